@@ -1,0 +1,1 @@
+//! Byte-exact reproductions of Helm/Sprig text behaviour needed for compatibility.

@@ -1,0 +1,1 @@
+//! Validation of rendered Kubernetes objects against CustomResourceDefinition schemas.
