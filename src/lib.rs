@@ -1,4 +1,56 @@
-//! capiform: render Cluster API clusters on OpenStack.
+//! # capiform
+//!
+//! Render everything an OpenStack cloud needs to run a Kubernetes cluster through
+//! Cluster API — the `Cluster`, `OpenStackCluster`, `KubeadmControlPlane`, machine
+//! templates, `MachineDeployment`s, health checks, the cluster autoscaler and the
+//! addon provider's `HelmRelease`/`Manifests` objects — from the values format of the
+//! `openstack-cluster` Helm chart, with typed Rust builders instead of Go templates.
+//!
+//! ```
+//! let set = capiform::TemplateSet::embedded(None).unwrap();
+//! let req = capiform::RenderRequest::new("demo", "default").with_values_yaml("values.yaml", r#"
+//! kubernetesVersion: 1.31.4
+//! machineImage: ubuntu-jammy-kube-v{{ .Values.kubernetesVersion }}
+//! cloudCredentialsSecretName: demo-creds
+//! controlPlane: {machineFlavor: vm.small}
+//! nodeGroups: [{name: md-0, machineFlavor: vm.small, machineCount: 2}]
+//! "#);
+//! let yaml = capiform::render(&req, set).unwrap().to_yaml();
+//! assert!(yaml.contains("kind: KubeadmControlPlane"));
+//! ```
+//!
+//! Data flow: values files → [`values`] (Helm-compatible merge over the template set's
+//! defaults, strict typed model) → [`Context`] → [`resources`] and [`addons`] builders →
+//! [`Manifest`] → [`output`] (deterministic YAML).
 
+pub mod addons;
+pub mod cli;
+pub mod error;
 pub mod helm_compat;
+pub mod naming;
+pub mod object;
+pub mod output;
+pub mod render;
+pub mod resources;
+pub mod template_set;
 pub mod validate;
+pub mod validation;
+pub mod values;
+
+pub use error::{Error, FieldError, Result};
+pub use object::{Manifest, Object, ObjectMeta};
+pub use render::{render, Context, RenderRequest};
+pub use template_set::{TemplateSet, TemplateSetManifest};
+pub use values::Values;
+
+/// The engine version (this crate's version).
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Value of the `<projectPrefix>/managed-by` label on rendered objects.
+pub const MANAGED_BY: &str = "capiform";
+
+/// Annotation recording the engine version that rendered an object.
+pub const PROVENANCE_ENGINE: &str = "capiform.dev/engine-version";
+
+/// Annotation recording the template set (`name@version`) an object was rendered from.
+pub const PROVENANCE_TEMPLATE_SET: &str = "capiform.dev/template-set";

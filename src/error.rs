@@ -1,0 +1,125 @@
+//! One error type for the whole engine.
+//!
+//! Every error that comes from user input names *where* the problem is (a file, a
+//! field path such as `nodeGroups[0].machineFlavor`) and *what* was expected. No
+//! error ever carries a credential value.
+
+use std::fmt;
+
+/// A problem with one field of the values.
+///
+/// ```
+/// let e = capiform::FieldError::new("nodeGroups[0].machineFlavor", "is required (a Nova flavor name)");
+/// assert_eq!(e.to_string(), "nodeGroups[0].machineFlavor: is required (a Nova flavor name)");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FieldError {
+    /// Path of the field, e.g. `controlPlane.machineFlavor` or `nodeGroups[1].name`.
+    pub path: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A problem at `path`.
+    ///
+    /// ```
+    /// let e = capiform::FieldError::new("kubernetesVersion", "is required");
+    /// assert_eq!(e.path, "kubernetesVersion");
+    /// ```
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// Everything that can go wrong while loading values or template sets and rendering.
+///
+/// ```
+/// let err = capiform::Error::invalid("etcd.dataDir", "must be an absolute path");
+/// assert!(err.to_string().contains("etcd.dataDir"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The values are invalid; every problem found is listed.
+    #[error("{}", render_problems(.0))]
+    Invalid(Vec<FieldError>),
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A document is not valid YAML, or not the expected shape.
+    #[error("{file}: {message}")]
+    Yaml {
+        /// The file (or `--set` argument) that failed to parse.
+        file: String,
+        /// What is wrong, with line and column where known.
+        message: String,
+    },
+    /// A cluster template set is broken or incompatible.
+    #[error("template set {set}: {message}")]
+    TemplateSet {
+        /// The set (version or path).
+        set: String,
+        /// What is wrong, naming the file.
+        message: String,
+    },
+    /// A command-line argument is wrong.
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn render_problems(problems: &[FieldError]) -> String {
+    let mut out = String::new();
+    for (i, p) in problems.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&p.to_string());
+    }
+    out
+}
+
+impl Error {
+    /// An invalid-values error with a single problem.
+    ///
+    /// ```
+    /// let e = capiform::Error::invalid("nodeGroups[0].name", "is required");
+    /// assert_eq!(e.to_string(), "nodeGroups[0].name: is required");
+    /// ```
+    pub fn invalid(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Invalid(vec![FieldError::new(path, message)])
+    }
+
+    /// The exit status the CLI uses for this error: 2 for usage errors, 1 otherwise.
+    ///
+    /// ```
+    /// assert_eq!(capiform::Error::Usage("bad flag".into()).exit_code(), 2);
+    /// assert_eq!(capiform::Error::invalid("a", "b").exit_code(), 1);
+    /// ```
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

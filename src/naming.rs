@@ -1,0 +1,115 @@
+//! Every name rule in one place: truncation, component names, labels and template hashes.
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+/// Truncate to at most 63 characters and drop trailing dashes (Kubernetes name limits,
+/// as the chart's `trunc 63 | trimSuffix "-"`).
+///
+/// ```
+/// assert_eq!(capiform::naming::trunc63(&"a".repeat(70)).len(), 63);
+/// assert_eq!(capiform::naming::trunc63("abc-"), "abc");
+/// ```
+pub fn trunc63(s: &str) -> String {
+    let t: String = s.chars().take(63).collect();
+    match t.strip_suffix('-') {
+        Some(stripped) => stripped.to_string(),
+        None => t,
+    }
+}
+
+/// The name of the cluster: the release name, truncated.
+///
+/// ```
+/// assert_eq!(capiform::naming::cluster_name("demo"), "demo");
+/// ```
+pub fn cluster_name(release: &str) -> String {
+    trunc63(release)
+}
+
+/// `<release>-<component>`, truncated.
+///
+/// ```
+/// assert_eq!(capiform::naming::component_name("demo", "control-plane"), "demo-control-plane");
+/// ```
+pub fn component_name(release: &str, component: &str) -> String {
+    trunc63(&format!("{release}-{component}"))
+}
+
+/// The first 8 hex digits of the SHA-256 of the canonical JSON of `spec` (sorted keys,
+/// no whitespace): the suffix of immutable template names. Only a semantic change of
+/// the spec changes it; formatting, key order and engine version never do.
+///
+/// ```
+/// let a = capiform::naming::spec_hash(&serde_json::json!({"b": 1, "a": 2}));
+/// let b = capiform::naming::spec_hash(&serde_json::json!({"a": 2, "b": 1}));
+/// assert_eq!(a, b);
+/// assert_eq!(a.len(), 8);
+/// ```
+pub fn spec_hash(spec: &impl serde::Serialize) -> String {
+    // serde_json::Value maps are sorted (BTreeMap), so this is canonical.
+    let canonical = serde_json::to_value(spec)
+        .and_then(|v| serde_json::to_string(&v))
+        .unwrap_or_default();
+    let digest = Sha256::digest(canonical.as_bytes());
+    digest.iter().take(4).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Labels shared by the chart's objects: `<prefix>/managed-by` and
+/// `<prefix>/infrastructure-provider`.
+///
+/// ```
+/// let l = capiform::naming::common_labels("capi.stackhpc.com");
+/// assert_eq!(l["capi.stackhpc.com/infrastructure-provider"], "openstack");
+/// ```
+pub fn common_labels(prefix: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (format!("{prefix}/managed-by"), crate::MANAGED_BY.to_string()),
+        (format!("{prefix}/infrastructure-provider"), "openstack".to_string()),
+    ])
+}
+
+/// Selector labels of cluster-level objects: `<prefix>/cluster`.
+///
+/// ```
+/// let l = capiform::naming::selector_labels("p", "demo");
+/// assert_eq!(l["p/cluster"], "demo");
+/// ```
+pub fn selector_labels(prefix: &str, cluster: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([(format!("{prefix}/cluster"), cluster.to_string())])
+}
+
+/// Selector labels of a component: `<prefix>/cluster` and `<prefix>/component`.
+///
+/// ```
+/// let l = capiform::naming::component_selector_labels("p", "demo", "autoscaler");
+/// assert_eq!(l["p/component"], "autoscaler");
+/// ```
+pub fn component_selector_labels(prefix: &str, cluster: &str, component: &str) -> BTreeMap<String, String> {
+    let mut l = selector_labels(prefix, cluster);
+    l.insert(format!("{prefix}/component"), component.to_string());
+    l
+}
+
+/// Labels of cluster-level objects (common + selector).
+///
+/// ```
+/// assert_eq!(capiform::naming::cluster_labels("p", "demo").len(), 3);
+/// ```
+pub fn cluster_labels(prefix: &str, cluster: &str) -> BTreeMap<String, String> {
+    let mut l = common_labels(prefix);
+    l.extend(selector_labels(prefix, cluster));
+    l
+}
+
+/// Labels of a component (common + component selector).
+///
+/// ```
+/// assert_eq!(capiform::naming::component_labels("p", "demo", "worker").len(), 4);
+/// ```
+pub fn component_labels(prefix: &str, cluster: &str, component: &str) -> BTreeMap<String, String> {
+    let mut l = common_labels(prefix);
+    l.extend(component_selector_labels(prefix, cluster, component));
+    l
+}

@@ -1,0 +1,142 @@
+//! The rendered objects and the manifest that holds them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+
+/// Metadata of a rendered object. Objects carry no namespace, as `helm template` prints
+/// them: they are applied into the release namespace.
+///
+/// ```
+/// let m = capiform::ObjectMeta::named("demo");
+/// assert_eq!(m.name, "demo");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ObjectMeta {
+    /// Object name.
+    pub name: String,
+    /// Labels.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// Annotations.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, Value>,
+}
+
+impl ObjectMeta {
+    /// Metadata with a name and nothing else.
+    ///
+    /// ```
+    /// assert!(capiform::ObjectMeta::named("x").labels.is_empty());
+    /// ```
+    pub fn named(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            ..Default::default()
+        }
+    }
+}
+
+/// A rendered Kubernetes object: `apiVersion`, `kind`, `metadata` and the rest of its
+/// fields (`spec`, `stringData`, `rules` …). Builders construct typed specs and turn
+/// them into an `Object` with [`Object::new`].
+///
+/// ```
+/// let obj = capiform::Object::new("v1", "ServiceAccount", capiform::ObjectMeta::named("sa"), serde_json::json!({})).unwrap();
+/// assert_eq!(obj.kind, "ServiceAccount");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Object {
+    /// API version, e.g. `cluster.x-k8s.io/v1beta1`.
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
+    /// Kind, e.g. `Cluster`.
+    pub kind: String,
+    /// Metadata.
+    pub metadata: ObjectMeta,
+    /// Every other top-level field.
+    #[serde(flatten)]
+    pub body: Map<String, Value>,
+}
+
+impl Object {
+    /// Build an object from a serializable body (a struct with `spec`, or a map).
+    ///
+    /// ```
+    /// #[derive(serde::Serialize)]
+    /// struct Body { spec: std::collections::BTreeMap<String, String> }
+    /// let obj = capiform::Object::new("v1", "X", capiform::ObjectMeta::named("x"), Body { spec: Default::default() }).unwrap();
+    /// assert!(obj.body.contains_key("spec"));
+    /// ```
+    pub fn new(
+        api_version: impl Into<String>,
+        kind: impl Into<String>,
+        metadata: ObjectMeta,
+        body: impl Serialize,
+    ) -> Result<Self> {
+        let body = match serde_json::to_value(body).map_err(|e| Error::invalid("", e.to_string()))? {
+            Value::Object(m) => m,
+            Value::Null => Map::new(),
+            other => {
+                return Err(Error::invalid(
+                    "",
+                    format!("internal: object body must be a map, got {other}"),
+                ))
+            }
+        };
+        Ok(Self {
+            api_version: api_version.into(),
+            kind: kind.into(),
+            metadata,
+            body,
+        })
+    }
+
+    /// `Kind/name`, as used in messages.
+    ///
+    /// ```
+    /// let obj = capiform::Object::new("v1", "Secret", capiform::ObjectMeta::named("s"), serde_json::json!({})).unwrap();
+    /// assert_eq!(obj.id(), "Secret/s");
+    /// ```
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.kind, self.metadata.name)
+    }
+
+    /// The object as a JSON value.
+    ///
+    /// ```
+    /// let obj = capiform::Object::new("v1", "Secret", capiform::ObjectMeta::named("s"), serde_json::json!({})).unwrap();
+    /// assert_eq!(obj.to_value()["kind"], "Secret");
+    /// ```
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+/// The ordered list of rendered objects.
+///
+/// ```
+/// let m = capiform::Manifest::default();
+/// assert_eq!(m.to_yaml(), "");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Manifest {
+    /// The objects, in output order.
+    pub objects: Vec<Object>,
+}
+
+impl Manifest {
+    /// Deterministic multi-document YAML (each document starts with `---`).
+    ///
+    /// ```
+    /// let mut m = capiform::Manifest::default();
+    /// m.objects.push(capiform::Object::new("v1", "ServiceAccount", capiform::ObjectMeta::named("sa"), serde_json::json!({})).unwrap());
+    /// assert!(m.to_yaml().starts_with("---\napiVersion: v1\n"));
+    /// ```
+    pub fn to_yaml(&self) -> String {
+        crate::output::to_yaml(&self.objects)
+    }
+}

@@ -1,0 +1,408 @@
+//! Cluster template sets: defaults, addon catalogue, handlebars templates and
+//! dashboards, versioned apart from the engine.
+//!
+//! A set is a folder `cluster-templates/<version>/` holding `template-set.yaml` (its
+//! manifest), `defaults.yaml` (the values defaults), `addons/` (the addon catalogue),
+//! `templates/**/*.hbs` (handlebars templates, strict mode, pure helpers only) and
+//! `dashboards/` (Grafana dashboards). Every folder under `cluster-templates/` is
+//! embedded in the binary at build time; [`TemplateSet::load_dir`] reads a set from disk.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use handlebars::Handlebars;
+use include_dir::{include_dir, Dir};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/cluster-templates");
+
+/// The values schema versions this engine understands.
+pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["v1"];
+
+/// The manifest of a template set (`template-set.yaml`).
+///
+/// ```
+/// let m: capiform::TemplateSetManifest = serde_yaml::from_str(
+///     "name: openstack-cluster\nversion: 1.0.0\nschemaVersion: v1\nengine: '>=0.1.0'\n").unwrap();
+/// assert_eq!(m.version.to_string(), "1.0.0");
+/// ```
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TemplateSetManifest {
+    /// Name of the set.
+    pub name: String,
+    /// Semantic version of the set.
+    pub version: semver::Version,
+    /// The values schema version the set's defaults are written for (e.g. `v1`).
+    pub schema_version: String,
+    /// The engine versions the set works with, as a semver requirement.
+    pub engine: semver::VersionReq,
+    /// One line on what the set is.
+    #[serde(default)]
+    pub description: String,
+    /// What changed, newest first.
+    #[serde(default)]
+    pub changelog: Vec<ChangelogEntry>,
+}
+
+/// One release of a template set.
+///
+/// ```
+/// let c: capiform::template_set::ChangelogEntry = serde_yaml::from_str("version: 1.0.0\nchanges: [first]").unwrap();
+/// assert_eq!(c.changes, vec!["first".to_string()]);
+/// ```
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangelogEntry {
+    /// The version this entry describes.
+    pub version: String,
+    /// What changed.
+    pub changes: Vec<String>,
+}
+
+/// Where a template set came from.
+///
+/// ```
+/// let s = capiform::template_set::Origin::Embedded;
+/// assert_eq!(s.to_string(), "embedded");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Compiled into this binary.
+    Embedded,
+    /// Loaded from a directory.
+    Path(String),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Embedded => write!(f, "embedded"),
+            Origin::Path(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+/// A loaded, checked template set.
+///
+/// ```
+/// let set = capiform::TemplateSet::embedded(None).unwrap();
+/// assert_eq!(set.manifest().schema_version, "v1");
+/// assert!(set.defaults().get("controlPlane").is_some());
+/// ```
+#[derive(Clone)]
+pub struct TemplateSet {
+    manifest: TemplateSetManifest,
+    origin: Origin,
+    defaults: Value,
+    files: BTreeMap<String, Vec<u8>>,
+    handlebars: Handlebars<'static>,
+}
+
+impl std::fmt::Debug for TemplateSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TemplateSet")
+            .field("name", &self.manifest.name)
+            .field("version", &self.manifest.version.to_string())
+            .field("origin", &self.origin)
+            .finish()
+    }
+}
+
+fn embedded_sets() -> &'static Result<Vec<TemplateSet>, String> {
+    static SETS: OnceLock<Result<Vec<TemplateSet>, String>> = OnceLock::new();
+    SETS.get_or_init(|| {
+        let mut sets = Vec::new();
+        for dir in EMBEDDED.dirs() {
+            let label = dir.path().display().to_string();
+            let mut files = BTreeMap::new();
+            collect_embedded(dir, dir.path(), &mut files);
+            let set = TemplateSet::from_files(files, Origin::Embedded, &label)
+                .map_err(|e| e.to_string())?;
+            sets.push(set);
+        }
+        sets.sort_by(|a, b| a.manifest.version.cmp(&b.manifest.version));
+        Ok(sets)
+    })
+}
+
+fn collect_embedded(dir: &Dir<'static>, root: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+    for file in dir.files() {
+        let rel = file.path().strip_prefix(root).unwrap_or(file.path());
+        out.insert(rel_key(rel), file.contents().to_vec());
+    }
+    for sub in dir.dirs() {
+        collect_embedded(sub, root, out);
+    }
+}
+
+fn rel_key(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+impl TemplateSet {
+    /// Every set compiled into this binary, lowest version first.
+    ///
+    /// ```
+    /// assert!(!capiform::TemplateSet::all_embedded().unwrap().is_empty());
+    /// ```
+    pub fn all_embedded() -> Result<&'static [TemplateSet]> {
+        embedded_sets()
+            .as_ref()
+            .map(|v| v.as_slice())
+            .map_err(|m| Error::TemplateSet {
+                set: "embedded".into(),
+                message: m.clone(),
+            })
+    }
+
+    /// An embedded set by version (`None`: the highest version).
+    ///
+    /// ```
+    /// let newest = capiform::TemplateSet::embedded(None).unwrap();
+    /// let same = capiform::TemplateSet::embedded(Some(&newest.manifest().version.to_string())).unwrap();
+    /// assert_eq!(newest.manifest().version, same.manifest().version);
+    /// assert!(capiform::TemplateSet::embedded(Some("99.0.0")).is_err());
+    /// ```
+    pub fn embedded(version: Option<&str>) -> Result<&'static TemplateSet> {
+        let sets = Self::all_embedded()?;
+        match version {
+            None => sets.last().ok_or_else(|| Error::TemplateSet {
+                set: "embedded".into(),
+                message: "no template set is embedded in this engine".into(),
+            }),
+            Some(v) => {
+                let wanted = v.trim_start_matches('v');
+                sets.iter()
+                    .find(|s| s.manifest.version.to_string() == wanted)
+                    .ok_or_else(|| Error::TemplateSet {
+                        set: v.to_string(),
+                        message: format!(
+                            "no embedded template set has this version (embedded: {})",
+                            sets.iter()
+                                .map(|s| s.manifest.version.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    })
+            }
+        }
+    }
+
+    /// Load a set from a directory (an operator's fork, or an exported set).
+    ///
+    /// ```no_run
+    /// let set = capiform::TemplateSet::load_dir("my-templates/1.0.0").unwrap();
+    /// println!("{}", set.manifest().version);
+    /// ```
+    pub fn load_dir(path: impl AsRef<Path>) -> Result<TemplateSet> {
+        let path = path.as_ref();
+        let label = path.display().to_string();
+        let mut files = BTreeMap::new();
+        read_dir_recursive(path, path, &mut files).map_err(|e| Error::TemplateSet {
+            set: label.clone(),
+            message: e,
+        })?;
+        Self::from_files(files, Origin::Path(label.clone()), &label)
+    }
+
+    /// Build a set from its files (relative path -> content). Checks the manifest,
+    /// the engine range, the schema version, the defaults and every template.
+    ///
+    /// ```
+    /// let set = capiform::TemplateSet::embedded(None).unwrap();
+    /// let files: std::collections::BTreeMap<_, _> =
+    ///     set.files().map(|(k, v)| (k.to_string(), v.to_vec())).collect();
+    /// let copy = capiform::TemplateSet::from_files(files, capiform::template_set::Origin::Path("copy".into()), "copy").unwrap();
+    /// assert_eq!(copy.manifest().version, set.manifest().version);
+    /// ```
+    pub fn from_files(files: BTreeMap<String, Vec<u8>>, origin: Origin, label: &str) -> Result<TemplateSet> {
+        let err = |message: String| Error::TemplateSet {
+            set: label.to_string(),
+            message,
+        };
+        let text = |name: &str| -> Result<&str> {
+            let bytes = files
+                .get(name)
+                .ok_or_else(|| err(format!("{name}: file is missing")))?;
+            std::str::from_utf8(bytes).map_err(|_| err(format!("{name}: not UTF-8 text")))
+        };
+        let manifest: TemplateSetManifest = serde_yaml::from_str(text("template-set.yaml")?)
+            .map_err(|e| err(format!("template-set.yaml: {e}")))?;
+        let engine = semver::Version::parse(crate::ENGINE_VERSION).expect("engine version is semver");
+        if !manifest.engine.matches(&engine) {
+            return Err(err(format!(
+                "template-set.yaml: requires engine {} but this is capiform {}",
+                manifest.engine,
+                crate::ENGINE_VERSION
+            )));
+        }
+        if !SUPPORTED_SCHEMA_VERSIONS.contains(&manifest.schema_version.as_str()) {
+            return Err(err(format!(
+                "template-set.yaml: values schema version '{}' is not known to this engine (known: {})",
+                manifest.schema_version,
+                SUPPORTED_SCHEMA_VERSIONS.join(", ")
+            )));
+        }
+        let mut defaults: Value = serde_yaml::from_str(text("defaults.yaml")?)
+            .map_err(|e| err(format!("defaults.yaml: {e}")))?;
+        if !defaults.is_object() {
+            return Err(err("defaults.yaml: must be a mapping".into()));
+        }
+        // Fragments under defaults/ (one per area, e.g. one per addon group) are layered
+        // over defaults.yaml in file-name order.
+        for (name, bytes) in files.range("defaults/".to_string()..) {
+            if !name.starts_with("defaults/") {
+                break;
+            }
+            if !(name.ends_with(".yaml") || name.ends_with(".yml")) {
+                continue;
+            }
+            let src = std::str::from_utf8(bytes).map_err(|_| err(format!("{name}: not UTF-8 text")))?;
+            let fragment: Value =
+                serde_yaml::from_str(src).map_err(|e| err(format!("{name}: {e}")))?;
+            if !fragment.is_object() {
+                return Err(err(format!("{name}: must be a mapping")));
+            }
+            crate::values::merge::overlay(&mut defaults, &fragment);
+        }
+        let mut handlebars = Handlebars::new();
+        handlebars.set_strict_mode(true);
+        handlebars.register_escape_fn(handlebars::no_escape);
+        crate::addons::helpers::register(&mut handlebars);
+        for (name, bytes) in &files {
+            if let Some(stem) = name.strip_prefix("templates/").and_then(|n| n.strip_suffix(".hbs")) {
+                let src = std::str::from_utf8(bytes).map_err(|_| err(format!("{name}: not UTF-8 text")))?;
+                handlebars
+                    .register_template_string(stem, src)
+                    .map_err(|e| err(format!("{name}: {e}")))?;
+            }
+        }
+        Ok(TemplateSet {
+            manifest,
+            origin,
+            defaults,
+            files,
+            handlebars,
+        })
+    }
+
+    /// The set's manifest.
+    ///
+    /// ```
+    /// assert!(!capiform::TemplateSet::embedded(None).unwrap().manifest().name.is_empty());
+    /// ```
+    pub fn manifest(&self) -> &TemplateSetManifest {
+        &self.manifest
+    }
+
+    /// Where the set came from.
+    ///
+    /// ```
+    /// assert_eq!(*capiform::TemplateSet::embedded(None).unwrap().origin(), capiform::template_set::Origin::Embedded);
+    /// ```
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    /// The values defaults of the set.
+    ///
+    /// ```
+    /// assert!(capiform::TemplateSet::embedded(None).unwrap().defaults().is_object());
+    /// ```
+    pub fn defaults(&self) -> &Value {
+        &self.defaults
+    }
+
+    /// `name@version`, as recorded in the provenance annotation.
+    ///
+    /// ```
+    /// assert!(capiform::TemplateSet::embedded(None).unwrap().id().contains('@'));
+    /// ```
+    pub fn id(&self) -> String {
+        format!("{}@{}", self.manifest.name, self.manifest.version)
+    }
+
+    /// Every file of the set (relative path, content), sorted by path.
+    ///
+    /// ```
+    /// assert!(capiform::TemplateSet::embedded(None).unwrap().files().any(|(p, _)| p == "template-set.yaml"));
+    /// ```
+    pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.files.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
+    /// A text file of the set.
+    ///
+    /// ```
+    /// assert!(capiform::TemplateSet::embedded(None).unwrap().text("defaults.yaml").is_some());
+    /// ```
+    pub fn text(&self, path: &str) -> Option<&str> {
+        self.files.get(path).and_then(|b| std::str::from_utf8(b).ok())
+    }
+
+    /// Parse a YAML (or JSON) file of the set.
+    ///
+    /// ```
+    /// let set = capiform::TemplateSet::embedded(None).unwrap();
+    /// assert!(set.yaml("defaults.yaml").unwrap().is_object());
+    /// ```
+    pub fn yaml(&self, path: &str) -> Result<Value> {
+        let text = self.text(path).ok_or_else(|| Error::TemplateSet {
+            set: self.id(),
+            message: format!("{path}: file is missing"),
+        })?;
+        serde_yaml::from_str(text).map_err(|e| Error::TemplateSet {
+            set: self.id(),
+            message: format!("{path}: {e}"),
+        })
+    }
+
+    /// Whether the set has a handlebars template `templates/<name>.hbs`.
+    ///
+    /// ```
+    /// assert!(!capiform::TemplateSet::embedded(None).unwrap().has_template("no/such/template"));
+    /// ```
+    pub fn has_template(&self, name: &str) -> bool {
+        self.handlebars.has_template(name)
+    }
+
+    /// Render the handlebars template `templates/<name>.hbs` with `data` (strict mode:
+    /// a missing variable is an error naming the template).
+    ///
+    /// ```
+    /// let set = capiform::TemplateSet::embedded(None).unwrap();
+    /// assert!(set.render("no/such/template", &serde_json::json!({})).is_err());
+    /// ```
+    pub fn render(&self, name: &str, data: &impl Serialize) -> Result<String> {
+        self.handlebars.render(name, data).map_err(|e| Error::TemplateSet {
+            set: self.id(),
+            message: format!("templates/{name}.hbs: {e}"),
+        })
+    }
+}
+
+fn read_dir_recursive(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) -> std::result::Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            read_dir_recursive(root, &p, out)?;
+        } else {
+            let rel = p.strip_prefix(root).map_err(|e| e.to_string())?;
+            let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+            out.insert(rel_key(rel), bytes);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,110 @@
+//! Helm-compatible layering of values.
+//!
+//! Helm coalesces a chart's defaults with each `-f` file and then `--set`: maps merge
+//! key by key, every other value (lists, scalars) replaces what was there, and an
+//! explicit `null` removes the key from the result.
+
+use serde_json::Value;
+
+/// Merge `overlay` into `base` the way Helm layers values files.
+///
+/// ```
+/// use serde_json::json;
+/// let mut base = json!({"a": {"b": 1, "c": [1, 2]}, "d": 1});
+/// capiform::values::merge::merge_values(&mut base, json!({"a": {"c": [3]}, "d": null}));
+/// assert_eq!(base, json!({"a": {"b": 1, "c": [3]}}));
+/// ```
+pub fn merge_values(base: &mut Value, overlay: Value) {
+    match (base, overlay) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, v) in o {
+                if v.is_null() {
+                    b.remove(&k);
+                    continue;
+                }
+                match b.get_mut(&k) {
+                    Some(existing) if existing.is_object() && v.is_object() => {
+                        merge_values(existing, v)
+                    }
+                    _ => {
+                        b.insert(k, strip_nulls(v));
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o,
+    }
+}
+
+/// Remove keys whose value is `null` from every map inside `v` (Helm drops them when
+/// there is nothing to delete, so they never reach templates as keys).
+fn strip_nulls(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, strip_nulls(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// Deep merge where `overlay` wins and `null` in the overlay keeps the base's value:
+/// the rule used to apply `nodeGroupDefaults` beneath each node group.
+///
+/// ```
+/// use serde_json::json;
+/// let mut group = json!({"healthCheck": {"enabled": true}, "machineCount": 3});
+/// capiform::values::merge::overlay(&mut group, &json!({"healthCheck": {"enabled": false}}));
+/// assert_eq!(group, json!({"healthCheck": {"enabled": false}, "machineCount": 3}));
+/// ```
+pub fn overlay(base: &mut Value, overlay: &Value) {
+    match (base, overlay) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(k) {
+                    Some(existing) if existing.is_object() && v.is_object() => {
+                        self::overlay(existing, v)
+                    }
+                    Some(_) if v.is_null() => {}
+                    _ => {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (b, o) => {
+            if !o.is_null() {
+                *b = o.clone()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn lists_replace_and_maps_merge() {
+        let mut base = json!({"m": {"x": 1, "l": [1]}, "s": "a"});
+        merge_values(&mut base, json!({"m": {"y": 2, "l": [2, 3]}, "s": "b"}));
+        assert_eq!(base, json!({"m": {"x": 1, "y": 2, "l": [2, 3]}, "s": "b"}));
+    }
+
+    #[test]
+    fn null_deletes_a_default() {
+        let mut base = json!({"registryMirrors": {"docker.io": ["x"]}, "k": 1});
+        merge_values(&mut base, json!({"registryMirrors": null}));
+        assert_eq!(base, json!({"k": 1}));
+    }
+
+    #[test]
+    fn map_replaces_scalar() {
+        let mut base = json!({"a": null});
+        merge_values(&mut base, json!({"a": {"b": 1}}));
+        assert_eq!(base, json!({"a": {"b": 1}}));
+    }
+}
