@@ -5,6 +5,7 @@
 //! ([`merge::merge_values`]); the result is checked and turned into the typed
 //! [`Values`].
 
+pub mod addons;
 pub mod merge;
 pub mod model;
 pub mod set;

@@ -86,7 +86,7 @@ pub struct Values {
     /// The cluster autoscaler.
     pub autoscaler: Option<Autoscaler>,
     /// Cluster addons (CNI, OpenStack integrations, monitoring …).
-    pub addons: Option<Value>,
+    pub addons: Option<crate::values::addons::Addons>,
 }
 
 /// OIDC settings of the API server.

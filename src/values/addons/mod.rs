@@ -1,0 +1,59 @@
+//! Typed values of `addons:` (the chart's `cluster-addons` subchart).
+//!
+//! Each addon group's keys live in its own file; unknown keys are refused. `values`
+//! maps handed to addon charts stay free-form.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The `addons:` section.
+///
+/// ```
+/// let a: capiform::values::addons::Addons = serde_json::from_value(serde_json::json!({"enabled": true})).unwrap();
+/// assert_eq!(a.enabled, Some(true));
+/// ```
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct Addons {
+    /// Render addons at all.
+    pub enabled: Option<bool>,
+    /// Name of the target cluster (defaults to the release name).
+    pub cluster_name: Option<String>,
+    /// The CNI.
+    pub cni: Option<Value>,
+    /// CSI drivers other than OpenStack's (CephFS).
+    pub csi: Option<Value>,
+    /// OpenStack integrations (cloud config, CCM, Cinder/Manila CSI, keystone auth).
+    pub openstack: Option<Value>,
+    /// Stakater reloader.
+    pub reloader: Option<Value>,
+    /// etcd defragmentation.
+    pub etcd_defrag: Option<Value>,
+    /// metrics-server.
+    pub metrics_server: Option<Value>,
+    /// Ingress controllers.
+    pub ingress: Option<Value>,
+    /// Monitoring stack.
+    pub monitoring: Option<Value>,
+    /// node-feature-discovery.
+    pub node_feature_discovery: Option<Value>,
+    /// NVIDIA GPU operator.
+    #[serde(rename = "nvidiaGPUOperator")]
+    pub nvidia_gpu_operator: Option<Value>,
+    /// AMD GPU operator.
+    #[serde(rename = "amdGPUOperator")]
+    pub amd_gpu_operator: Option<Value>,
+    /// Intel device plugins.
+    pub intel_device_plugin: Option<Value>,
+    /// cert-manager.
+    pub cert_manager: Option<Value>,
+    /// Mellanox network operator.
+    pub mellanox_network_operator: Option<Value>,
+    /// node-problem-detector.
+    pub node_problem_detector: Option<Value>,
+    /// Headlamp.
+    pub headlamp: Option<Value>,
+    /// Custom addons by name.
+    pub custom: Option<std::collections::BTreeMap<String, Value>>,
+}
