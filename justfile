@@ -1,0 +1,29 @@
+# Common tasks. `just --list` shows them.
+
+default: test
+
+# Everything CI runs
+test:
+    cargo test
+
+# Lints as CI expects them
+lint:
+    cargo fmt --check
+    cargo clippy --all-targets -- -D warnings
+
+# Rewrite golden outputs after an intended change (review the diff!)
+golden:
+    UPDATE_GOLDEN=1 cargo test --test golden
+
+# Parity report against the reference chart corpus
+parity:
+    cargo build --release
+    python3 ../shared/parity/parity.py --bin target/release/capiform
+
+# Benchmarks
+bench:
+    cargo bench
+
+# Render the example cluster
+example:
+    cargo run --release -- render demo --namespace default -f examples/values/minimal.yaml
