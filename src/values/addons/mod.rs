@@ -3,6 +3,9 @@
 //! Each addon group's keys live in its own file; unknown keys are refused. `values`
 //! maps handed to addon charts stay free-form.
 
+pub mod extras;
+pub mod gpu;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -27,7 +30,7 @@ pub struct Addons {
     /// OpenStack integrations (cloud config, CCM, Cinder/Manila CSI, keystone auth).
     pub openstack: Option<Value>,
     /// Stakater reloader.
-    pub reloader: Option<Value>,
+    pub reloader: Option<extras::Reloader>,
     /// etcd defragmentation.
     pub etcd_defrag: Option<Value>,
     /// metrics-server.
@@ -37,23 +40,23 @@ pub struct Addons {
     /// Monitoring stack.
     pub monitoring: Option<Value>,
     /// node-feature-discovery.
-    pub node_feature_discovery: Option<Value>,
+    pub node_feature_discovery: Option<extras::NodeFeatureDiscovery>,
     /// NVIDIA GPU operator.
     #[serde(rename = "nvidiaGPUOperator")]
-    pub nvidia_gpu_operator: Option<Value>,
+    pub nvidia_gpu_operator: Option<gpu::NvidiaGpuOperator>,
     /// AMD GPU operator.
     #[serde(rename = "amdGPUOperator")]
-    pub amd_gpu_operator: Option<Value>,
+    pub amd_gpu_operator: Option<gpu::AmdGpuOperator>,
     /// Intel device plugins.
-    pub intel_device_plugin: Option<Value>,
+    pub intel_device_plugin: Option<gpu::IntelDevicePlugin>,
     /// cert-manager.
-    pub cert_manager: Option<Value>,
+    pub cert_manager: Option<extras::CertManager>,
     /// Mellanox network operator.
-    pub mellanox_network_operator: Option<Value>,
+    pub mellanox_network_operator: Option<extras::MellanoxNetworkOperator>,
     /// node-problem-detector.
-    pub node_problem_detector: Option<Value>,
+    pub node_problem_detector: Option<extras::NodeProblemDetector>,
     /// Headlamp.
-    pub headlamp: Option<Value>,
+    pub headlamp: Option<extras::Headlamp>,
     /// Custom addons by name.
     pub custom: Option<std::collections::BTreeMap<String, Value>>,
 }
