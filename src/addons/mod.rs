@@ -1,6 +1,8 @@
 //! Addon builders: HelmRelease / Manifests objects of the Cluster API addon provider and
 //! their config Secrets, from the template set's addon catalogue.
 
+pub mod extras;
+pub mod gpu;
 pub mod helpers;
 
 use crate::error::Result;
@@ -13,6 +15,8 @@ use crate::render::Context;
 /// # fn f(ctx: &capiform::Context) { let objs = capiform::addons::build(ctx).unwrap(); }
 /// ```
 pub fn build(ctx: &Context) -> Result<Vec<Object>> {
-    let _ = ctx;
-    Ok(Vec::new())
+    let mut out = Vec::new();
+    out.extend(gpu::build(ctx)?);
+    out.extend(extras::build(ctx)?);
+    Ok(out)
 }

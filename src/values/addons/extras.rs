@@ -17,10 +17,13 @@ use serde_json::Value;
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct AddonChart {
     /// URL of the chart repository.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub repo: Option<String>,
     /// Chart name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Chart version.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
 

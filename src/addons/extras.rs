@@ -1,0 +1,319 @@
+//! Utility addons: node-feature-discovery, the Mellanox network operator,
+//! node-problem-detector, Reloader, cert-manager and Headlamp.
+//!
+//! Each is one Helm chart installed on the workload cluster by a `HelmRelease` of the
+//! Cluster API addon provider, with its values in a config Secret. Some are pulled in
+//! by other addons: node-feature-discovery by every addon that schedules on its node
+//! labels, cert-manager by the Intel device plugins and the AMD GPU operator.
+
+use serde_json::{Value, json};
+
+use crate::error::Result;
+use crate::object::{Object, ObjectMeta};
+use crate::render::Context;
+use crate::values::addons::Addons;
+use crate::values::addons::extras::{AddonChart, HelmAddon, enabled};
+
+/// Version of the `cluster-addons` chart, which the reference uses as cert-manager's
+/// chart version when none is given.
+pub const ADDONS_CHART_VERSION: &str = "0.1.0";
+
+/// Build the objects of every enabled utility addon.
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context) {
+/// let objects = capiform::addons::extras::build(ctx).unwrap();
+/// # }
+/// ```
+pub fn build(ctx: &Context) -> Result<Vec<Object>> {
+    let Some(addons) = enabled_addons(ctx) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    if node_feature_discovery_wanted(addons) {
+        out.extend(node_feature_discovery(ctx, addons)?);
+    }
+    if let Some(a) = on(&addons.mellanox_network_operator) {
+        let defaults = ctx
+            .templates
+            .render("addons/mellanox-network-operator", &json!({}))?;
+        out.extend(two_source_addon(
+            ctx,
+            "mellanox-network-operator",
+            a,
+            &defaults,
+        )?);
+    }
+    if let Some(a) = on(&addons.node_problem_detector) {
+        let data = json!({"monitoring": monitoring_enabled(ctx)});
+        let defaults = ctx.templates.render("addons/npd", &data)?;
+        out.extend(two_source_addon(
+            ctx,
+            "node-problem-detector",
+            a,
+            &defaults,
+        )?);
+    }
+    if let Some(a) = on(&addons.reloader) {
+        out.extend(reloader(ctx, a)?);
+    }
+    if cert_manager_wanted(addons) {
+        let a = addons.cert_manager.clone().unwrap_or_default();
+        out.extend(cert_manager(ctx, &a)?);
+    }
+    if let Some(a) = on(&addons.headlamp) {
+        let defaults = ctx
+            .templates
+            .render("addons/headlamp", &json!({"release": ctx.release}))?;
+        out.extend(two_source_addon(ctx, "headlamp", a, &defaults)?);
+    }
+    Ok(out)
+}
+
+/// node-feature-discovery is deployed when enabled, and whenever an addon relying on
+/// its node labels is: the NVIDIA, AMD and Intel GPU addons and the Mellanox operator.
+///
+/// ```
+/// let mut a = capiform::values::addons::Addons::default();
+/// assert!(!capiform::addons::extras::node_feature_discovery_wanted(&a));
+/// a.mellanox_network_operator = Some(serde_json::from_value(serde_json::json!({"enabled": true})).unwrap());
+/// assert!(capiform::addons::extras::node_feature_discovery_wanted(&a));
+/// ```
+pub fn node_feature_discovery_wanted(addons: &Addons) -> bool {
+    enabled(&addons.node_feature_discovery)
+        || enabled(&addons.nvidia_gpu_operator)
+        || enabled(&addons.mellanox_network_operator)
+        || addons
+            .intel_device_plugin
+            .as_ref()
+            .is_some_and(|i| i.is_enabled())
+        || enabled(&addons.amd_gpu_operator)
+}
+
+/// cert-manager is deployed when enabled, and for the Intel device plugins and the AMD
+/// GPU operator, whose webhooks need certificates.
+///
+/// ```
+/// let mut a = capiform::values::addons::Addons::default();
+/// assert!(!capiform::addons::extras::cert_manager_wanted(&a));
+/// a.amd_gpu_operator = Some(serde_json::from_value(serde_json::json!({"enabled": true})).unwrap());
+/// assert!(capiform::addons::extras::cert_manager_wanted(&a));
+/// ```
+pub fn cert_manager_wanted(addons: &Addons) -> bool {
+    addons
+        .intel_device_plugin
+        .as_ref()
+        .is_some_and(|i| i.is_enabled())
+        || enabled(&addons.cert_manager)
+        || enabled(&addons.amd_gpu_operator)
+}
+
+/// The `addons` section when addons are rendered at all.
+pub(crate) fn enabled_addons<'a>(ctx: &'a Context) -> Option<&'a Addons> {
+    ctx.values
+        .addons
+        .as_ref()
+        .filter(|a| a.enabled.unwrap_or(false))
+}
+
+/// `addons.monitoring.enabled` (the monitoring group owns that section's type).
+pub(crate) fn monitoring_enabled(ctx: &Context) -> bool {
+    ctx.raw["addons"]["monitoring"]["enabled"]
+        .as_bool()
+        .unwrap_or(false)
+}
+
+fn on(addon: &Option<HelmAddon>) -> Option<&HelmAddon> {
+    addon.as_ref().filter(|a| a.is_enabled())
+}
+
+fn node_feature_discovery(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
+    let data = json!({"amdGPUOperator": enabled(&addons.amd_gpu_operator)});
+    let defaults = ctx.templates.render("addons/nfd", &data)?;
+    let a = addons.node_feature_discovery.clone().unwrap_or_default();
+    two_source_addon(ctx, "node-feature-discovery", &a, &defaults)
+}
+
+fn reloader(ctx: &Context, a: &HelmAddon) -> Result<Vec<Object>> {
+    let component = "reloader";
+    let secret_name = format!("{}-cfg", addon_name(ctx, component));
+    let secret = Object::new(
+        "v1",
+        "Secret",
+        meta(ctx, component, &secret_name),
+        json!({"stringData": {"values": to_yaml(release_values(a))}}),
+    )?;
+    let release = helm_release(
+        ctx,
+        component,
+        chart_value(a.chart.as_ref()),
+        namespace(a),
+        &[(secret_name.as_str(), "values")],
+        true,
+    )?;
+    Ok(vec![secret, release])
+}
+
+fn cert_manager(ctx: &Context, a: &HelmAddon) -> Result<Vec<Object>> {
+    let component = "cert-manager";
+    let mut chart = a.chart.clone().unwrap_or_default();
+    if chart.version.as_deref().is_none_or(str::is_empty) {
+        chart.version = Some(ADDONS_CHART_VERSION.to_string());
+    }
+    overrides_only_addon(ctx, component, a, chart_value(Some(&chart)))
+}
+
+/// The config Secret (`<release>-<component>-config`, watched by the addon provider)
+/// with the given string data.
+pub(crate) fn config_secret(ctx: &Context, component: &str, data: Value) -> Result<Object> {
+    let name = format!("{}-config", addon_name(ctx, component));
+    let mut m = meta(ctx, component, &name);
+    m.labels
+        .insert("addons.stackhpc.com/watch".into(), String::new());
+    Object::new("v1", "Secret", m, json!({ "stringData": data }))
+}
+
+/// Secret with `defaults` and `overrides` plus a HelmRelease reading both.
+pub(crate) fn two_source_addon(
+    ctx: &Context,
+    component: &str,
+    a: &HelmAddon,
+    defaults: &str,
+) -> Result<Vec<Object>> {
+    let secret = config_secret(
+        ctx,
+        component,
+        json!({"defaults": defaults, "overrides": to_yaml(release_values(a))}),
+    )?;
+    let name = secret.metadata.name.clone();
+    let release = helm_release(
+        ctx,
+        component,
+        chart_value(a.chart.as_ref()),
+        namespace(a),
+        &[(name.as_str(), "defaults"), (name.as_str(), "overrides")],
+        false,
+    )?;
+    Ok(vec![secret, release])
+}
+
+/// Secret with `overrides` only plus a HelmRelease reading it, marked for Argo CD.
+pub(crate) fn overrides_only_addon(
+    ctx: &Context,
+    component: &str,
+    a: &HelmAddon,
+    chart: Value,
+) -> Result<Vec<Object>> {
+    let secret = config_secret(
+        ctx,
+        component,
+        json!({"overrides": to_yaml(release_values(a))}),
+    )?;
+    let name = secret.metadata.name.clone();
+    let release = helm_release(
+        ctx,
+        component,
+        chart,
+        namespace(a),
+        &[(name.as_str(), "overrides")],
+        true,
+    )?;
+    Ok(vec![secret, release])
+}
+
+/// A HelmRelease of the addon provider (`bootstrap: true`, release name = component).
+pub(crate) fn helm_release(
+    ctx: &Context,
+    component: &str,
+    chart: Value,
+    target_namespace: Value,
+    sources: &[(&str, &str)],
+    argo_controller_refs_only: bool,
+) -> Result<Object> {
+    let mut m = meta(ctx, component, &addon_name(ctx, component));
+    if argo_controller_refs_only {
+        argo_annotation(&mut m);
+    }
+    let sources: Vec<Value> = sources
+        .iter()
+        .map(|(name, key)| json!({"secret": {"name": name, "key": key}}))
+        .collect();
+    Object::new(
+        "addons.stackhpc.com/v1alpha1",
+        "HelmRelease",
+        m,
+        json!({"spec": {
+            "clusterName": cluster_name(ctx),
+            "bootstrap": true,
+            "chart": chart,
+            "targetNamespace": target_namespace,
+            "releaseName": component,
+            "valuesSources": sources,
+        }}),
+    )
+}
+
+/// Tell Argo CD to ignore the non-controller owner references of the object.
+pub(crate) fn argo_annotation(m: &mut ObjectMeta) {
+    m.annotations.insert(
+        "argocd.argoproj.io/sync-options".into(),
+        Value::String("ControllerReferencesOnly=true".into()),
+    );
+}
+
+/// Metadata with the component labels.
+pub(crate) fn meta(ctx: &Context, component: &str, name: &str) -> ObjectMeta {
+    let mut m = ObjectMeta::named(name);
+    m.labels.insert(
+        "capi.stackhpc.com/managed-by".into(),
+        crate::MANAGED_BY.into(),
+    );
+    m.labels
+        .insert("capi.stackhpc.com/cluster".into(), cluster_name(ctx));
+    m.labels
+        .insert("capi.stackhpc.com/component".into(), component.into());
+    m
+}
+
+/// `<release>-<component>`, truncated.
+pub(crate) fn addon_name(ctx: &Context, component: &str) -> String {
+    crate::naming::component_name(ctx.release, component)
+}
+
+/// The target cluster's name: `addons.clusterName`, else the release name.
+pub(crate) fn cluster_name(ctx: &Context) -> String {
+    let name = ctx
+        .values
+        .addons
+        .as_ref()
+        .and_then(|a| a.cluster_name.as_deref())
+        .filter(|n| !n.is_empty())
+        .unwrap_or(ctx.release);
+    crate::naming::trunc63(name)
+}
+
+/// The chart as given (absent fields stay absent).
+pub(crate) fn chart_value(chart: Option<&AddonChart>) -> Value {
+    serde_json::to_value(chart.cloned().unwrap_or_default()).unwrap_or(Value::Null)
+}
+
+/// `release.namespace` (absent: null).
+pub(crate) fn namespace(a: &HelmAddon) -> Value {
+    a.release
+        .as_ref()
+        .and_then(|r| r.namespace.clone())
+        .map_or(Value::Null, Value::String)
+}
+
+/// `release.values` (absent: null, printed as `null` like the reference).
+pub(crate) fn release_values(a: &HelmAddon) -> Value {
+    a.release
+        .as_ref()
+        .and_then(|r| r.values.clone())
+        .unwrap_or(Value::Null)
+}
+
+/// A value as a YAML document.
+pub(crate) fn to_yaml(v: Value) -> String {
+    serde_yaml::to_string(&v).unwrap_or_default()
+}

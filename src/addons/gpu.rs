@@ -1,0 +1,309 @@
+//! Accelerator addons: the NVIDIA GPU operator, the AMD GPU operator (with its Grafana
+//! dashboards when monitoring is on) and the Intel device plugins (operator, GPU plugin
+//! and XPU Manager monitoring deployed with Flux).
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::extras::{
+    addon_name, argo_annotation, chart_value, cluster_name, enabled_addons, meta,
+    monitoring_enabled, overrides_only_addon, two_source_addon,
+};
+use crate::error::{Error, Result};
+use crate::object::Object;
+use crate::render::Context;
+use crate::values::addons::extras::HelmAddon;
+use crate::values::addons::gpu::{IntelChart, IntelDevicePlugin, XpuManagerMonitoring};
+
+/// Build the objects of every enabled accelerator addon.
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context) {
+/// let objects = capiform::addons::gpu::build(ctx).unwrap();
+/// # }
+/// ```
+pub fn build(ctx: &Context) -> Result<Vec<Object>> {
+    let Some(addons) = enabled_addons(ctx) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    if let Some(a) = addons
+        .nvidia_gpu_operator
+        .as_ref()
+        .filter(|a| a.is_enabled())
+    {
+        let defaults = ctx
+            .templates
+            .render("addons/nvidia-gpu-operator", &json!({}))?;
+        out.extend(two_source_addon(ctx, "nvidia-gpu-operator", a, &defaults)?);
+    }
+    if let Some(a) = addons.amd_gpu_operator.as_ref().filter(|a| a.is_enabled()) {
+        out.extend(amd_gpu_operator(ctx, a)?);
+    }
+    if let Some(i) = addons
+        .intel_device_plugin
+        .as_ref()
+        .filter(|i| i.is_enabled())
+    {
+        out.extend(intel_device_plugin(ctx, i)?);
+    }
+    Ok(out)
+}
+
+fn amd_gpu_operator(ctx: &Context, a: &HelmAddon) -> Result<Vec<Object>> {
+    let monitoring = monitoring_enabled(ctx);
+    let defaults = ctx.templates.render(
+        "addons/amd-gpu-operator",
+        &json!({ "monitoring": monitoring }),
+    )?;
+    let mut out = two_source_addon(ctx, "amd-gpu-operator", a, &defaults)?;
+    if monitoring {
+        let namespace = a.release.as_ref().and_then(|r| r.namespace.clone());
+        let config_map = dashboards_config_map(
+            ctx,
+            "amd-gpu-grafana-dashboards",
+            &[("amd-gpu.json", "amd-gpu"), ("amd-node.json", "amd-node")],
+        )?;
+        out.push(manifests(
+            ctx,
+            ManifestsSpec {
+                component: "amd-gpu-dashboards",
+                release_name: "amd-gpu-dashboards",
+                namespace,
+                bootstrap: true,
+                argo_controller_refs_only: false,
+                templates: vec![config_map],
+            },
+        )?);
+    }
+    Ok(out)
+}
+
+fn intel_device_plugin(ctx: &Context, i: &IntelDevicePlugin) -> Result<Vec<Object>> {
+    let mut out = Vec::new();
+    let gpu_plugin = as_addon(i.gpu_plugin.as_ref());
+    out.extend(overrides_only_addon(
+        ctx,
+        "intel-device-plugin-gpu",
+        &gpu_plugin,
+        chart_value(gpu_plugin.chart.as_ref()),
+    )?);
+    if i.monitoring_enabled() {
+        let m = i.xpu_manager_monitoring.clone().unwrap_or_default();
+        out.extend(xpu_manager_monitoring(ctx, &m)?);
+    }
+    let operator = as_addon(i.operator.as_ref());
+    out.extend(overrides_only_addon(
+        ctx,
+        "intel-device-plugin-operator",
+        &operator,
+        chart_value(operator.chart.as_ref()),
+    )?);
+    Ok(out)
+}
+
+fn as_addon(c: Option<&IntelChart>) -> HelmAddon {
+    let c = c.cloned().unwrap_or_default();
+    HelmAddon {
+        enabled: Some(true),
+        chart: c.chart,
+        release: c.release,
+    }
+}
+
+/// XPU Manager: its daemonset comes from Intel's repository through Flux (a
+/// GitRepository and a Kustomization applied with the cluster's kubeconfig); a Service,
+/// a ServiceMonitor and a dashboard are installed by the addon provider.
+fn xpu_manager_monitoring(ctx: &Context, m: &XpuManagerMonitoring) -> Result<Vec<Object>> {
+    let data = json!({ "namespace": m.namespace });
+    let services = manifests(
+        ctx,
+        ManifestsSpec {
+            component: "intel-xpumanager-services",
+            release_name: "intel-xpumanager-services",
+            namespace: m.namespace.clone(),
+            bootstrap: false,
+            argo_controller_refs_only: false,
+            templates: vec![
+                ctx.templates
+                    .render("addons/intel-xpumanager-service", &data)?,
+                ctx.templates
+                    .render("addons/intel-xpumanager-servicemonitor", &data)?,
+            ],
+        },
+    )?;
+    let repo_component = "intel-xpu-monitoring-repo";
+    let repo = m.repo.clone().unwrap_or_default();
+    let git_repository = Object::new(
+        "source.toolkit.fluxcd.io/v1",
+        "GitRepository",
+        meta(ctx, repo_component, &addon_name(ctx, repo_component)),
+        json!({"spec": GitRepositorySpec {
+            interval: "5m",
+            url: repo.url,
+            reference: GitRef { tag: repo.tag },
+        }}),
+    )?;
+    let kustomization = Object::new(
+        "kustomize.toolkit.fluxcd.io/v1",
+        "Kustomization",
+        meta(
+            ctx,
+            "intel-xpu-monitoring",
+            &addon_name(ctx, "intel-xpu-monitoring"),
+        ),
+        json!({"spec": xpu_manager_kustomization(ctx, m, &addon_name(ctx, repo_component))}),
+    )?;
+    let dashboard = manifests(
+        ctx,
+        ManifestsSpec {
+            component: "intel-xpu-dashboard",
+            release_name: "xpu-manager-dashboard",
+            namespace: m.namespace.clone(),
+            bootstrap: true,
+            argo_controller_refs_only: true,
+            templates: vec![dashboards_config_map(
+                ctx,
+                "xpu-manager-dashboard",
+                &[("intel-xpu-dashboard.json", "intel-xpu")],
+            )?],
+        },
+    )?;
+    Ok(vec![services, git_repository, kustomization, dashboard])
+}
+
+/// Spec of a Flux GitRepository.
+#[derive(Serialize)]
+struct GitRepositorySpec {
+    interval: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(rename = "ref")]
+    reference: GitRef,
+}
+
+/// A git reference (tag).
+#[derive(Serialize)]
+struct GitRef {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tag: Option<String>,
+}
+
+/// Spec of a Flux Kustomization.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct KustomizationSpec {
+    interval: &'static str,
+    source_ref: Value,
+    prune: bool,
+    timeout: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target_namespace: Option<String>,
+    kube_config: Value,
+    path: &'static str,
+    patches: Vec<Value>,
+}
+
+/// Where XPU Manager's daemonset lives in its repository.
+const XPU_MANAGER_PATH: &str = "./deployment/kubernetes/daemonset/base";
+
+fn xpu_manager_kustomization(
+    ctx: &Context,
+    m: &XpuManagerMonitoring,
+    repo_name: &str,
+) -> KustomizationSpec {
+    // Let the daemonset run on the GPU nodes, which the GPU plugin taints.
+    let tolerate_gpu_nodes = json!([{
+        "op": "add",
+        "path": "/spec/template/spec/tolerations",
+        "value": [{"key": "gpu.intel.com/i915", "operator": "Exists", "effect": "NoSchedule"}],
+    }]);
+    KustomizationSpec {
+        interval: "10m",
+        source_ref: json!({"kind": "GitRepository", "name": repo_name}),
+        prune: true,
+        timeout: "1m",
+        target_namespace: m.namespace.clone(),
+        kube_config: json!({"secretRef": {"name": format!("{}-kubeconfig", cluster_name(ctx))}}),
+        path: XPU_MANAGER_PATH,
+        patches: vec![json!({
+            "patch": serde_yaml::to_string(&tolerate_gpu_nodes).unwrap_or_default(),
+            "target": {"kind": "DaemonSet", "name": "intel-xpumanager"},
+        })],
+    }
+}
+
+/// What a Manifests object installs.
+struct ManifestsSpec {
+    component: &'static str,
+    release_name: &'static str,
+    namespace: Option<String>,
+    bootstrap: bool,
+    argo_controller_refs_only: bool,
+    templates: Vec<String>,
+}
+
+fn manifests(ctx: &Context, s: ManifestsSpec) -> Result<Object> {
+    let mut m = meta(ctx, s.component, &addon_name(ctx, s.component));
+    if s.argo_controller_refs_only {
+        argo_annotation(&mut m);
+    }
+    let mut spec = serde_json::Map::new();
+    spec.insert("clusterName".into(), cluster_name(ctx).into());
+    if s.bootstrap {
+        spec.insert("bootstrap".into(), true.into());
+    }
+    spec.insert(
+        "targetNamespace".into(),
+        s.namespace.map_or(Value::Null, Value::String),
+    );
+    spec.insert("releaseName".into(), s.release_name.into());
+    let sources: Vec<Value> = s
+        .templates
+        .into_iter()
+        .map(|t| json!({ "template": t }))
+        .collect();
+    spec.insert("manifestSources".into(), sources.into());
+    Object::new(
+        "addons.stackhpc.com/v1alpha1",
+        "Manifests",
+        m,
+        json!({ "spec": spec }),
+    )
+}
+
+/// A ConfigMap (as manifest template text) holding Grafana dashboards of the template
+/// set, labelled for Grafana's dashboard sidecar. Each dashboard is wrapped in a Jinja
+/// raw block so the addon provider leaves Grafana's own `{{ }}` alone.
+fn dashboards_config_map(ctx: &Context, name: &str, files: &[(&str, &str)]) -> Result<String> {
+    let mut data = serde_json::Map::new();
+    for (key, dashboard) in files {
+        let text = dashboard_json(ctx, dashboard)?;
+        data.insert(
+            (*key).to_string(),
+            Value::String(format!(
+                "{{% raw %}}\n{}\n{{% endraw %}}\n",
+                text.trim_end()
+            )),
+        );
+    }
+    let cm = json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "labels": {"grafana_dashboard": "1"}},
+        "data": data,
+    });
+    serde_yaml::to_string(&cm).map_err(|e| Error::invalid("", format!("internal: {e}")))
+}
+
+/// A dashboard of the template set (`dashboards/<name>.json`).
+fn dashboard_json(ctx: &Context, name: &str) -> Result<String> {
+    let path = format!("dashboards/{name}.json");
+    ctx.templates
+        .text(&path)
+        .map(str::to_string)
+        .ok_or_else(|| Error::TemplateSet {
+            set: ctx.templates.id(),
+            message: format!("{path}: file is missing"),
+        })
+}
