@@ -317,3 +317,142 @@ pub(crate) fn release_values(a: &HelmAddon) -> Value {
 pub(crate) fn to_yaml(v: Value) -> String {
     serde_yaml::to_string(&v).unwrap_or_default()
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::template_set::TemplateSet;
+    use crate::values::ValuesSource;
+
+    /// Render `builder` over the template set's defaults plus `yaml`; the
+    /// `(kind, name)` of every object.
+    pub(crate) fn objects_with(
+        builder: fn(&Context) -> Result<Vec<Object>>,
+        yaml: &str,
+    ) -> Vec<(String, String)> {
+        let set = TemplateSet::embedded(None).unwrap();
+        let sources = [ValuesSource::Yaml {
+            name: "test.yaml".into(),
+            text: yaml.into(),
+        }];
+        let raw = crate::values::merged_values(set.defaults(), &sources).unwrap();
+        let values = crate::validation::validate(&raw).unwrap();
+        let ctx = Context {
+            release: "demo",
+            namespace: "default",
+            values: &values,
+            raw: &raw,
+            templates: set,
+            existing: &[],
+        };
+        builder(&ctx)
+            .unwrap()
+            .into_iter()
+            .map(|o| (o.kind, o.metadata.name))
+            .collect()
+    }
+
+    fn names(yaml: &str) -> Vec<String> {
+        objects_with(build, yaml)
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect()
+    }
+
+    const ALL_OFF: &str = "addons:
+  nodeFeatureDiscovery: {enabled: false}
+  nvidiaGPUOperator: {enabled: false}
+  mellanoxNetworkOperator: {enabled: false}
+  nodeProblemDetector: {enabled: false}
+";
+
+    #[test]
+    fn defaults_render_nfd_mellanox_and_npd() {
+        let n = names("");
+        for want in [
+            "demo-node-feature-discovery-config",
+            "demo-node-feature-discovery",
+            "demo-mellanox-network-operator",
+            "demo-node-problem-detector",
+        ] {
+            assert!(n.contains(&want.to_string()), "{want} missing from {n:?}");
+        }
+        assert!(
+            !n.iter()
+                .any(|x| x.contains("reloader") || x.contains("cert-manager"))
+        );
+        assert!(!n.iter().any(|x| x.contains("headlamp")));
+    }
+
+    #[test]
+    fn nothing_when_everything_is_off_or_addons_disabled() {
+        assert!(names(ALL_OFF).is_empty());
+        assert!(names("addons: {enabled: false}").is_empty());
+    }
+
+    #[test]
+    fn nfd_follows_the_addons_that_need_it() {
+        for addon in [
+            "nvidiaGPUOperator",
+            "mellanoxNetworkOperator",
+            "intelDevicePlugin",
+            "amdGPUOperator",
+            "nodeFeatureDiscovery",
+        ] {
+            let n = names(&format!("{ALL_OFF}  {addon}: {{enabled: true}}\n"));
+            assert!(
+                n.contains(&"demo-node-feature-discovery".to_string()),
+                "{addon}: {n:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn cert_manager_follows_intel_and_amd() {
+        for addon in ["intelDevicePlugin", "amdGPUOperator", "certManager"] {
+            let n = names(&format!("{ALL_OFF}  {addon}: {{enabled: true}}\n"));
+            assert!(
+                n.contains(&"demo-cert-manager".to_string()),
+                "{addon}: {n:?}"
+            );
+        }
+        let n = names(&format!(
+            "{ALL_OFF}  nvidiaGPUOperator: {{enabled: true}}\n"
+        ));
+        assert!(!n.contains(&"demo-cert-manager".to_string()));
+    }
+
+    #[test]
+    fn reloader_uses_its_own_secret_name() {
+        let n = names(&format!("{ALL_OFF}  reloader: {{enabled: true}}\n"));
+        assert_eq!(n, ["demo-reloader-cfg", "demo-reloader"]);
+    }
+
+    #[test]
+    fn headlamp_when_enabled() {
+        let n = names(&format!("{ALL_OFF}  headlamp: {{enabled: true}}\n"));
+        assert_eq!(n, ["demo-headlamp-config", "demo-headlamp"]);
+    }
+
+    #[test]
+    fn cert_manager_version_falls_back_to_the_addons_chart_version() {
+        let set = TemplateSet::embedded(None).unwrap();
+        let sources = [ValuesSource::Yaml {
+            name: "t".into(),
+            text: format!("{ALL_OFF}  certManager: {{enabled: true, chart: {{version: ''}}}}\n"),
+        }];
+        let raw = crate::values::merged_values(set.defaults(), &sources).unwrap();
+        let values = crate::validation::validate(&raw).unwrap();
+        let ctx = Context {
+            release: "demo",
+            namespace: "default",
+            values: &values,
+            raw: &raw,
+            templates: set,
+            existing: &[],
+        };
+        let objs = build(&ctx).unwrap();
+        let hr = objs.iter().find(|o| o.kind == "HelmRelease").unwrap();
+        assert_eq!(hr.body["spec"]["chart"]["version"], ADDONS_CHART_VERSION);
+    }
+}

@@ -307,3 +307,86 @@ fn dashboard_json(ctx: &Context, name: &str) -> Result<String> {
             message: format!("{path}: file is missing"),
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addons::extras::tests::objects_with;
+
+    fn names(yaml: &str) -> Vec<String> {
+        objects_with(build, yaml)
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect()
+    }
+
+    #[test]
+    fn nvidia_is_on_by_default_and_the_others_off() {
+        assert_eq!(
+            names(""),
+            [
+                "demo-nvidia-gpu-operator-config",
+                "demo-nvidia-gpu-operator"
+            ]
+        );
+        assert!(names("addons: {nvidiaGPUOperator: {enabled: false}}").is_empty());
+        assert!(names("addons: {enabled: false}").is_empty());
+    }
+
+    #[test]
+    fn amd_dashboards_only_with_monitoring() {
+        let base =
+            "addons:\n  nvidiaGPUOperator: {enabled: false}\n  amdGPUOperator: {enabled: true}\n";
+        assert_eq!(
+            names(&format!("{base}  monitoring: {{enabled: false}}\n")),
+            ["demo-amd-gpu-operator-config", "demo-amd-gpu-operator"]
+        );
+        let with = names(&format!("{base}  monitoring: {{enabled: true}}\n"));
+        assert!(
+            with.contains(&"demo-amd-gpu-dashboards".to_string()),
+            "{with:?}"
+        );
+    }
+
+    #[test]
+    fn intel_monitoring_follows_its_switch() {
+        let base = "addons:\n  nvidiaGPUOperator: {enabled: false}\n  intelDevicePlugin:\n    enabled: true\n";
+        let on = objects_with(build, base);
+        let kinds: Vec<&str> = on.iter().map(|(k, _)| k.as_str()).collect();
+        assert!(kinds.contains(&"GitRepository") && kinds.contains(&"Kustomization"));
+        assert_eq!(kinds.iter().filter(|k| **k == "Manifests").count(), 2);
+        let off = names(&format!(
+            "{base}    xpuManagerMonitoring: {{enabled: false}}\n"
+        ));
+        assert_eq!(
+            off,
+            [
+                "demo-intel-device-plugin-gpu-config",
+                "demo-intel-device-plugin-gpu",
+                "demo-intel-device-plugin-operator-config",
+                "demo-intel-device-plugin-operator"
+            ]
+        );
+    }
+
+    #[test]
+    fn dashboards_are_wrapped_in_a_jinja_raw_block() {
+        let base = "addons:\n  nvidiaGPUOperator: {enabled: false}\n  amdGPUOperator: {enabled: true}\n  monitoring: {enabled: true}\n";
+        let set = crate::TemplateSet::embedded(None).unwrap();
+        let req = crate::RenderRequest::new("demo", "default").with_values_yaml("v", base);
+        let raw = crate::values::merged_values(set.defaults(), &req.sources).unwrap();
+        let values = crate::validation::validate(&raw).unwrap();
+        let ctx = Context {
+            release: "demo",
+            namespace: "default",
+            values: &values,
+            raw: &raw,
+            templates: set,
+            existing: &[],
+        };
+        let cm = dashboards_config_map(&ctx, "x", &[("amd-gpu.json", "amd-gpu")]).unwrap();
+        let parsed: Value = serde_yaml::from_str(&cm).unwrap();
+        let text = parsed["data"]["amd-gpu.json"].as_str().unwrap();
+        assert!(text.starts_with("{% raw %}\n{") && text.ends_with("}\n{% endraw %}\n"));
+    }
+}
