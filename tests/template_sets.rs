@@ -96,8 +96,7 @@ fn export_and_reload_renders_byte_identical_output() {
 
 fn refused(files: BTreeMap<String, Vec<u8>>) -> String {
     TemplateSet::from_files(files, Origin::Path("broken".into()), "broken")
-        .err()
-        .expect("the set must be refused")
+        .expect_err("the set must be refused")
         .to_string()
 }
 
