@@ -24,6 +24,7 @@
 //! [`Manifest`] → [`output`] (deterministic YAML).
 
 pub mod addons;
+pub mod api;
 pub mod cli;
 pub mod error;
 pub mod helm_compat;

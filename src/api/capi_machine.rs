@@ -1,0 +1,149 @@
+//! Lean typed bodies of the Cluster API machine objects capiform emits
+//! (`MachineDeployment`, `MachineHealthCheck`). Only the fields capiform sets are typed;
+//! user-supplied pieces (rollout strategy, health check conditions) pass through as
+//! [`serde_json::Value`].
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub use crate::api::kubeadm::ObjectReference;
+
+/// API version of `MachineDeployment` and `MachineHealthCheck`.
+pub const CLUSTER_API_VERSION: &str = "cluster.x-k8s.io/v1beta1";
+
+/// A label selector with `matchLabels` only.
+///
+/// ```
+/// let s = capiform::api::capi_machine::LabelSelector::default();
+/// assert!(s.match_labels.is_empty());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LabelSelector {
+    /// Labels a machine must carry.
+    pub match_labels: BTreeMap<String, String>,
+}
+
+/// The body of a `MachineHealthCheck`'s `spec`: the cluster, the selector and the user's
+/// check settings (`maxUnhealthy`, `unhealthyConditions` …), passed through.
+///
+/// ```
+/// use capiform::api::capi_machine::*;
+/// let s = MachineHealthCheckSpec { cluster_name: "demo".into(), selector: LabelSelector::default(), settings: Default::default() };
+/// assert_eq!(serde_json::to_value(&s).unwrap()["clusterName"], "demo");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MachineHealthCheckSpec {
+    /// The cluster.
+    pub cluster_name: String,
+    /// Machines checked.
+    pub selector: LabelSelector,
+    /// Everything else of the spec, from the values.
+    #[serde(flatten)]
+    pub settings: Map<String, Value>,
+}
+
+/// The bootstrap of a machine: a reference to its config template.
+///
+/// ```
+/// use capiform::api::capi_machine::*;
+/// let b = Bootstrap { config_ref: ObjectReference::new("v1", "X", "x") };
+/// assert_eq!(serde_json::to_value(&b).unwrap()["configRef"]["kind"], "X");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bootstrap {
+    /// The `KubeadmConfigTemplate`.
+    pub config_ref: ObjectReference,
+}
+
+/// The spec of the machines of a `MachineDeployment`.
+///
+/// ```
+/// use capiform::api::capi_machine::*;
+/// let s = MachineSpec {
+///     cluster_name: "demo".into(), version: "v1.31.4".into(), failure_domain: None,
+///     bootstrap: Bootstrap { config_ref: ObjectReference::new("v1", "X", "x") },
+///     infrastructure_ref: ObjectReference::new("v1", "Y", "y"),
+///     node_drain_timeout: None, node_volume_detach_timeout: None, node_deletion_timeout: None,
+/// };
+/// assert_eq!(serde_json::to_value(&s).unwrap()["version"], "v1.31.4");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MachineSpec {
+    /// The cluster.
+    pub cluster_name: String,
+    /// Kubernetes version, with a leading `v`.
+    pub version: String,
+    /// Availability zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_domain: Option<String>,
+    /// Bootstrap configuration.
+    pub bootstrap: Bootstrap,
+    /// The `OpenStackMachineTemplate`.
+    pub infrastructure_ref: ObjectReference,
+    /// How long to drain a node before deleting its machine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_drain_timeout: Option<Value>,
+    /// How long to wait for volumes to detach.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_volume_detach_timeout: Option<Value>,
+    /// How long to wait for the node to be deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_deletion_timeout: Option<Value>,
+}
+
+/// The machine template of a `MachineDeployment`.
+///
+/// ```
+/// # use capiform::api::capi_machine::*;
+/// # let spec = MachineSpec { cluster_name: "d".into(), version: "v1".into(), failure_domain: None,
+/// #   bootstrap: Bootstrap { config_ref: ObjectReference::new("v1", "X", "x") },
+/// #   infrastructure_ref: ObjectReference::new("v1", "Y", "y"),
+/// #   node_drain_timeout: None, node_volume_detach_timeout: None, node_deletion_timeout: None };
+/// let t = MachineTemplateSpec { metadata: Default::default(), spec };
+/// assert!(serde_json::to_value(&t).unwrap()["metadata"]["labels"].is_object());
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MachineTemplateSpec {
+    /// Labels of the machines.
+    pub metadata: crate::api::kubeadm::TemplateMetadata,
+    /// The machines' spec.
+    pub spec: MachineSpec,
+}
+
+/// The body of a `MachineDeployment`'s `spec`.
+///
+/// ```
+/// # use capiform::api::capi_machine::*;
+/// # let spec = MachineSpec { cluster_name: "d".into(), version: "v1".into(), failure_domain: None,
+/// #   bootstrap: Bootstrap { config_ref: ObjectReference::new("v1", "X", "x") },
+/// #   infrastructure_ref: ObjectReference::new("v1", "Y", "y"),
+/// #   node_drain_timeout: None, node_volume_detach_timeout: None, node_deletion_timeout: None };
+/// let md = MachineDeploymentSpec {
+///     cluster_name: "d".into(), replicas: Some(2), strategy: None,
+///     selector: LabelSelector::default(),
+///     template: MachineTemplateSpec { metadata: Default::default(), spec },
+/// };
+/// assert_eq!(serde_json::to_value(&md).unwrap()["replicas"], 2);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MachineDeploymentSpec {
+    /// The cluster.
+    pub cluster_name: String,
+    /// Number of machines; absent for autoscaled groups (the autoscaler owns it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<i64>,
+    /// Rollout strategy, passed through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<Value>,
+    /// Machines of the deployment.
+    pub selector: LabelSelector,
+    /// Template of the machines.
+    pub template: MachineTemplateSpec,
+}

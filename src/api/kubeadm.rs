@@ -1,0 +1,175 @@
+//! Lean typed bodies of the kubeadm bootstrap and control-plane objects capiform emits
+//! (`KubeadmControlPlane`, `KubeadmConfigTemplate`).
+//!
+//! The `kubeadmConfigSpec` itself stays a [`serde_json::Value`] on purpose: users merge
+//! free-form kubeadm configuration into it (`controlPlane.kubeadmConfigSpec`, a node
+//! group's `kubeadmConfigSpec`) with the chart's merge rules (maps merge, lists
+//! concatenate), and any field the CRD accepts must pass through untouched — a typed
+//! struct would silently drop fields it does not know.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// API version of `KubeadmControlPlane`.
+pub const CONTROL_PLANE_API_VERSION: &str = "controlplane.cluster.x-k8s.io/v1beta1";
+
+/// API version of `KubeadmConfigTemplate`.
+pub const BOOTSTRAP_API_VERSION: &str = "bootstrap.cluster.x-k8s.io/v1beta1";
+
+/// A reference to another object (`kind`, `apiVersion`, `name`, optional `namespace`).
+///
+/// ```
+/// let r = capiform::api::kubeadm::ObjectReference::new("v1", "Secret", "s");
+/// assert_eq!(r.name, "s");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectReference {
+    /// API version of the referenced object.
+    pub api_version: String,
+    /// Kind of the referenced object.
+    pub kind: String,
+    /// Name of the referenced object.
+    pub name: String,
+    /// Namespace of the referenced object, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+impl ObjectReference {
+    /// A reference without namespace.
+    ///
+    /// ```
+    /// let r = capiform::api::kubeadm::ObjectReference::new("v1", "Secret", "s");
+    /// assert!(r.namespace.is_none());
+    /// ```
+    pub fn new(api_version: &str, kind: &str, name: &str) -> Self {
+        Self {
+            api_version: api_version.to_string(),
+            kind: kind.to_string(),
+            name: name.to_string(),
+            namespace: None,
+        }
+    }
+}
+
+/// Labels (and nothing else) of a machine template.
+///
+/// ```
+/// let m = capiform::api::kubeadm::TemplateMetadata::default();
+/// assert!(m.labels.is_empty());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TemplateMetadata {
+    /// Labels given to the machines.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// `spec.machineTemplate` of a `KubeadmControlPlane`.
+///
+/// ```
+/// use capiform::api::kubeadm::*;
+/// let t = KcpMachineTemplate {
+///     metadata: TemplateMetadata::default(),
+///     infrastructure_ref: ObjectReference::new("v1", "X", "x"),
+///     node_drain_timeout: None, node_volume_detach_timeout: None, node_deletion_timeout: None,
+/// };
+/// assert_eq!(serde_json::to_value(&t).unwrap()["infrastructureRef"]["name"], "x");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KcpMachineTemplate {
+    /// Labels of the control plane machines.
+    pub metadata: TemplateMetadata,
+    /// The `OpenStackMachineTemplate` of the control plane.
+    pub infrastructure_ref: ObjectReference,
+    /// How long to drain a node before deleting its machine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_drain_timeout: Option<Value>,
+    /// How long to wait for volumes to detach.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_volume_detach_timeout: Option<Value>,
+    /// How long to wait for the node to be deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_deletion_timeout: Option<Value>,
+}
+
+/// `spec.rolloutBefore` of a `KubeadmControlPlane`.
+///
+/// ```
+/// let r = capiform::api::kubeadm::RolloutBefore { certificates_expiry_days: 30 };
+/// assert_eq!(serde_json::to_value(&r).unwrap()["certificatesExpiryDays"], 30);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RolloutBefore {
+    /// Roll machines whose certificates expire within this many days.
+    pub certificates_expiry_days: i64,
+}
+
+/// The body of a `KubeadmControlPlane`'s `spec`.
+///
+/// ```
+/// use capiform::api::kubeadm::*;
+/// let spec = KubeadmControlPlaneSpec {
+///     version: "v1.31.4".into(), replicas: Some(3.into()),
+///     remediation_strategy: None, rollout_strategy: None, rollout_before: None,
+///     machine_template: KcpMachineTemplate {
+///         metadata: TemplateMetadata::default(),
+///         infrastructure_ref: ObjectReference::new("v1", "X", "x"),
+///         node_drain_timeout: None, node_volume_detach_timeout: None, node_deletion_timeout: None,
+///     },
+///     kubeadm_config_spec: serde_json::json!({}),
+/// };
+/// assert_eq!(serde_json::to_value(&spec).unwrap()["replicas"], 3);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KubeadmControlPlaneSpec {
+    /// Kubernetes version, with a leading `v`.
+    pub version: String,
+    /// Number of control plane machines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<Value>,
+    /// Remediation strategy, passed through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediation_strategy: Option<Value>,
+    /// Rollout strategy, passed through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout_strategy: Option<Value>,
+    /// Roll machines before their certificates expire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout_before: Option<RolloutBefore>,
+    /// Template of the control plane machines.
+    pub machine_template: KcpMachineTemplate,
+    /// The composed kubeadm configuration (free-form, see the module docs).
+    pub kubeadm_config_spec: Value,
+}
+
+/// `spec.template` of a `KubeadmConfigTemplate`: the kubeadm config of every machine.
+///
+/// ```
+/// let t = capiform::api::kubeadm::KubeadmConfigTemplateResource { spec: serde_json::json!({"format": "cloud-config"}) };
+/// assert_eq!(serde_json::to_value(&t).unwrap()["spec"]["format"], "cloud-config");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KubeadmConfigTemplateResource {
+    /// The kubeadm config spec (free-form, see the module docs).
+    pub spec: Value,
+}
+
+/// The body of a `KubeadmConfigTemplate`'s `spec`.
+///
+/// ```
+/// use capiform::api::kubeadm::*;
+/// let s = KubeadmConfigTemplateSpec { template: KubeadmConfigTemplateResource { spec: serde_json::json!({}) } };
+/// assert!(serde_json::to_value(&s).unwrap()["template"]["spec"].is_object());
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KubeadmConfigTemplateSpec {
+    /// The template.
+    pub template: KubeadmConfigTemplateResource,
+}
