@@ -1,5 +1,9 @@
 //! Typed builders for the chart's own objects, one module per resource family.
 
+pub mod control_plane;
+pub mod kubeadm;
+pub mod node_group;
+
 use crate::error::Result;
 use crate::object::Object;
 use crate::render::Context;
@@ -10,6 +14,8 @@ use crate::render::Context;
 /// # fn f(ctx: &capiform::Context) { let objs = capiform::resources::build(ctx).unwrap(); }
 /// ```
 pub fn build(ctx: &Context) -> Result<Vec<Object>> {
-    let _ = ctx;
-    Ok(Vec::new())
+    let mut objects = Vec::new();
+    objects.extend(control_plane::build(ctx)?);
+    objects.extend(node_group::build(ctx)?);
+    Ok(objects)
 }

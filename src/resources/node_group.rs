@@ -1,0 +1,527 @@
+//! Worker node groups: the effective group (`nodeGroupDefaults` beneath each entry of
+//! `nodeGroups`), its checks, and per group the `MachineDeployment`, the
+//! `KubeadmConfigTemplate` and the `MachineHealthCheck`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
+use crate::api::capi_machine::{
+    Bootstrap, CLUSTER_API_VERSION, LabelSelector, MachineDeploymentSpec, MachineHealthCheckSpec,
+    MachineSpec, MachineTemplateSpec, ObjectReference,
+};
+use crate::api::kubeadm::{
+    BOOTSTRAP_API_VERSION, KubeadmConfigTemplateResource, KubeadmConfigTemplateSpec,
+    TemplateMetadata,
+};
+use crate::error::{Error, FieldError, Result};
+use crate::naming;
+use crate::object::{Object, ObjectMeta};
+use crate::render::Context;
+use crate::resources::kubeadm::{self, is_empty};
+use crate::values::NodeGroup;
+
+/// Annotation giving the autoscaler the minimum size of a group.
+pub const AUTOSCALER_MIN_ANNOTATION: &str =
+    "cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size";
+
+/// Annotation giving the autoscaler the maximum size of a group.
+pub const AUTOSCALER_MAX_ANNOTATION: &str =
+    "cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size";
+
+/// Put `defaults` beneath `group` as the chart does (Sprig's `merge`, i.e. mergo without
+/// overwrite): a key of the group wins unless its value is empty (`null`, `false`, `0`,
+/// `""`, `[]`, `{}`), in which case a non-null default replaces it; two maps merge
+/// recursively; lists never concatenate; a `null` default adds nothing.
+///
+/// ```
+/// use capiform::resources::node_group::merge_group_defaults;
+/// use serde_json::json;
+/// let defaults = json!({"autoscale": true, "machineRootVolume": {"diskSize": 40, "volumeType": "ssd"}, "l": [1]});
+/// let group = json!({"autoscale": false, "machineRootVolume": {"diskSize": 100}, "l": [2]});
+/// assert_eq!(
+///     merge_group_defaults(&group, &defaults),
+///     json!({"autoscale": true, "machineRootVolume": {"diskSize": 100, "volumeType": "ssd"}, "l": [2]})
+/// );
+/// ```
+pub fn merge_group_defaults(group: &Value, defaults: &Value) -> Value {
+    let (Value::Object(g), Value::Object(d)) = (group, defaults) else {
+        return group.clone();
+    };
+    let mut out = g.clone();
+    for (k, dv) in d {
+        if dv.is_null() {
+            continue;
+        }
+        let merged = match g.get(k) {
+            None => dv.clone(),
+            Some(gv @ Value::Object(_)) if dv.is_object() => {
+                let m = merge_group_defaults(gv, dv);
+                if is_empty(&m) { dv.clone() } else { m }
+            }
+            Some(gv) if is_empty(gv) => dv.clone(),
+            Some(gv) => gv.clone(),
+        };
+        out.insert(k.clone(), merged);
+    }
+    Value::Object(out)
+}
+
+/// Whether a node group name fits the chart's rule: at least three characters, a
+/// lower-case letter first, lower-case letters, digits and dashes, no dash last.
+///
+/// ```
+/// use capiform::resources::node_group::is_valid_group_name;
+/// assert!(is_valid_group_name("md-0"));
+/// assert!(!is_valid_group_name("md"));
+/// assert!(!is_valid_group_name("0md"));
+/// assert!(!is_valid_group_name("md-"));
+/// assert!(!is_valid_group_name("Md-0"));
+/// ```
+pub fn is_valid_group_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.len() >= 3
+        && b[0].is_ascii_lowercase()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[b.len() - 1] != b'-'
+}
+
+/// `v` + the version without a leading `v`; `None` when empty.
+fn normalise_version(v: Option<&str>) -> Option<String> {
+    let v = v.filter(|s| !s.is_empty())?;
+    Some(format!("v{}", v.strip_prefix('v').unwrap_or(v)))
+}
+
+/// The Kubernetes version of a component: its own version, else `kubernetesVersion`,
+/// with a single leading `v`.
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context) {
+/// let v = capiform::resources::node_group::kubernetes_version(ctx, Some("1.31.4"));
+/// assert_eq!(v.as_deref(), Some("v1.31.4"));
+/// # }
+/// ```
+pub fn kubernetes_version(ctx: &Context, own: Option<&str>) -> Option<String> {
+    normalise_version(own.filter(|s| !s.is_empty()))
+        .or_else(|| normalise_version(ctx.values.kubernetes_version.as_deref()))
+}
+
+/// The effective node groups, with their index in `nodeGroups`: `nodeGroupDefaults`
+/// merged beneath each group ([`merge_group_defaults`]), typed, and checked (name rule,
+/// unique names, machine counts, Kubernetes version). Every problem of every group is
+/// reported, each naming its field (`nodeGroups[1].machineCount`).
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context) {
+/// for (i, group) in capiform::resources::node_group::effective_node_groups(ctx).unwrap() {
+///     println!("nodeGroups[{i}] is {:?}", group.name);
+/// }
+/// # }
+/// ```
+pub fn effective_node_groups(ctx: &Context) -> Result<Vec<(usize, NodeGroup)>> {
+    let defaults = ctx
+        .raw
+        .get("nodeGroupDefaults")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let groups = match ctx.raw.get("nodeGroups") {
+        Some(Value::Array(a)) => a.clone(),
+        _ => Vec::new(),
+    };
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (i, raw_group) in groups.iter().enumerate() {
+        let path = format!("nodeGroups[{i}]");
+        if !raw_group.is_object() {
+            problems.push(FieldError::new(
+                &path,
+                format!(
+                    "must be a mapping with at least a name (got {})",
+                    crate::values::kind_name(raw_group)
+                ),
+            ));
+            continue;
+        }
+        let merged = merge_group_defaults(raw_group, &defaults);
+        let group: NodeGroup = match serde_path_to_error::deserialize(&merged) {
+            Ok(g) => g,
+            Err(e) => {
+                problems.push(FieldError::new(
+                    format!("{path}.{}", e.path()),
+                    e.inner().to_string(),
+                ));
+                continue;
+            }
+        };
+        let before = problems.len();
+        check_group(ctx, i, &group, &mut problems);
+        if let Some(name) = &group.name {
+            if !seen.insert(name.clone()) {
+                problems.push(FieldError::new(
+                    format!("{path}.name"),
+                    format!(
+                        "duplicate node group name '{name}' (every node group needs its own name)"
+                    ),
+                ));
+            }
+        }
+        if problems.len() == before {
+            out.push((i, group));
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
+
+/// The checks of one effective group.
+fn check_group(ctx: &Context, i: usize, group: &NodeGroup, problems: &mut Vec<FieldError>) {
+    let path = format!("nodeGroups[{i}]");
+    match group.name.as_deref() {
+        None | Some("") => problems.push(FieldError::new(
+            format!("{path}.name"),
+            "is required (at least three characters: lower-case letters, digits and dashes, \
+             starting with a letter and not ending with a dash, e.g. md-0)",
+        )),
+        Some(name) if !is_valid_group_name(name) => problems.push(FieldError::new(
+            format!("{path}.name"),
+            format!(
+                "'{name}' is not a valid node group name (at least three characters: lower-case \
+                 letters, digits and dashes, starting with a letter and not ending with a dash)"
+            ),
+        )),
+        Some(_) => {}
+    }
+    if group.autoscale == Some(true) {
+        match (group.machine_count_min, group.machine_count_max) {
+            (None, _) => problems.push(FieldError::new(
+                format!("{path}.machineCountMin"),
+                "is required for an autoscaled node group (the minimum number of machines, 0 or more)",
+            )),
+            (Some(min), _) if min < 0 => problems.push(FieldError::new(
+                format!("{path}.machineCountMin"),
+                format!("must be 0 or more (got {min})"),
+            )),
+            (Some(_), None) => problems.push(FieldError::new(
+                format!("{path}.machineCountMax"),
+                "is required for an autoscaled node group (the maximum number of machines)",
+            )),
+            (Some(min), Some(max)) if max < min => problems.push(FieldError::new(
+                format!("{path}.machineCountMax"),
+                format!("must be at least machineCountMin ({min}), got {max}"),
+            )),
+            _ => {}
+        }
+    } else if group.machine_count.is_none() {
+        problems.push(FieldError::new(
+            format!("{path}.machineCount"),
+            "is required (the number of machines), unless autoscale is true with machineCountMin and machineCountMax",
+        ));
+    }
+    if kubernetes_version(ctx, group.kubernetes_version.as_deref()).is_none() {
+        problems.push(FieldError::new(
+            "kubernetesVersion",
+            format!(
+                "is required: no Kubernetes version for node group {} (set kubernetesVersion, e.g. 1.31.4, \
+                 or {path}.kubernetesVersion)",
+                group.name.as_deref().unwrap_or("?")
+            ),
+        ));
+    }
+}
+
+/// The group name (checked by [`effective_node_groups`]).
+fn group_name(group: &NodeGroup) -> &str {
+    group.name.as_deref().unwrap_or_default()
+}
+
+/// Labels of a group's objects: the worker component labels and `<prefix>/node-group`.
+fn group_labels(ctx: &Context, group: &NodeGroup) -> BTreeMap<String, String> {
+    let mut l = naming::component_labels(ctx.prefix(), &ctx.cluster_name(), "worker");
+    l.insert(
+        format!("{}/node-group", ctx.prefix()),
+        group_name(group).to_string(),
+    );
+    l
+}
+
+/// Selector labels of a group's machines.
+fn group_selector_labels(ctx: &Context, group: &NodeGroup) -> BTreeMap<String, String> {
+    let mut l = naming::component_selector_labels(ctx.prefix(), &ctx.cluster_name(), "worker");
+    l.insert(
+        format!("{}/node-group", ctx.prefix()),
+        group_name(group).to_string(),
+    );
+    l
+}
+
+/// The `KubeadmConfigTemplate` of a group and its name. The name ends with
+/// [`naming::spec_hash`] of the spec (a semantic hash: only a real change of the spec
+/// renames the template and rolls the machines); the annotation
+/// `<prefix>/template-checksum` carries the SHA-256 of the spec's YAML text as Helm
+/// computes it, for continuity with clusters deployed by the chart.
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context, group: &capiform::values::NodeGroup) {
+/// let (obj, name) = capiform::resources::node_group::kubeadm_config_template(ctx, group).unwrap();
+/// assert_eq!(obj.metadata.name, name);
+/// # }
+/// ```
+pub fn kubeadm_config_template(ctx: &Context, group: &NodeGroup) -> Result<(Object, String)> {
+    let spec = kubeadm::node_group_spec(ctx, group)?;
+    let name = format!(
+        "{}-{}",
+        ctx.component_name(group_name(group)),
+        naming::spec_hash(&spec)
+    );
+    let mut meta = ObjectMeta::named(&name);
+    meta.labels = group_labels(ctx, group);
+    meta.annotations.insert(
+        format!("{}/template-checksum", ctx.prefix()),
+        Value::String(template_checksum(&spec)),
+    );
+    meta.annotations.insert(
+        "helm.sh/resource-policy".into(),
+        Value::String("keep".into()),
+    );
+    let body = serde_json::json!({ "spec": KubeadmConfigTemplateSpec {
+        template: KubeadmConfigTemplateResource { spec },
+    }});
+    let obj = Object::new(BOOTSTRAP_API_VERSION, "KubeadmConfigTemplate", meta, body)?;
+    Ok((obj, name))
+}
+
+/// SHA-256 (hex) of the YAML text Helm prints for a spec.
+fn template_checksum(spec: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let text = kubeadm::to_yaml_text(spec);
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The `MachineDeployment` of a group, referring to its bootstrap and infrastructure
+/// templates. Autoscaled groups get the autoscaler's size annotations and no replicas.
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context, group: &capiform::values::NodeGroup) {
+/// let md = capiform::resources::node_group::machine_deployment(ctx, group, "demo-md-0-1234abcd", "demo-md-0-abcd1234").unwrap();
+/// # }
+/// ```
+pub fn machine_deployment(
+    ctx: &Context,
+    group: &NodeGroup,
+    bootstrap_template: &str,
+    infrastructure_template: &str,
+) -> Result<Object> {
+    let name = group_name(group);
+    let mut meta = ObjectMeta::named(ctx.component_name(name));
+    meta.labels = group_labels(ctx, group);
+    let autoscale = group.autoscale == Some(true);
+    if autoscale {
+        let count = |v: Option<i64>| {
+            Value::String(v.map(|n| kubeadm::go_string(&n.into())).unwrap_or_default())
+        };
+        meta.annotations.insert(
+            AUTOSCALER_MIN_ANNOTATION.into(),
+            count(group.machine_count_min),
+        );
+        meta.annotations.insert(
+            AUTOSCALER_MAX_ANNOTATION.into(),
+            count(group.machine_count_max),
+        );
+    }
+    let cluster = ctx.cluster_name();
+    let mut selector = group_selector_labels(ctx, group);
+    selector.insert("cluster.x-k8s.io/cluster-name".into(), cluster.clone());
+    let version = kubernetes_version(ctx, group.kubernetes_version.as_deref())
+        .ok_or_else(|| Error::invalid("kubernetesVersion", "is required (e.g. 1.31.4)"))?;
+    let string = |s: &Option<String>| s.clone().map(Value::String);
+    let spec = MachineDeploymentSpec {
+        cluster_name: cluster.clone(),
+        replicas: if autoscale { None } else { group.machine_count },
+        strategy: group.rollout_strategy.clone().filter(|v| !v.is_null()),
+        selector: LabelSelector {
+            match_labels: selector,
+        },
+        template: MachineTemplateSpec {
+            metadata: TemplateMetadata {
+                labels: group_selector_labels(ctx, group),
+            },
+            spec: MachineSpec {
+                cluster_name: cluster,
+                version,
+                failure_domain: group.failure_domain.clone().filter(|s| !s.is_empty()),
+                bootstrap: Bootstrap {
+                    config_ref: ObjectReference::new(
+                        BOOTSTRAP_API_VERSION,
+                        "KubeadmConfigTemplate",
+                        bootstrap_template,
+                    ),
+                },
+                infrastructure_ref: ObjectReference::new(
+                    "infrastructure.cluster.x-k8s.io/v1beta1",
+                    "OpenStackMachineTemplate",
+                    infrastructure_template,
+                ),
+                node_drain_timeout: string(&group.node_drain_timeout),
+                node_volume_detach_timeout: string(&group.node_volume_detach_timeout),
+                node_deletion_timeout: string(&group.node_deletion_timeout),
+            },
+        },
+    };
+    Object::new(
+        CLUSTER_API_VERSION,
+        "MachineDeployment",
+        meta,
+        serde_json::json!({ "spec": spec }),
+    )
+}
+
+/// A `MachineHealthCheck` spec: cluster, selector, then the user's settings.
+pub(crate) fn health_check_spec(
+    cluster: String,
+    match_labels: BTreeMap<String, String>,
+    settings: Option<&Value>,
+) -> MachineHealthCheckSpec {
+    let mut extra = match settings {
+        Some(Value::Object(m)) => m.clone(),
+        _ => Map::new(),
+    };
+    extra.remove("clusterName");
+    extra.remove("selector");
+    MachineHealthCheckSpec {
+        cluster_name: cluster,
+        selector: LabelSelector { match_labels },
+        settings: extra,
+    }
+}
+
+/// The `MachineHealthCheck` of a group, when `healthCheck.enabled`.
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context, group: &capiform::values::NodeGroup) {
+/// let mhc = capiform::resources::node_group::machine_health_check(ctx, group).unwrap();
+/// # }
+/// ```
+pub fn machine_health_check(ctx: &Context, group: &NodeGroup) -> Result<Option<Object>> {
+    let Some(hc) = group
+        .health_check
+        .as_ref()
+        .filter(|h| h.enabled == Some(true))
+    else {
+        return Ok(None);
+    };
+    let mut meta = ObjectMeta::named(ctx.component_name(group_name(group)));
+    meta.labels = group_labels(ctx, group);
+    let spec = health_check_spec(
+        ctx.cluster_name(),
+        group_selector_labels(ctx, group),
+        hc.spec.as_ref(),
+    );
+    Object::new(
+        CLUSTER_API_VERSION,
+        "MachineHealthCheck",
+        meta,
+        serde_json::json!({ "spec": spec }),
+    )
+    .map(Some)
+}
+
+/// Every object of every node group: per group the `KubeadmConfigTemplate`,
+/// `MachineDeployment` and `MachineHealthCheck` (the `OpenStackMachineTemplate` comes
+/// from [`crate::resources::machine_template`]).
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context) {
+/// let objs = capiform::resources::node_group::build(ctx).unwrap();
+/// # }
+/// ```
+pub fn build(ctx: &Context) -> Result<Vec<Object>> {
+    let mut objects = Vec::new();
+    for (index, group) in effective_node_groups(ctx)? {
+        let infra_name = infrastructure_template_name(ctx, index, &group)?;
+        let (kct, kct_name) = kubeadm_config_template(ctx, &group)?;
+        objects.push(kct);
+        objects.push(machine_deployment(ctx, &group, &kct_name, &infra_name)?);
+        if let Some(mhc) = machine_health_check(ctx, &group)? {
+            objects.push(mhc);
+        }
+    }
+    Ok(objects)
+}
+
+/// The name of a group's `OpenStackMachineTemplate`.
+fn infrastructure_template_name(ctx: &Context, index: usize, group: &NodeGroup) -> Result<String> {
+    let _ = index;
+    Ok(format!(
+        "{}-{}",
+        ctx.component_name(group_name(group)),
+        "00000000"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn defaults_fill_empty_group_values() {
+        let d = json!({"s": "def", "n": 5, "b": true, "l": [1, 2], "m": {"a": 1, "b": {"c": 2}}, "z": null});
+        let g = json!({"s": "", "n": 0, "b": false, "l": [], "m": {}});
+        assert_eq!(
+            merge_group_defaults(&g, &d),
+            json!({"s": "def", "n": 5, "b": true, "l": [1, 2], "m": {"a": 1, "b": {"c": 2}}})
+        );
+    }
+
+    #[test]
+    fn group_values_win_and_maps_merge_deeply() {
+        let d = json!({"m": {"a": 1, "b": {"c": 2}}, "l": [1], "s": "x"});
+        let g = json!({"m": {"a": 9, "b": {"d": 4}}, "l": {"x": 1}, "s": {"a": 1}});
+        assert_eq!(
+            merge_group_defaults(&g, &d),
+            json!({"m": {"a": 9, "b": {"c": 2, "d": 4}}, "l": {"x": 1}, "s": {"a": 1}})
+        );
+    }
+
+    #[test]
+    fn null_group_value_takes_the_default_and_null_default_adds_nothing() {
+        let d = json!({"hc": {"enabled": true}, "nl": null});
+        let g = json!({"hc": null, "x": null});
+        assert_eq!(
+            merge_group_defaults(&g, &d),
+            json!({"hc": {"enabled": true}, "x": null})
+        );
+    }
+
+    #[test]
+    fn group_names() {
+        for ok in ["md-0", "abc", "a-b-c", "gpu1"] {
+            assert!(is_valid_group_name(ok), "{ok}");
+        }
+        for bad in ["", "ab", "1ab", "-ab", "ab-", "aB-0", "a_b", "a.b"] {
+            assert!(!is_valid_group_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn versions_get_one_v() {
+        assert_eq!(
+            normalise_version(Some("1.31.4")).as_deref(),
+            Some("v1.31.4")
+        );
+        assert_eq!(
+            normalise_version(Some("v1.31.4")).as_deref(),
+            Some("v1.31.4")
+        );
+        assert_eq!(normalise_version(Some("")), None);
+        assert_eq!(normalise_version(None), None);
+    }
+}
