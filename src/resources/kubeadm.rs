@@ -979,9 +979,148 @@ pub fn node_group_spec(ctx: &Context, group: &crate::values::NodeGroup) -> Resul
     ]))
 }
 
+/// Test support: run `f` with a context built from values YAML over the embedded
+/// template set's defaults, and objects given as `--existing`.
+#[cfg(test)]
+pub(crate) fn with_ctx<R>(values: &str, existing: &[Value], f: impl FnOnce(&Context) -> R) -> R {
+    use crate::values::{ValuesSource, merged_values};
+    let set = crate::TemplateSet::embedded(None).expect("embedded template set");
+    let src = [ValuesSource::Yaml {
+        name: "test.yaml".into(),
+        text: values.into(),
+    }];
+    let raw = merged_values(set.defaults(), &src).expect("values merge");
+    let typed = crate::validation::validate(&raw).expect("valid values");
+    let ctx = Context {
+        release: "demo",
+        namespace: "default",
+        values: &typed,
+        raw: &raw,
+        templates: set,
+        existing,
+    };
+    f(&ctx)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn etcd_encryption_without_the_key_secret_is_refused() {
+        let err = with_ctx("etcd: {encryption: {enabled: true}}", &[], |ctx| {
+            etcd_encryption_spec(ctx).unwrap_err().to_string()
+        });
+        assert!(err.contains("demo-etcd-key"), "{err}");
+        assert!(err.contains("--existing"), "{err}");
+    }
+
+    #[test]
+    fn etcd_encryption_uses_the_existing_key() {
+        let secret = json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "demo-etcd-key"}, "data": {"key": "c2VjcmV0LWtleQ=="}});
+        let spec = with_ctx("etcd: {encryption: {enabled: true}}", &[secret], |ctx| {
+            control_plane_spec(ctx).unwrap()
+        });
+        let enc = spec["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == "/etc/kubernetes/enc/enc.yaml")
+            .unwrap();
+        let config: Value = serde_yaml::from_str(enc["content"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            config["resources"][0]["providers"][0]["secretbox"]["keys"][0]["secret"],
+            "c2VjcmV0LWtleQ=="
+        );
+        assert_eq!(config["resources"][0]["resources"], json!(["secrets"]));
+        assert_eq!(
+            spec["clusterConfiguration"]["apiServer"]["extraArgs"]["encryption-provider-config"],
+            "/etc/kubernetes/enc/enc.yaml"
+        );
+    }
+
+    #[test]
+    fn oidc_needs_a_client_id() {
+        let err = with_ctx("oidc: {issuerUrl: https://id.example}", &[], |ctx| {
+            oidc_spec(ctx).unwrap_err().to_string()
+        });
+        assert!(err.starts_with("oidc.clientId:"), "{err}");
+    }
+
+    #[test]
+    fn control_plane_user_spec_concatenates_and_drops_kube_proxy_configuration() {
+        let values = "controlPlane: {kubeadmConfigSpec: {preKubeadmCommands: [echo hi], \
+                      kubeProxyConfiguration: {mode: ipvs}}}";
+        let spec = with_ctx(values, &[], |ctx| control_plane_spec(ctx).unwrap());
+        assert!(spec.get("kubeProxyConfiguration").is_none());
+        let cmds = spec["preKubeadmCommands"].as_array().unwrap();
+        assert!(cmds.contains(&json!("echo hi")));
+        assert_eq!(
+            cmds.last().unwrap(),
+            "cat /run/kubeadm/kube-proxy-configuration.yaml >> /run/kubeadm/kubeadm.yaml"
+        );
+    }
+
+    #[test]
+    fn node_group_on_flatcar_has_no_init_configuration() {
+        let values = "kubernetesVersion: 1.31.4\nosDistro: flatcar\nnodeGroups: [{name: md-0, machineCount: 1}]";
+        let spec = with_ctx(values, &[], |ctx| {
+            let groups = crate::resources::node_group::effective_node_groups(ctx).unwrap();
+            node_group_spec(ctx, &groups[0].1).unwrap()
+        });
+        assert!(spec.get("initConfiguration").is_none());
+        assert_eq!(spec["format"], "ignition");
+        assert_eq!(
+            spec["joinConfiguration"]["nodeRegistration"]["name"],
+            "${COREOS_OPENSTACK_HOSTNAME}"
+        );
+    }
+
+    #[test]
+    fn node_group_takes_only_pre_kubeadm_commands_of_the_webhook_patches() {
+        let values = "kubernetesVersion: 1.31.4\nauthWebhook: k8s-keystone-auth\nnodeGroups: [{name: md-0, machineCount: 1}]";
+        let spec = with_ctx(values, &[], |ctx| {
+            let groups = crate::resources::node_group::effective_node_groups(ctx).unwrap();
+            node_group_spec(ctx, &groups[0].1).unwrap()
+        });
+        assert!(spec.get("postKubeadmCommands").is_none());
+        assert!(spec.get("clusterConfiguration").is_none());
+        assert!(
+            spec["preKubeadmCommands"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("mkdir -p /etc/kubernetes/keystone-auth"))
+        );
+    }
+
+    #[test]
+    fn node_group_labels_include_the_group_label() {
+        let values = "kubernetesVersion: 1.31.4\nnodeGroups: [{name: gpu-0, machineCount: 1, nodeLabels: {accel: nvidia}}]";
+        let spec = with_ctx(values, &[], |ctx| {
+            let groups = crate::resources::node_group::effective_node_groups(ctx).unwrap();
+            node_group_spec(ctx, &groups[0].1).unwrap()
+        });
+        assert_eq!(
+            spec["joinConfiguration"]["nodeRegistration"]["kubeletExtraArgs"]["node-labels"],
+            "accel=nvidia,capi.stackhpc.com/node-group=gpu-0"
+        );
+    }
+
+    #[test]
+    fn cilium_with_kube_proxy_replacement_skips_kube_proxy() {
+        let on = with_ctx("addons: {cni: {type: cilium}}", &[], |ctx| cilium_spec(ctx));
+        assert_eq!(
+            on,
+            json!({"initConfiguration": {"skipPhases": ["addon/kube-proxy"]}})
+        );
+        let off = with_ctx(
+            "addons: {cni: {type: cilium, cilium: {release: {values: {kubeProxyReplacement: false}}}}}",
+            &[],
+            |ctx| cilium_spec(ctx),
+        );
+        assert_eq!(off, json!({}));
+    }
 
     #[test]
     fn merge_concat_concatenates_lists_and_merges_maps() {

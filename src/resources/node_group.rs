@@ -511,6 +511,101 @@ mod tests {
         }
     }
 
+    fn problems(values: &str) -> Vec<FieldError> {
+        crate::resources::kubeadm::with_ctx(values, &[], |ctx| match effective_node_groups(ctx) {
+            Err(Error::Invalid(p)) => p,
+            Err(other) => panic!("unexpected error {other}"),
+            Ok(_) => Vec::new(),
+        })
+    }
+
+    const V: &str = "kubernetesVersion: 1.31.4\n";
+
+    #[test]
+    fn group_without_name_is_refused_clearly() {
+        let p = problems(&format!("{V}nodeGroups: [{{machineCount: 1}}]"));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].path, "nodeGroups[0].name");
+        assert!(p[0].message.starts_with("is required"), "{}", p[0].message);
+    }
+
+    #[test]
+    fn invalid_and_duplicate_names_are_refused() {
+        let p = problems(&format!(
+            "{V}nodeGroups: [{{name: md-0, machineCount: 1}}, {{name: Md_1, machineCount: 1}}, {{name: md-0, machineCount: 1}}]"
+        ));
+        let paths: Vec<&str> = p.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["nodeGroups[1].name", "nodeGroups[2].name"], "{p:?}");
+        assert!(p[0].message.contains("'Md_1'") && p[0].message.contains("lower-case"));
+        assert!(p[1].message.contains("duplicate"));
+    }
+
+    #[test]
+    fn machine_count_or_autoscale_bounds_are_required() {
+        let p = problems(&format!(
+            "{V}nodeGroups: [{{name: md-0}}, {{name: md-1, autoscale: true, machineCountMax: 3}}, \
+             {{name: md-2, autoscale: true, machineCountMin: -1, machineCountMax: 3}}, \
+             {{name: md-3, autoscale: true, machineCountMin: 2}}, \
+             {{name: md-4, autoscale: true, machineCountMin: 4, machineCountMax: 3}}]"
+        ));
+        let paths: Vec<&str> = p.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "nodeGroups[0].machineCount",
+                "nodeGroups[1].machineCountMin",
+                "nodeGroups[2].machineCountMin",
+                "nodeGroups[3].machineCountMax",
+                "nodeGroups[4].machineCountMax",
+            ],
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn missing_kubernetes_version_names_the_field() {
+        let p = problems("nodeGroups: [{name: md-0, machineCount: 1}]");
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].path, "kubernetesVersion");
+    }
+
+    #[test]
+    fn wrong_type_names_the_group_field() {
+        let p = problems(&format!(
+            "{V}nodeGroups: [{{name: md-0, machineCount: many}}]"
+        ));
+        assert_eq!(p[0].path, "nodeGroups[0].machineCount", "{p:?}");
+    }
+
+    #[test]
+    fn autoscaled_deployment_has_size_annotations_and_no_replicas() {
+        let values = format!(
+            "{V}nodeGroups: [{{name: md-0, autoscale: true, machineCountMin: 0, machineCountMax: 5}}]"
+        );
+        let md = crate::resources::kubeadm::with_ctx(&values, &[], |ctx| {
+            let groups = effective_node_groups(ctx).unwrap();
+            machine_deployment(ctx, &groups[0].1, "kct", "osmt").unwrap()
+        });
+        assert_eq!(md.metadata.annotations[AUTOSCALER_MIN_ANNOTATION], "0");
+        assert_eq!(md.metadata.annotations[AUTOSCALER_MAX_ANNOTATION], "5");
+        assert!(md.body["spec"].get("replicas").is_none());
+    }
+
+    #[test]
+    fn defaults_apply_beneath_groups() {
+        let values = format!(
+            "{V}nodeGroupDefaults: {{nodeLabels: {{tier: worker}}, machineRootVolume: {{diskSize: 40}}}}\n\
+             nodeGroups: [{{name: md-0, machineCount: 1, machineRootVolume: {{diskSize: 100}}}}]"
+        );
+        let groups = crate::resources::kubeadm::with_ctx(&values, &[], |ctx| {
+            effective_node_groups(ctx).unwrap()
+        });
+        let g = &groups[0].1;
+        assert_eq!(g.machine_root_volume.as_ref().unwrap().disk_size, Some(100));
+        assert_eq!(g.node_labels.as_ref().unwrap()["tier"], "worker");
+        assert_eq!(g.node_drain_timeout.as_deref(), Some("5m0s"));
+    }
+
     #[test]
     fn versions_get_one_v() {
         assert_eq!(
