@@ -612,10 +612,11 @@ fn azimuth_webhook_files(ctx: &Context) -> Vec<Value> {
         "kind": "AuthorizationConfiguration",
         "authorizers": authorizers,
     });
-    files.push(file(
-        "/etc/kubernetes/webhooks/authorization_config.yaml",
-        format!("---\n{}\n", to_yaml_text(&config)),
-    ));
+    // The chart gives this file neither owner nor permissions.
+    files.push(json!({
+        "path": "/etc/kubernetes/webhooks/authorization_config.yaml",
+        "content": format!("---\n{}\n", to_yaml_text(&config)),
+    }));
     files
 }
 
@@ -1109,7 +1110,7 @@ mod tests {
 
     #[test]
     fn cilium_with_kube_proxy_replacement_skips_kube_proxy() {
-        let on = with_ctx("addons: {cni: {type: cilium}}", &[], |ctx| cilium_spec(ctx));
+        let on = with_ctx("addons: {cni: {type: cilium}}", &[], cilium_spec);
         assert_eq!(
             on,
             json!({"initConfiguration": {"skipPhases": ["addon/kube-proxy"]}})
@@ -1117,7 +1118,7 @@ mod tests {
         let off = with_ctx(
             "addons: {cni: {type: cilium, cilium: {release: {values: {kubeProxyReplacement: false}}}}}",
             &[],
-            |ctx| cilium_spec(ctx),
+            cilium_spec,
         );
         assert_eq!(off, json!({}));
     }
