@@ -177,18 +177,19 @@ pub fn admission_configuration_secret(ctx: &Context) -> Result<Object> {
 }
 
 /// Every control plane object owned here: the admission configuration Secret, the
-/// `KubeadmControlPlane` and its `MachineHealthCheck`.
+/// `KubeadmControlPlane` (referring to the control plane's `OpenStackMachineTemplate`
+/// named `infrastructure_template`, built by [`crate::resources::machine_template`]) and
+/// its `MachineHealthCheck`.
 ///
 /// ```no_run
 /// # fn f(ctx: &capiform::Context) {
-/// let objs = capiform::resources::control_plane::build(ctx).unwrap();
+/// let objs = capiform::resources::control_plane::build(ctx, "demo-control-plane-0123abcd").unwrap();
 /// # }
 /// ```
-pub fn build(ctx: &Context) -> Result<Vec<Object>> {
-    let infra_name = format!("{}-{}", ctx.component_name(COMPONENT), "00000000");
+pub fn build(ctx: &Context, infrastructure_template: &str) -> Result<Vec<Object>> {
     let mut objects = vec![
         admission_configuration_secret(ctx)?,
-        kubeadm_control_plane(ctx, &infra_name)?,
+        kubeadm_control_plane(ctx, infrastructure_template)?,
     ];
     objects.extend(machine_health_check(ctx)?);
     Ok(objects)

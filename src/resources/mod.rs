@@ -15,7 +15,12 @@ use crate::render::Context;
 /// ```
 pub fn build(ctx: &Context) -> Result<Vec<Object>> {
     let mut objects = Vec::new();
-    objects.extend(control_plane::build(ctx)?);
-    objects.extend(node_group::build(ctx)?);
+    // Until machine_template lands: stand-in names of the OpenStackMachineTemplates
+    // (replace with the names returned by machine_template::control_plane / node_group).
+    let cp_template = format!("{}-00000000", ctx.component_name("control-plane"));
+    objects.extend(control_plane::build(ctx, &cp_template)?);
+    objects.extend(node_group::build(ctx, |_, g| {
+        Ok(format!("{}-00000000", ctx.component_name(g.name.as_deref().unwrap_or_default())))
+    })?);
     Ok(objects)
 }

@@ -434,18 +434,24 @@ pub fn machine_health_check(ctx: &Context, group: &NodeGroup) -> Result<Option<O
 }
 
 /// Every object of every node group: per group the `KubeadmConfigTemplate`,
-/// `MachineDeployment` and `MachineHealthCheck` (the `OpenStackMachineTemplate` comes
-/// from [`crate::resources::machine_template`]).
+/// `MachineDeployment` and `MachineHealthCheck`. The group's `OpenStackMachineTemplate`
+/// is built by [`crate::resources::machine_template`]; `infrastructure_template` gives
+/// its name for the group at an index of `nodeGroups`.
 ///
 /// ```no_run
 /// # fn f(ctx: &capiform::Context) {
-/// let objs = capiform::resources::node_group::build(ctx).unwrap();
+/// let objs = capiform::resources::node_group::build(ctx, |_, g| {
+///     Ok(format!("demo-{}-0123abcd", g.name.as_deref().unwrap_or_default()))
+/// }).unwrap();
 /// # }
 /// ```
-pub fn build(ctx: &Context) -> Result<Vec<Object>> {
+pub fn build(
+    ctx: &Context,
+    infrastructure_template: impl Fn(usize, &NodeGroup) -> Result<String>,
+) -> Result<Vec<Object>> {
     let mut objects = Vec::new();
     for (index, group) in effective_node_groups(ctx)? {
-        let infra_name = infrastructure_template_name(ctx, index, &group)?;
+        let infra_name = infrastructure_template(index, &group)?;
         let (kct, kct_name) = kubeadm_config_template(ctx, &group)?;
         objects.push(kct);
         objects.push(machine_deployment(ctx, &group, &kct_name, &infra_name)?);
@@ -454,16 +460,6 @@ pub fn build(ctx: &Context) -> Result<Vec<Object>> {
         }
     }
     Ok(objects)
-}
-
-/// The name of a group's `OpenStackMachineTemplate`.
-fn infrastructure_template_name(ctx: &Context, index: usize, group: &NodeGroup) -> Result<String> {
-    let _ = index;
-    Ok(format!(
-        "{}-{}",
-        ctx.component_name(group_name(group)),
-        "00000000"
-    ))
 }
 
 #[cfg(test)]
