@@ -161,8 +161,7 @@ fn file(path: &str, content: impl Into<Value>) -> Value {
 
 /// YAML text of a value, as Helm's `toYaml` prints it.
 pub(crate) fn to_yaml_text(v: &Value) -> String {
-    let text = serde_yaml::to_string(v).unwrap_or_default();
-    text.strip_suffix('\n').unwrap_or(&text).to_string()
+    crate::helm_compat::go_yaml::to_string(v)
 }
 
 /// The content of a literal block scalar whose lines are `text` (YAML "clip" chomping):

@@ -295,14 +295,9 @@ pub fn kubeadm_config_template(ctx: &Context, group: &NodeGroup) -> Result<(Obje
     Ok((obj, name))
 }
 
-/// SHA-256 (hex) of the YAML text Helm prints for a spec.
+/// SHA-256 (hex) of the YAML text Helm prints for a spec (`toYaml | sha256sum`).
 fn template_checksum(spec: &Value) -> String {
-    use sha2::{Digest, Sha256};
-    let text = kubeadm::to_yaml_text(spec);
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::helm_compat::sha256_hex(&crate::helm_compat::go_yaml::to_string(spec))
 }
 
 /// The `MachineDeployment` of a group, referring to its bootstrap and infrastructure
