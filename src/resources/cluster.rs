@@ -1,0 +1,203 @@
+//! The `Cluster` and its `OpenStackCluster`.
+
+use serde_json::{Value, json};
+
+use crate::api::capi_cluster::{ClusterSpec, ObjectReference};
+use crate::api::capo::*;
+use crate::error::Result;
+use crate::naming;
+use crate::object::{Object, ObjectMeta};
+use crate::render::Context;
+use crate::resources::kubeadm::is_empty;
+use crate::resources::machine_template::{convert_neutron_filter, credentials_secret_name};
+
+/// API version of the Cluster API core kinds.
+pub const CLUSTER_API_VERSION: &str = "cluster.x-k8s.io/v1beta1";
+/// API version of `KubeadmControlPlane`.
+pub const CONTROL_PLANE_API_VERSION: &str = "controlplane.cluster.x-k8s.io/v1beta1";
+
+/// The two security group rules the OVN load balancer provider needs on workers
+/// (NodePorts over TCP and UDP from anywhere).
+///
+/// ```
+/// assert_eq!(capiform::resources::cluster::ovn_worker_rules().len(), 2);
+/// ```
+pub fn ovn_worker_rules() -> Vec<Value> {
+    ["tcp", "udp"]
+        .iter()
+        .map(|proto| {
+            json!({
+                "name": format!("Worker nodePort {}", proto.to_uppercase()),
+                "remoteIPPrefix": "0.0.0.0/0",
+                "protocol": proto,
+                "direction": "ingress",
+                "etherType": "IPv4",
+                "portRangeMin": 30000,
+                "portRangeMax": 32767,
+            })
+        })
+        .collect()
+}
+
+/// The `Cluster` object.
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context) { let c = capiform::resources::cluster::cluster(ctx).unwrap(); }
+/// ```
+pub fn cluster(ctx: &Context) -> Result<Object> {
+    let name = ctx.cluster_name();
+    let mut meta = ObjectMeta::named(&name);
+    meta.labels = naming::cluster_labels(ctx.prefix(), &name);
+    if let Some(a) = &ctx.values.cluster_annotations {
+        meta.annotations
+            .extend(a.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    let mut cp_ref = ObjectReference::new(
+        CONTROL_PLANE_API_VERSION,
+        "KubeadmControlPlane",
+        &ctx.component_name("control-plane"),
+    );
+    cp_ref.namespace = Some(ctx.namespace.to_string());
+    let mut infra_ref = ObjectReference::new(INFRASTRUCTURE_API_VERSION, "OpenStackCluster", &name);
+    infra_ref.namespace = Some(ctx.namespace.to_string());
+    let spec = ClusterSpec {
+        cluster_network: ctx.values.kube_network.clone().filter(|v| !v.is_null()),
+        control_plane_ref: cp_ref,
+        infrastructure_ref: infra_ref,
+    };
+    Object::new(
+        CLUSTER_API_VERSION,
+        "Cluster",
+        meta,
+        json!({ "spec": spec }),
+    )
+}
+
+fn non_empty_list(v: &Option<Vec<Value>>) -> Option<Vec<Value>> {
+    v.clone().filter(|l| !l.is_empty())
+}
+
+/// Worker rules: the user's, plus the OVN NodePort rules with the OVN provider
+/// (duplicates removed, first occurrence kept, as Sprig's `uniq`).
+fn worker_rules(user: &Option<Vec<Value>>, ovn: bool) -> Option<Vec<Value>> {
+    let mut rules = user.clone().unwrap_or_default();
+    if ovn {
+        rules.extend(ovn_worker_rules());
+        let mut unique: Vec<Value> = Vec::new();
+        for r in rules {
+            if !unique.contains(&r) {
+                unique.push(r);
+            }
+        }
+        rules = unique;
+    }
+    if rules.is_empty() { None } else { Some(rules) }
+}
+
+/// The `spec` of the `OpenStackCluster`.
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context) { let s = capiform::resources::cluster::openstack_cluster_spec(ctx); }
+/// ```
+pub fn openstack_cluster_spec(ctx: &Context) -> OpenStackClusterSpec {
+    let v = ctx.values;
+    let mut spec = OpenStackClusterSpec::new(IdentityRef::openstack(credentials_secret_name(ctx)));
+    spec.control_plane_endpoint = v.control_plane_endpoint.clone().filter(|e| !is_empty(e));
+    let api = v.api_server.clone().unwrap_or_default();
+    let ovn = api.load_balancer_provider.as_deref() == Some("ovn");
+    if let Some(net) = &v.cluster_networking {
+        if net.disable_external_network == Some(true) {
+            spec.disable_external_network = Some(true);
+        }
+        if net.manage_security_groups == Some(true) {
+            spec.managed_security_groups = Some(ManagedSecurityGroups {
+                allow_all_in_cluster_traffic: net.allow_all_in_cluster_traffic,
+                worker_nodes_security_group_rules: worker_rules(
+                    &net.worker_nodes_security_group_rules,
+                    ovn,
+                ),
+                // The chart fails on a non-empty list here (it prints the list as a
+                // string); capiform renders the rules, as CAPO expects.
+                control_plane_nodes_security_group_rules: non_empty_list(
+                    &net.control_plane_nodes_security_group_rules,
+                ),
+            });
+        }
+        if let Some(id) = net.external_network_id.as_deref().filter(|s| !s.is_empty()) {
+            spec.external_network = Some(IdRef { id: id.to_string() });
+        }
+        if let Some(internal) = &net.internal_network {
+            let network = internal.network_filter.as_ref().filter(|f| !is_empty(f));
+            let subnet = internal.subnet_filter.as_ref().filter(|f| !is_empty(f));
+            if network.is_some() || subnet.is_some() {
+                spec.network = network.map(convert_neutron_filter);
+                spec.subnets = subnet.map(|s| vec![convert_neutron_filter(s)]);
+            } else if let Some(cidr) = internal.node_cidr.clone() {
+                let dns = internal
+                    .dns_nameservers
+                    .clone()
+                    .filter(|d| !d.is_empty())
+                    .or_else(|| net.dns_nameservers.clone().filter(|d| !d.is_empty()));
+                spec.managed_subnets = Some(vec![ManagedSubnet {
+                    cidr,
+                    dns_nameservers: dns,
+                }]);
+            }
+        }
+    }
+    if api.enable_load_balancer == Some(true) {
+        spec.api_server_load_balancer = Some(ApiServerLoadBalancer {
+            enabled: true,
+            provider: api.load_balancer_provider.clone().filter(|p| !p.is_empty()),
+            allowed_cidrs: api.allowed_cidrs.clone().filter(|c| !c.is_empty()),
+        });
+    }
+    spec.disable_api_server_floating_ip = Some(api.associate_floating_ip != Some(true));
+    spec.api_server_floating_ip = api.floating_ip.clone().filter(|s| !s.is_empty());
+    spec.api_server_fixed_ip = api.fixed_ip.clone().filter(|s| !s.is_empty());
+    spec.api_server_port = api.port;
+    if let Some(cp) = &v.control_plane {
+        if cp.omit_failure_domain == Some(true) {
+            spec.control_plane_omit_availability_zone = Some(true);
+        } else if let Some(fd) = cp.failure_domains.clone().filter(|f| !f.is_empty()) {
+            spec.control_plane_availability_zones = Some(fd);
+        }
+    }
+    spec
+}
+
+/// The `OpenStackCluster` object. It keeps Helm's `resource-policy: keep` annotation:
+/// Cluster API deletes it, not the tool that applied it.
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context) { let c = capiform::resources::cluster::openstack_cluster(ctx).unwrap(); }
+/// ```
+pub fn openstack_cluster(ctx: &Context) -> Result<Object> {
+    let name = ctx.cluster_name();
+    let mut meta = ObjectMeta::named(&name);
+    meta.labels = naming::cluster_labels(ctx.prefix(), &name);
+    meta.annotations.insert(
+        "helm.sh/resource-policy".into(),
+        Value::String("keep".into()),
+    );
+    Object::new(
+        INFRASTRUCTURE_API_VERSION,
+        "OpenStackCluster",
+        meta,
+        json!({ "spec": openstack_cluster_spec(ctx) }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ovn_rules_are_added_once() {
+        let user = Some(ovn_worker_rules()[..1].to_vec());
+        let rules = worker_rules(&user, true).unwrap();
+        assert_eq!(rules.len(), 2);
+        assert!(worker_rules(&None, false).is_none());
+        assert_eq!(worker_rules(&None, true).unwrap(), ovn_worker_rules());
+    }
+}

@@ -1,0 +1,616 @@
+//! `OpenStackMachineTemplate`s: one for the control plane, one per node group.
+//!
+//! Machine templates are immutable in Cluster API, so a new spec needs a new template:
+//! the name ends with [`naming::spec_hash`] of the typed spec (a semantic hash: only a
+//! real change of the spec renames the template and rolls the machines). The annotation
+//! `<prefix>/template-checksum` keeps the value the Helm chart computes (SHA-256 of the
+//! text its template printed), for continuity with clusters deployed by the chart;
+//! [`helm_spec_text`] reproduces that text.
+//!
+//! One deliberate difference from the chart: the chart merges each machine's
+//! `machineMetadata` into the *shared* top-level `machineMetadata` (Sprig's
+//! `mergeOverwrite` mutates its first argument), so metadata of one node group leaks into
+//! the groups rendered after it and into the control plane. capiform gives every machine
+//! the top-level metadata plus its own, and nothing else.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::api::capo::*;
+use crate::error::{Error, FieldError, Result};
+use crate::helm_compat::{go_yaml, nindent, quote, sha256_hex};
+use crate::naming;
+use crate::object::{Object, ObjectMeta};
+use crate::render::Context;
+use crate::values::{BlockDevice, NodeGroup, RootVolume as RootVolumeValues};
+
+/// The name of the Secret with the cloud credentials: `cloudCredentialsSecretName`, or
+/// `<release>-cloud-credentials` (rendered by capiform from `clouds`).
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context) { let s = capiform::resources::machine_template::credentials_secret_name(ctx); }
+/// ```
+pub fn credentials_secret_name(ctx: &Context) -> String {
+    match ctx.values.cloud_credentials_secret_name.as_deref() {
+        Some(name) if !name.is_empty() => name.to_string(),
+        _ => ctx.component_name("cloud-credentials"),
+    }
+}
+
+/// Evaluate the chart's `tpl` subset allowed in image names: `{{ .Values.<path> }}`
+/// placeholders (with optional `-` trim markers) replaced by values of the merged tree.
+///
+/// ```
+/// let values = serde_json::json!({"kubernetesVersion": "1.31.4"});
+/// let name = capiform::resources::machine_template::expand_values_placeholders(
+///     "ubuntu-kube-v{{ .Values.kubernetesVersion }}", &values, "machineImage").unwrap();
+/// assert_eq!(name, "ubuntu-kube-v1.31.4");
+/// ```
+pub fn expand_values_placeholders(text: &str, values: &Value, field: &str) -> Result<String> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after
+            .find("}}")
+            .ok_or_else(|| Error::invalid(field, format!("unclosed '{{{{' in '{text}'")))?;
+        let expr = after[..end]
+            .trim_start_matches('-')
+            .trim_end_matches('-')
+            .trim();
+        let path = expr.strip_prefix(".Values.").ok_or_else(|| {
+            Error::invalid(
+                field,
+                format!(
+                    "unsupported template expression '{{{{ {expr} }}}}' (only '{{{{ .Values.<key> }}}}' placeholders are allowed)"
+                ),
+            )
+        })?;
+        let mut cur = values;
+        for key in path.split('.') {
+            cur = cur.get(key).unwrap_or(&Value::Null);
+        }
+        out.push_str(&go_print(cur));
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// How Go's text/template prints a value.
+fn go_print(v: &Value) -> String {
+    match v {
+        Value::Null => "<no value>".into(),
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Sprig `quote` of a value as the chart applies it to metadata keys and values.
+fn quote_value(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => quote(s),
+        other => quote(&go_print(other)),
+    }
+}
+
+/// The value printed for metadata in the object (a string, as CAPO expects).
+fn metadata_string(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => go_print(other),
+    }
+}
+
+/// What a machine spec is built from: the control plane or a node group.
+struct MachineInputs<'a> {
+    /// Path prefix for messages (`controlPlane` or `nodeGroups[i]`).
+    path: String,
+    flavor: Option<&'a str>,
+    image_id: Option<&'a str>,
+    image: Option<&'a str>,
+    root_volume: Option<&'a RootVolumeValues>,
+    config_drive: bool,
+    block_devices: BTreeMap<String, BlockDevice>,
+    ports: Option<&'a Vec<Value>>,
+    server_group_id: Option<&'a str>,
+    metadata: BTreeMap<String, Value>,
+    flavor_missing: String,
+    image_missing: String,
+}
+
+fn non_empty(s: Option<&str>) -> Option<&str> {
+    s.filter(|s| !s.is_empty())
+}
+
+fn image(ctx: &Context, m: &MachineInputs) -> Result<Image> {
+    if let Some(id) = non_empty(m.image_id) {
+        return Ok(Image::Id(id.to_string()));
+    }
+    if let Some(name) = non_empty(m.image) {
+        let name = expand_values_placeholders(name, ctx.raw, &format!("{}.machineImage", m.path))?;
+        return Ok(Image::Filter(ImageFilter { name }));
+    }
+    if let Some(id) = non_empty(ctx.values.machine_image_id.as_deref()) {
+        return Ok(Image::Id(id.to_string()));
+    }
+    if let Some(name) = non_empty(ctx.values.machine_image.as_deref()) {
+        let name = expand_values_placeholders(name, ctx.raw, "machineImage")?;
+        return Ok(Image::Filter(ImageFilter { name }));
+    }
+    Err(Error::invalid(
+        format!("{}.machineImage", m.path),
+        m.image_missing.clone(),
+    ))
+}
+
+fn root_volume(v: Option<&RootVolumeValues>) -> Option<RootVolume> {
+    let v = v?;
+    let size = v.disk_size.filter(|s| *s != 0)?;
+    Some(RootVolume {
+        size_gib: size,
+        volume_type: non_empty(v.volume_type.as_deref()).map(str::to_string),
+        availability_zone: VolumeAvailabilityZone::from_name(v.availability_zone.as_deref()),
+    })
+}
+
+fn block_devices(m: &MachineInputs) -> Result<Option<Vec<AdditionalBlockDevice>>> {
+    if m.block_devices.is_empty() {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for (name, dev) in &m.block_devices {
+        let Some(size) = dev.size.filter(|s| *s != 0) else {
+            let path = if name == "etcd" && m.path == "controlPlane" {
+                "etcd.blockDevice.size".to_string()
+            } else {
+                format!("{}.additionalBlockDevices.{name}.size", m.path)
+            };
+            problems.push(FieldError::new(
+                path,
+                "is required: the size of the block device in GiB",
+            ));
+            continue;
+        };
+        out.push(AdditionalBlockDevice {
+            name: name.clone(),
+            size_gib: size,
+            storage: BlockDeviceStorage {
+                kind: non_empty(dev.kind.as_deref())
+                    .unwrap_or("Volume")
+                    .to_string(),
+                volume: BlockDeviceVolume {
+                    volume_type: non_empty(dev.volume_type.as_deref()).map(str::to_string),
+                    availability_zone: VolumeAvailabilityZone::from_name(
+                        dev.availability_zone.as_deref(),
+                    ),
+                },
+            },
+        });
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    Ok(Some(out))
+}
+
+/// Convert a Neutron filter written in the older (v1alpha7) form to CAPO v1beta1: an
+/// `id` becomes a reference by ID; otherwise the fields go under `filter`, with
+/// comma-separated tag strings split into lists.
+///
+/// ```
+/// let f = capiform::resources::machine_template::convert_neutron_filter(
+///     &serde_json::json!({"name": "net", "tags": "a,b"}));
+/// assert_eq!(f, serde_json::json!({"filter": {"name": "net", "tags": ["a", "b"]}}));
+/// ```
+pub fn convert_neutron_filter(filter: &Value) -> Value {
+    let Some(map) = filter.as_object() else {
+        return filter.clone();
+    };
+    if let Some(id) = map.get("id") {
+        return serde_json::json!({ "id": id });
+    }
+    let mut inner = serde_json::Map::new();
+    for (k, v) in map {
+        if v.is_null() {
+            continue;
+        }
+        let is_tags = matches!(k.as_str(), "tags" | "tagsAny" | "notTags" | "notTagsAny");
+        if is_tags {
+            if crate::resources::kubeadm::is_empty(v) {
+                continue;
+            }
+            let converted = match v {
+                Value::String(s) => {
+                    Value::Array(s.split(',').map(|t| Value::String(t.to_string())).collect())
+                }
+                other => other.clone(),
+            };
+            inner.insert(k.clone(), converted);
+        } else {
+            inner.insert(k.clone(), v.clone());
+        }
+    }
+    if inner.is_empty() {
+        return serde_json::json!({});
+    }
+    serde_json::json!({ "filter": Value::Object(inner) })
+}
+
+/// Convert the `network` of each port (when it is an older-style filter without a
+/// `filter` key) with [`convert_neutron_filter`].
+///
+/// ```
+/// let ports = vec![serde_json::json!({"network": {"name": "n"}})];
+/// let out = capiform::resources::machine_template::convert_ports(&ports);
+/// assert_eq!(out[0]["network"]["filter"]["name"], "n");
+/// ```
+pub fn convert_ports(ports: &[Value]) -> Vec<Value> {
+    ports
+        .iter()
+        .map(|p| {
+            let mut p = p.clone();
+            if let Some(net) = p
+                .get("network")
+                .filter(|n| !crate::resources::kubeadm::is_empty(n))
+            {
+                if net.get("filter").is_none() {
+                    let converted = convert_neutron_filter(net);
+                    p["network"] = converted;
+                }
+            }
+            p
+        })
+        .collect()
+}
+
+fn machine_spec(ctx: &Context, m: &MachineInputs) -> Result<OpenStackMachineSpec> {
+    let mut problems = Vec::new();
+    let flavor = non_empty(m.flavor);
+    if flavor.is_none() {
+        problems.push(FieldError::new(
+            format!("{}.machineFlavor", m.path),
+            m.flavor_missing.clone(),
+        ));
+    }
+    let image = match image(ctx, m) {
+        Ok(i) => Some(i),
+        Err(Error::Invalid(p)) => {
+            problems.extend(p);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let devices = match block_devices(m) {
+        Ok(d) => d,
+        Err(Error::Invalid(p)) => {
+            problems.extend(p);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    let (Some(flavor), Some(image)) = (flavor, image) else {
+        return Err(Error::invalid(
+            &m.path,
+            "internal: flavor and image checked above",
+        ));
+    };
+    let mut spec = OpenStackMachineSpec::new(
+        IdentityRef::openstack(credentials_secret_name(ctx)),
+        flavor.to_string(),
+        image,
+    );
+    spec.ssh_key_name = non_empty(ctx.values.machine_ssh_key_name.as_deref()).map(str::to_string);
+    if m.config_drive || !m.block_devices.is_empty() {
+        spec.config_drive = Some(true);
+    }
+    spec.root_volume = root_volume(m.root_volume);
+    spec.additional_block_devices = devices;
+    spec.ports = m.ports.filter(|p| !p.is_empty()).map(|p| convert_ports(p));
+    spec.server_group = non_empty(m.server_group_id).map(|id| IdRef { id: id.to_string() });
+    if !m.metadata.is_empty() {
+        spec.server_metadata = Some(
+            m.metadata
+                .iter()
+                .map(|(k, v)| ServerMetadata {
+                    key: k.clone(),
+                    value: metadata_string(v),
+                })
+                .collect(),
+        );
+    }
+    Ok(spec)
+}
+
+/// The text the chart's machine-template spec template prints for `spec` (what its
+/// `template-checksum` annotation hashes). `metadata` holds the original values of the
+/// server metadata (the chart quotes them as Go prints them). The control plane's text
+/// starts with a newline, a node group's does not — as in the chart.
+///
+/// ```
+/// use capiform::api::capo::*;
+/// let spec = OpenStackMachineSpec::new(IdentityRef::openstack("c"), "f".into(), Image::Id("i".into()));
+/// let text = capiform::resources::machine_template::helm_spec_text(&spec, &Default::default(), false);
+/// assert!(text.starts_with("template:\n  spec:\n    identityRef:\n      name: c\n"));
+/// ```
+pub fn helm_spec_text(
+    spec: &OpenStackMachineSpec,
+    metadata: &BTreeMap<String, Value>,
+    leading_newline: bool,
+) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    lines.push("template:".into());
+    lines.push("  spec:".into());
+    lines.push("    identityRef:".into());
+    lines.push(format!("      name: {}", spec.identity_ref.name));
+    lines.push(format!("      cloudName: {}", spec.identity_ref.cloud_name));
+    lines.push(format!("    flavor: {}", spec.flavor));
+    if let Some(k) = &spec.ssh_key_name {
+        lines.push(format!("    sshKeyName: {k}"));
+    }
+    if spec.config_drive == Some(true) {
+        lines.push("    configDrive: true".into());
+    }
+    if let Some(r) = &spec.root_volume {
+        lines.push("    rootVolume:".into());
+        lines.push(format!("      sizeGiB: {}", r.size_gib));
+        if let Some(t) = &r.volume_type {
+            lines.push(format!("      type: {t}"));
+        }
+        lines.push("      availabilityZone:".into());
+        push_az(&mut lines, &r.availability_zone, 8);
+    }
+    lines.push("    image:".into());
+    match &spec.image {
+        Image::Id(id) => lines.push(format!("      id: {id}")),
+        Image::Filter(f) => {
+            lines.push("      filter:".into());
+            lines.push(format!("        name: {}", f.name));
+        }
+    }
+    if let Some(devices) = &spec.additional_block_devices {
+        lines.push("    additionalBlockDevices:".into());
+        for d in devices {
+            lines.push(format!("      - name: {}", d.name));
+            lines.push(format!("        sizeGiB: {}", d.size_gib));
+            lines.push("        storage:".into());
+            lines.push(format!("          type: {}", d.storage.kind));
+            lines.push("          volume:".into());
+            if let Some(t) = &d.storage.volume.volume_type {
+                lines.push(format!("            type: {t}"));
+            }
+            lines.push("            availabilityZone:".into());
+            push_az(&mut lines, &d.storage.volume.availability_zone, 14);
+        }
+    }
+    if let Some(ports) = &spec.ports {
+        lines.push(format!(
+            "    ports: {}",
+            nindent(6, &go_yaml::to_string(&Value::Array(ports.clone())))
+        ));
+    }
+    if let Some(g) = &spec.server_group {
+        lines.push("    serverGroup:".into());
+        lines.push(format!("      id: {}", g.id));
+    }
+    if !metadata.is_empty() {
+        lines.push("    serverMetadata:".into());
+        for (k, v) in metadata {
+            lines.push(format!("      - key: {}", quote(k)));
+            lines.push(format!("        value: {}", quote_value(v)));
+        }
+    }
+    let text = lines.join("\n");
+    if leading_newline {
+        format!("\n{text}")
+    } else {
+        text
+    }
+}
+
+fn push_az(lines: &mut Vec<String>, az: &VolumeAvailabilityZone, indent: usize) {
+    let pad = " ".repeat(indent);
+    lines.push(format!("{pad}from: {}", az.from));
+    if let Some(n) = &az.name {
+        lines.push(format!("{pad}name: {n}"));
+    }
+}
+
+fn template_object(
+    ctx: &Context,
+    name_component: &str,
+    labels: BTreeMap<String, String>,
+    spec: OpenStackMachineSpec,
+    metadata: &BTreeMap<String, Value>,
+    leading_newline: bool,
+) -> Result<(Object, String)> {
+    let name = format!(
+        "{}-{}",
+        ctx.component_name(name_component),
+        naming::spec_hash(&spec)
+    );
+    let checksum = sha256_hex(&helm_spec_text(&spec, metadata, leading_newline));
+    let mut meta = ObjectMeta::named(&name);
+    meta.labels = labels;
+    meta.annotations.insert(
+        format!("{}/template-checksum", ctx.prefix()),
+        Value::String(checksum),
+    );
+    meta.annotations.insert(
+        "helm.sh/resource-policy".into(),
+        Value::String("keep".into()),
+    );
+    let body = serde_json::json!({
+        "spec": OpenStackMachineTemplateSpec { template: OpenStackMachineTemplateResource { spec } }
+    });
+    let obj = Object::new(
+        INFRASTRUCTURE_API_VERSION,
+        "OpenStackMachineTemplate",
+        meta,
+        body,
+    )?;
+    Ok((obj, name))
+}
+
+fn merged_metadata(
+    ctx: &Context,
+    own: Option<&BTreeMap<String, Value>>,
+) -> BTreeMap<String, Value> {
+    let mut m = ctx.values.machine_metadata.clone().unwrap_or_default();
+    if let Some(own) = own {
+        m.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    m
+}
+
+/// The control plane's `OpenStackMachineTemplate` and its name.
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context) {
+/// let (obj, name) = capiform::resources::machine_template::control_plane(ctx).unwrap();
+/// assert_eq!(obj.metadata.name, name);
+/// # }
+/// ```
+pub fn control_plane(ctx: &Context) -> Result<(Object, String)> {
+    let cp = ctx.values.control_plane.clone().unwrap_or_default();
+    let mut devices = cp.additional_block_devices.clone().unwrap_or_default();
+    if let Some(etcd) = ctx
+        .values
+        .etcd
+        .as_ref()
+        .and_then(|e| e.block_device.clone())
+    {
+        devices.insert("etcd".into(), etcd);
+    }
+    let metadata = merged_metadata(ctx, cp.machine_metadata.as_ref());
+    let inputs = MachineInputs {
+        path: "controlPlane".into(),
+        flavor: cp.machine_flavor.as_deref(),
+        image_id: cp.machine_image_id.as_deref(),
+        image: cp.machine_image.as_deref(),
+        root_volume: cp.machine_root_volume.as_ref(),
+        config_drive: cp.machine_config_drive.unwrap_or(false),
+        block_devices: devices,
+        ports: cp.machine_networking.as_ref().and_then(|n| n.ports.as_ref()),
+        server_group_id: cp.server_group_id.as_deref(),
+        metadata: metadata.clone(),
+        flavor_missing: "is required: the Nova flavor of the control plane machines".into(),
+        image_missing: "no image given: set one of controlPlane.machineImageId, controlPlane.machineImage, machineImageId or machineImage".into(),
+    };
+    let spec = machine_spec(ctx, &inputs)?;
+    let labels = naming::component_labels(ctx.prefix(), &ctx.cluster_name(), "control-plane");
+    template_object(ctx, "control-plane", labels, spec, &metadata, true)
+}
+
+/// A node group's `OpenStackMachineTemplate` and its name; `index` is the group's
+/// position in `nodeGroups` (for messages), `group` the group with
+/// `nodeGroupDefaults` merged beneath it.
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context, group: &capiform::values::NodeGroup) {
+/// let (obj, name) = capiform::resources::machine_template::node_group(ctx, 0, group).unwrap();
+/// # }
+/// ```
+pub fn node_group(ctx: &Context, index: usize, group: &NodeGroup) -> Result<(Object, String)> {
+    let group_name = group.name.clone().unwrap_or_default();
+    let metadata = merged_metadata(ctx, group.machine_metadata.as_ref());
+    let inputs = MachineInputs {
+        path: format!("nodeGroups[{index}]"),
+        flavor: group.machine_flavor.as_deref(),
+        image_id: group.machine_image_id.as_deref(),
+        image: group.machine_image.as_deref(),
+        root_volume: group.machine_root_volume.as_ref(),
+        config_drive: group.machine_config_drive.unwrap_or(false),
+        block_devices: group.additional_block_devices.clone().unwrap_or_default(),
+        ports: group
+            .machine_networking
+            .as_ref()
+            .and_then(|n| n.ports.as_ref()),
+        server_group_id: group.server_group_id.as_deref(),
+        metadata: metadata.clone(),
+        flavor_missing: format!(
+            "is required: no flavor specified for node group '{group_name}' (set machineFlavor on the group or in nodeGroupDefaults)"
+        ),
+        image_missing: format!(
+            "no image given for node group '{group_name}': set one of nodeGroups[{index}].machineImageId, nodeGroups[{index}].machineImage, nodeGroupDefaults.machineImageId, nodeGroupDefaults.machineImage, machineImageId or machineImage"
+        ),
+    };
+    let spec = machine_spec(ctx, &inputs)?;
+    let mut labels = naming::component_labels(ctx.prefix(), &ctx.cluster_name(), "worker");
+    labels.insert(format!("{}/node-group", ctx.prefix()), group_name.clone());
+    template_object(ctx, &group_name, labels, spec, &metadata, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn placeholders_expand_and_unknown_syntax_is_refused() {
+        let v = json!({"kubernetesVersion": "1.30.2", "n": 3});
+        assert_eq!(
+            expand_values_placeholders(
+                "a-{{.Values.kubernetesVersion}}-{{- .Values.n -}}",
+                &v,
+                "f"
+            )
+            .unwrap(),
+            "a-1.30.2-3"
+        );
+        let err =
+            expand_values_placeholders("{{ include \"x\" . }}", &v, "machineImage").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("machineImage: unsupported template expression")
+        );
+        assert!(expand_values_placeholders("{{ .Values.x", &v, "f").is_err());
+    }
+
+    #[test]
+    fn neutron_filters_convert_tags_and_ids() {
+        assert_eq!(
+            convert_neutron_filter(&json!({"id": "x", "name": "y"})),
+            json!({"id": "x"})
+        );
+        assert_eq!(
+            convert_neutron_filter(&json!({"name": "n", "notTagsAny": "a", "tags": ["b"]})),
+            json!({"filter": {"name": "n", "notTagsAny": ["a"], "tags": ["b"]}})
+        );
+        let ports = convert_ports(&[
+            json!({"network": {"filter": {"name": "kept"}}}),
+            json!({"fixedIPs": []}),
+        ]);
+        assert_eq!(ports[0], json!({"network": {"filter": {"name": "kept"}}}));
+        assert_eq!(ports[1], json!({"fixedIPs": []}));
+    }
+
+    #[test]
+    fn checksum_text_follows_the_chart_layout() {
+        let mut spec = OpenStackMachineSpec::new(
+            IdentityRef::openstack("creds"),
+            "m1".into(),
+            Image::Filter(ImageFilter { name: "img".into() }),
+        );
+        spec.ssh_key_name = Some("key".into());
+        let meta = BTreeMap::from([
+            ("team".to_string(), json!("hpc")),
+            ("n".to_string(), json!(42)),
+        ]);
+        let text = helm_spec_text(&spec, &meta, true);
+        assert_eq!(
+            text,
+            "\ntemplate:\n  spec:\n    identityRef:\n      name: creds\n      cloudName: openstack\n    flavor: m1\n    sshKeyName: key\n    image:\n      filter:\n        name: img\n    serverMetadata:\n      - key: \"n\"\n        value: \"42\"\n      - key: \"team\"\n        value: \"hpc\""
+        );
+    }
+}
