@@ -33,6 +33,7 @@ pub mod object;
 pub mod output;
 pub mod render;
 pub mod resources;
+pub mod schema;
 pub mod template_set;
 pub mod validate;
 pub mod validation;

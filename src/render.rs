@@ -87,7 +87,10 @@ impl Context<'_> {
     /// # fn f(ctx: &capiform::Context) { let p = ctx.prefix(); }
     /// ```
     pub fn prefix(&self) -> &str {
-        self.values.project_prefix.as_deref().unwrap_or("capi.stackhpc.com")
+        self.values
+            .project_prefix
+            .as_deref()
+            .unwrap_or("capi.stackhpc.com")
     }
 
     /// The cluster name.
@@ -145,16 +148,26 @@ pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> 
         templates,
         existing: &req.existing,
     };
-    let mut objects = crate::resources::build(&ctx)?;
-    objects.extend(crate::addons::build(&ctx)?);
+    // Every family is built even when another has invalid values, so that one run
+    // reports every problem.
+    let mut problems = Vec::new();
+    let mut objects = crate::resources::collect(crate::resources::build(&ctx), &mut problems)?
+        .unwrap_or_default();
+    objects.extend(
+        crate::resources::collect(crate::addons::build(&ctx), &mut problems)?.unwrap_or_default(),
+    );
+    if !problems.is_empty() {
+        return Err(crate::Error::Invalid(crate::validation::dedup(problems)));
+    }
     for obj in &mut objects {
         obj.metadata.annotations.insert(
             crate::PROVENANCE_ENGINE.to_string(),
             Value::String(crate::ENGINE_VERSION.to_string()),
         );
-        obj.metadata
-            .annotations
-            .insert(crate::PROVENANCE_TEMPLATE_SET.to_string(), Value::String(templates.id()));
+        obj.metadata.annotations.insert(
+            crate::PROVENANCE_TEMPLATE_SET.to_string(),
+            Value::String(templates.id()),
+        );
     }
     Ok(Manifest { objects })
 }

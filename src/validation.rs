@@ -1,16 +1,97 @@
 //! Checks of the merged values before anything is rendered.
+//!
+//! Three passes, every problem reported at once: the structural check against the values
+//! schema ([`crate::schema::check`]: unknown keys with suggestions, types, enums, ranges,
+//! formats), the typed model, and cross-field rules that need several keys. Rules that
+//! belong to one resource family (a flavor and an image for every machine, node group
+//! names and sizes, the etcd encryption key) are checked by its builder; the render
+//! collects their problems too, so one run lists everything to fix.
 
 use serde_json::Value;
 
-use crate::error::Result;
-use crate::values::{typed_values, Values};
+use crate::error::{Error, FieldError, Result};
+use crate::values::{Values, typed_values};
+
+/// The values schema version this engine validates against.
+pub const SCHEMA_VERSION: &str = "v1";
 
 /// Check the merged values and return the typed model, or every problem found.
 ///
 /// ```
 /// let v = capiform::validation::validate(&serde_json::json!({"osDistro": "ubuntu"})).unwrap();
 /// assert_eq!(v.os_distro.as_deref(), Some("ubuntu"));
+/// let err = capiform::validation::validate(&serde_json::json!({"osDistro": "arch", "oidcc": {}})).unwrap_err();
+/// assert_eq!(err.to_string().lines().count(), 2);
 /// ```
 pub fn validate(merged: &Value) -> Result<Values> {
-    typed_values(merged)
+    let mut problems = crate::schema::check(SCHEMA_VERSION, merged);
+    let typed = match typed_values(merged) {
+        Ok(v) => Some(v),
+        Err(Error::Invalid(p)) => {
+            if problems.is_empty() {
+                problems.extend(p);
+            }
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    if let Some(values) = &typed {
+        problems.extend(cross_field(values));
+    }
+    match typed {
+        Some(v) if problems.is_empty() => Ok(v),
+        _ => Err(Error::Invalid(dedup(problems))),
+    }
+}
+
+/// Remove repeated problems, keeping the first occurrence's position.
+///
+/// ```
+/// let p = capiform::FieldError::new("a", "b");
+/// assert_eq!(capiform::validation::dedup(vec![p.clone(), p]).len(), 1);
+/// ```
+pub fn dedup(problems: Vec<FieldError>) -> Vec<FieldError> {
+    let mut out: Vec<FieldError> = Vec::with_capacity(problems.len());
+    for p in problems {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Rules across keys: credentials are given, and `cloudName` names one of the clouds.
+fn cross_field(v: &Values) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    let secret = v
+        .cloud_credentials_secret_name
+        .as_deref()
+        .is_some_and(|s| !s.is_empty());
+    let clouds = v.clouds.as_ref().filter(|c| !c.is_empty());
+    match (secret, clouds) {
+        (false, None) => out.push(FieldError::new(
+            "clouds",
+            "is required when cloudCredentialsSecretName is not given: give the clouds of a clouds.yaml, or the name of an existing Secret holding one in cloudCredentialsSecretName",
+        )),
+        (false, Some(c)) => {
+            let name = v.cloud_name.as_deref().unwrap_or("openstack");
+            if !c.contains_key(name) {
+                let known: Vec<&str> = c.keys().map(String::as_str).collect();
+                out.push(FieldError::new(
+                    "cloudName",
+                    format!("'{name}' is not one of the clouds given in clouds (known: {})", known.join(", ")),
+                ));
+            }
+        }
+        _ => {}
+    }
+    let has_version = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.is_empty());
+    let cp_version = v.control_plane.as_ref().map(|c| &c.kubernetes_version);
+    if !has_version(&v.kubernetes_version) && !cp_version.is_some_and(has_version) {
+        out.push(FieldError::new(
+            "kubernetesVersion",
+            "is required (or controlPlane.kubernetesVersion): the Kubernetes version, e.g. 1.31.4",
+        ));
+    }
+    out
 }

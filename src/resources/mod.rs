@@ -8,7 +8,7 @@ pub mod machine_template;
 pub mod node_group;
 pub mod secrets;
 
-use crate::error::Result;
+use crate::error::{Error, FieldError, Result};
 use crate::object::Object;
 use crate::render::Context;
 
@@ -18,31 +18,75 @@ use crate::render::Context;
 /// # fn f(ctx: &capiform::Context) { let objs = capiform::resources::build(ctx).unwrap(); }
 /// ```
 pub fn build(ctx: &Context) -> Result<Vec<Object>> {
-    let mut objects = vec![cluster::cluster(ctx)?, cluster::openstack_cluster(ctx)?];
-    objects.extend(secrets::cloud_credentials(ctx)?);
-    objects.extend(secrets::containerd_auth(ctx)?);
-    let (cp_template, cp_template_name) = machine_template::control_plane(ctx)?;
-    objects.extend(control_plane::build(ctx, &cp_template_name)?);
-    objects.push(cp_template);
-    let groups = node_group::effective_node_groups(ctx)?;
+    let mut problems = Vec::new();
+    let mut objects = Vec::new();
+    objects.extend(collect(cluster::cluster(ctx), &mut problems)?);
+    objects.extend(collect(cluster::openstack_cluster(ctx), &mut problems)?);
+    objects.extend(collect(secrets::cloud_credentials(ctx), &mut problems)?.flatten());
+    objects.extend(collect(secrets::containerd_auth(ctx), &mut problems)?.flatten());
+    let cp_template = collect(machine_template::control_plane(ctx), &mut problems)?;
+    if let Some((_, name)) = &cp_template {
+        objects
+            .extend(collect(control_plane::build(ctx, name), &mut problems)?.unwrap_or_default());
+    }
+    objects.extend(cp_template.map(|(obj, _)| obj));
+    let groups =
+        collect(node_group::effective_node_groups(ctx), &mut problems)?.unwrap_or_default();
     let mut group_templates = Vec::with_capacity(groups.len());
     for (index, group) in &groups {
-        group_templates.push((*index, machine_template::node_group(ctx, *index, group)?));
+        if let Some(t) = collect(
+            machine_template::node_group(ctx, *index, group),
+            &mut problems,
+        )? {
+            group_templates.push((*index, t));
+        }
     }
-    objects.extend(node_group::build(ctx, |index, _| {
-        group_templates
-            .iter()
-            .find(|(i, _)| *i == index)
-            .map(|(_, (_, name))| name.clone())
-            .ok_or_else(|| {
-                crate::Error::invalid(
-                    format!("nodeGroups[{index}]"),
-                    "internal: no machine template",
-                )
-            })
-    })?);
+    if problems.is_empty() {
+        objects.extend(
+            collect(
+                node_group::build(ctx, |index, _| {
+                    group_templates
+                        .iter()
+                        .find(|(i, _)| *i == index)
+                        .map(|(_, (_, name))| name.clone())
+                        .ok_or_else(|| {
+                            Error::invalid(
+                                format!("nodeGroups[{index}]"),
+                                "internal: no machine template",
+                            )
+                        })
+                }),
+                &mut problems,
+            )?
+            .unwrap_or_default(),
+        );
+    }
     objects.extend(group_templates.into_iter().map(|(_, (obj, _))| obj));
-    objects.push(autoscaler::deployment(ctx)?);
-    objects.extend(autoscaler::rbac(ctx)?);
-    Ok(objects)
+    objects.extend(collect(autoscaler::deployment(ctx), &mut problems)?);
+    objects.extend(collect(autoscaler::rbac(ctx), &mut problems)?.unwrap_or_default());
+    if problems.is_empty() {
+        Ok(objects)
+    } else {
+        Err(Error::Invalid(crate::validation::dedup(problems)))
+    }
+}
+
+/// Keep going after a values problem so that one run reports every problem: invalid
+/// values are added to `problems` (and `None` returned); other errors stop the build.
+///
+/// ```
+/// let mut problems = Vec::new();
+/// let r: capiform::Result<u8> = Err(capiform::Error::invalid("a", "b"));
+/// assert_eq!(capiform::resources::collect(r, &mut problems).unwrap(), None);
+/// assert_eq!(problems.len(), 1);
+/// ```
+pub fn collect<T>(result: Result<T>, problems: &mut Vec<FieldError>) -> Result<Option<T>> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(Error::Invalid(p)) => {
+            problems.extend(p);
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -80,8 +80,10 @@ pub struct Values {
     /// The control plane.
     pub control_plane: Option<ControlPlane>,
     /// Defaults merged beneath every node group.
+    #[schemars(with = "Option<NodeGroup>")]
     pub node_group_defaults: Option<Value>,
     /// Worker node groups.
+    #[schemars(with = "Option<Vec<NodeGroup>>")]
     pub node_groups: Option<Vec<Value>>,
     /// The cluster autoscaler.
     pub autoscaler: Option<Autoscaler>,

@@ -1,0 +1,500 @@
+//! The versioned JSON Schema of the values, and the structural check built on it.
+//!
+//! The schema is generated from the Rust types of [`crate::values`] (schemars), then
+//! enriched with what the types alone do not say: allowed enum values, numeric ranges,
+//! patterns and formats (CIDR, IP address, Kubernetes version). The checked-in copy is
+//! `schemas/values.v1.json`; a test fails when it drifts from the types.
+//!
+//! [`check`] walks a merged values tree against the schema and reports *every* problem
+//! with its path, including unknown keys with a "did you mean" suggestion. Keys whose
+//! values are free-form by design (`extraArgs`, `kubeadmConfigSpec`, addon `values`,
+//! annotations, labels …) accept anything.
+
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value, json};
+
+use crate::error::FieldError;
+
+/// Values schema versions this engine knows.
+pub const SCHEMA_VERSIONS: &[&str] = &["v1"];
+
+/// The pattern node group names must match (the chart's rule).
+pub const NODE_GROUP_NAME_PATTERN: &str = "^[a-z][a-z0-9-]+[a-z0-9]$";
+
+/// The JSON Schema of a values schema version (`v1`), or `None` for an unknown version.
+///
+/// ```
+/// let s = capiform::schema::values_schema("v1").unwrap();
+/// assert_eq!(s["properties"]["osDistro"]["enum"], serde_json::json!(["ubuntu", "flatcar", null]));
+/// assert!(capiform::schema::values_schema("v9").is_none());
+/// ```
+pub fn values_schema(version: &str) -> Option<&'static Value> {
+    static V1: OnceLock<Value> = OnceLock::new();
+    match version {
+        "v1" => Some(V1.get_or_init(generate_v1)),
+        _ => None,
+    }
+}
+
+/// The schema as pretty JSON with a final newline (the content of `schemas/values.v1.json`).
+///
+/// ```
+/// assert!(capiform::schema::values_schema_text("v1").unwrap().starts_with('{'));
+/// ```
+pub fn values_schema_text(version: &str) -> Option<String> {
+    values_schema(version)
+        .map(|s| format!("{}\n", serde_json::to_string_pretty(s).unwrap_or_default()))
+}
+
+/// A constraint added to a property of a schema definition.
+type Enrichment = (&'static str, &'static str, fn() -> Value);
+
+fn enrichments() -> Vec<Enrichment> {
+    vec![
+        (
+            "",
+            "osDistro",
+            || json!({"enum": ["ubuntu", "flatcar", null]}),
+        ),
+        (
+            "",
+            "authWebhook",
+            || json!({"enum": ["none", "k8s-keystone-auth", "azimuth-authorization-webhook", null]}),
+        ),
+        (
+            "",
+            "kubernetesVersion",
+            || json!({"format": "kubernetes-version"}),
+        ),
+        (
+            "",
+            "projectPrefix",
+            || json!({"pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"}),
+        ),
+        (
+            "ControlPlane",
+            "kubernetesVersion",
+            || json!({"format": "kubernetes-version"}),
+        ),
+        ("ControlPlane", "machineCount", || json!({"minimum": 1})),
+        (
+            "ControlPlane",
+            "certificatesExpiryDays",
+            || json!({"minimum": 0}),
+        ),
+        (
+            "NodeGroup",
+            "kubernetesVersion",
+            || json!({"format": "kubernetes-version"}),
+        ),
+        (
+            "NodeGroup",
+            "name",
+            || json!({"pattern": NODE_GROUP_NAME_PATTERN}),
+        ),
+        ("NodeGroup", "machineCount", || json!({"minimum": 0})),
+        ("NodeGroup", "machineCountMin", || json!({"minimum": 0})),
+        ("NodeGroup", "machineCountMax", || json!({"minimum": 0})),
+        (
+            "ApiServer",
+            "port",
+            || json!({"minimum": 1, "maximum": 65535}),
+        ),
+        (
+            "ApiServer",
+            "logLevel",
+            || json!({"minimum": 0, "maximum": 10}),
+        ),
+        ("ApiServer", "floatingIP", || json!({"format": "ip"})),
+        ("ApiServer", "fixedIP", || json!({"format": "ip"})),
+        (
+            "ApiServer",
+            "allowedCIDRs",
+            || json!({"items": {"type": "string", "format": "cidr"}}),
+        ),
+        (
+            "ApiServer",
+            "loadBalancerProvider",
+            || json!({"examples": ["amphora", "ovn"]}),
+        ),
+        ("InternalNetwork", "nodeCidr", || json!({"format": "cidr"})),
+        (
+            "InternalNetwork",
+            "dnsNameservers",
+            || json!({"items": {"type": "string", "format": "ip"}}),
+        ),
+        (
+            "ClusterNetworking",
+            "dnsNameservers",
+            || json!({"items": {"type": "string", "format": "ip"}}),
+        ),
+        (
+            "BlockDevice",
+            "type",
+            || json!({"enum": ["Volume", "Local", null]}),
+        ),
+        ("BlockDevice", "size", || json!({"minimum": 1})),
+        ("RootVolume", "diskSize", || json!({"minimum": 0})),
+        (
+            "EtcdEncryption",
+            "provider",
+            || json!({"enum": ["secretbox", "aescbc", "aesgcm", null]}),
+        ),
+        (
+            "AzimuthAuthorizationWebhook",
+            "failurePolicy",
+            || json!({"enum": ["Deny", "NoOpinion", null]}),
+        ),
+        (
+            "Cni",
+            "type",
+            || json!({"enum": ["calico", "cilium", null]}),
+        ),
+        (
+            "CniValues",
+            "type",
+            || json!({"enum": ["calico", "cilium", null]}),
+        ),
+    ]
+}
+
+/// Drop the examples of rustdoc comments (they are for Rust users, not values authors).
+fn clean_descriptions(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(d)) = m.get_mut("description") {
+                if let Some(i) = d.find("```") {
+                    d.truncate(i);
+                }
+                *d = d.trim().to_string();
+            }
+            for (_, child) in m.iter_mut() {
+                clean_descriptions(child);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(clean_descriptions),
+        _ => {}
+    }
+}
+
+fn generate_v1() -> Value {
+    let root = schemars::schema_for!(crate::values::Values);
+    let mut schema = serde_json::to_value(root).unwrap_or(Value::Null);
+    clean_descriptions(&mut schema);
+    for (def, prop, extra) in enrichments() {
+        let target = if def.is_empty() {
+            schema.get_mut("properties").and_then(|p| p.get_mut(prop))
+        } else {
+            schema
+                .get_mut("definitions")
+                .and_then(|d| d.get_mut(def))
+                .and_then(|d| d.get_mut("properties"))
+                .and_then(|p| p.get_mut(prop))
+        };
+        if let (Some(Value::Object(target)), Value::Object(extra)) = (target, extra()) {
+            for (k, v) in extra {
+                target.insert(k, v);
+            }
+        }
+    }
+    if let Value::Object(m) = &mut schema {
+        m.insert(
+            "$id".into(),
+            json!("https://capiform.dev/schemas/values.v1.json"),
+        );
+        m.insert("title".into(), json!("capiform values (schema v1)"));
+        m.insert(
+            "description".into(),
+            json!("Values of a capiform cluster (the openstack-cluster chart's values format). Keys marked free-form are passed through to the rendered objects as given."),
+        );
+    }
+    schema
+}
+
+/// Check a merged values tree against the schema of `version`, returning every problem.
+///
+/// ```
+/// let problems = capiform::schema::check("v1", &serde_json::json!({"osDistr": "ubuntu", "apiServer": {"port": "x"}}));
+/// let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+/// assert!(text.iter().any(|t| t.starts_with("osDistr: unknown key") && t.contains("did you mean 'osDistro'")));
+/// assert!(text.iter().any(|t| t.starts_with("apiServer.port: expected an integer")));
+/// ```
+pub fn check(version: &str, values: &Value) -> Vec<FieldError> {
+    let Some(schema) = values_schema(version) else {
+        return vec![FieldError::new(
+            "",
+            format!("unknown values schema version '{version}'"),
+        )];
+    };
+    let mut out = Vec::new();
+    Walker { root: schema }.walk(values, schema, "", &mut out);
+    out
+}
+
+struct Walker<'a> {
+    root: &'a Value,
+}
+
+fn join(path: &str, key: &str) -> String {
+    let simple = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    match (path.is_empty(), simple) {
+        (true, true) => key.to_string(),
+        (true, false) => format!("[{key:?}]"),
+        (false, true) => format!("{path}.{key}"),
+        (false, false) => format!("{path}[{key:?}]"),
+    }
+}
+
+fn describe(v: &Value) -> String {
+    let s = match v {
+        Value::String(s) => format!("{s:?}"),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "a mapping".into(),
+        Value::Null => "null".into(),
+        other => other.to_string(),
+    };
+    if s.chars().count() > 60 {
+        format!("{}…", s.chars().take(57).collect::<String>())
+    } else {
+        s
+    }
+}
+
+fn type_matches(t: &str, v: &Value) -> bool {
+    match t {
+        "null" => v.is_null(),
+        "boolean" => v.is_boolean(),
+        "string" => v.is_string(),
+        "array" => v.is_array(),
+        "object" => v.is_object(),
+        "integer" => v.is_i64() || v.is_u64() || v.as_f64().is_some_and(|f| f.fract() == 0.0),
+        "number" => v.is_number(),
+        _ => true,
+    }
+}
+
+fn type_phrase(types: &[&str]) -> String {
+    let words: Vec<&str> = types
+        .iter()
+        .filter(|t| **t != "null")
+        .map(|t| match *t {
+            "boolean" => "a boolean (true or false)",
+            "string" => "a string",
+            "array" => "a list",
+            "object" => "a mapping",
+            "integer" => "an integer",
+            "number" => "a number",
+            other => other,
+        })
+        .collect();
+    words.join(" or ")
+}
+
+impl Walker<'_> {
+    fn resolve<'s>(&'s self, schema: &'s Value) -> &'s Value {
+        let mut s = schema;
+        for _ in 0..16 {
+            match s.get("$ref").and_then(Value::as_str) {
+                Some(r) => {
+                    let name = r.trim_start_matches("#/definitions/");
+                    s = self
+                        .root
+                        .get("definitions")
+                        .and_then(|d| d.get(name))
+                        .unwrap_or(&Value::Bool(true));
+                }
+                None => break,
+            }
+        }
+        s
+    }
+
+    fn walk(&self, v: &Value, schema: &Value, path: &str, out: &mut Vec<FieldError>) {
+        let schema = self.resolve(schema);
+        if schema == &Value::Bool(true) || schema.as_object().is_some_and(|m| m.is_empty()) {
+            return;
+        }
+        // anyOf [X, null] / allOf [X]: the shapes schemars emits for optional and documented fields
+        if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+            for s in all {
+                self.walk(v, s, path, out);
+            }
+        }
+        if let Some(any) = schema.get("anyOf").and_then(Value::as_array) {
+            if v.is_null() && any.iter().any(|s| s.get("type") == Some(&json!("null"))) {
+                return;
+            }
+            let non_null: Vec<&Value> = any
+                .iter()
+                .filter(|s| s.get("type") != Some(&json!("null")))
+                .collect();
+            if non_null.len() == 1 {
+                self.walk(v, non_null[0], path, out);
+            }
+        }
+        if let Some(t) = schema.get("type") {
+            let types: Vec<&str> = match t {
+                Value::String(s) => vec![s.as_str()],
+                Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+                _ => vec![],
+            };
+            if !types.is_empty() && !types.iter().any(|t| type_matches(t, v)) {
+                let field = if path.is_empty() { "the values" } else { "" };
+                out.push(FieldError::new(
+                    path,
+                    format!(
+                        "{field}expected {}, got {}",
+                        type_phrase(&types),
+                        describe(v)
+                    ),
+                ));
+                return;
+            }
+        }
+        if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+            if !values.contains(v) {
+                let allowed: Vec<String> = values
+                    .iter()
+                    .filter(|x| !x.is_null())
+                    .map(|x| x.to_string())
+                    .collect();
+                out.push(FieldError::new(
+                    path,
+                    format!(
+                        "{} is not allowed (expected one of {})",
+                        describe(v),
+                        allowed.join(", ")
+                    ),
+                ));
+            }
+        }
+        if let Some(n) = v.as_f64() {
+            if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
+                if n < min {
+                    out.push(FieldError::new(
+                        path,
+                        format!("{} is too small (expected at least {min})", describe(v)),
+                    ));
+                }
+            }
+            if let Some(max) = schema.get("maximum").and_then(Value::as_f64) {
+                if n > max {
+                    out.push(FieldError::new(
+                        path,
+                        format!("{} is too large (expected at most {max})", describe(v)),
+                    ));
+                }
+            }
+        }
+        if let Some(s) = v.as_str() {
+            if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
+                if regex::Regex::new(p)
+                    .map(|re| !re.is_match(s))
+                    .unwrap_or(false)
+                {
+                    out.push(FieldError::new(
+                        path,
+                        format!("{} does not match {p}", describe(v)),
+                    ));
+                }
+            }
+            if let Some(f) = schema.get("format").and_then(Value::as_str) {
+                if let Some(problem) = check_format(f, s) {
+                    out.push(FieldError::new(path, problem));
+                }
+            }
+        }
+        match v {
+            Value::Object(map) => self.walk_object(map, schema, path, out),
+            Value::Array(items) => {
+                if let Some(item_schema) = schema.get("items") {
+                    for (i, item) in items.iter().enumerate() {
+                        self.walk(item, item_schema, &format!("{path}[{i}]"), out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn walk_object(
+        &self,
+        map: &Map<String, Value>,
+        schema: &Value,
+        path: &str,
+        out: &mut Vec<FieldError>,
+    ) {
+        let props = schema.get("properties").and_then(Value::as_object);
+        let additional = schema.get("additionalProperties");
+        for (k, child) in map {
+            let child_path = join(path, k);
+            if let Some(s) = props.and_then(|p| p.get(k)) {
+                self.walk(child, s, &child_path, out);
+                continue;
+            }
+            match additional {
+                Some(Value::Bool(false)) => {
+                    let known: Vec<&String> = props.map(|p| p.keys().collect()).unwrap_or_default();
+                    out.push(FieldError::new(child_path, unknown_key_message(k, &known)));
+                }
+                Some(s @ Value::Object(_)) => self.walk(child, s, &child_path, out),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn unknown_key_message(key: &str, known: &[&String]) -> String {
+    let best = known
+        .iter()
+        .map(|k| {
+            (
+                strsim::jaro_winkler(&key.to_ascii_lowercase(), &k.to_ascii_lowercase()),
+                *k,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match best {
+        Some((_, k)) => format!("unknown key (did you mean '{k}'?)"),
+        None if known.len() <= 12 => {
+            let mut names: Vec<&str> = known.iter().map(|k| k.as_str()).collect();
+            names.sort();
+            format!("unknown key (expected one of: {})", names.join(", "))
+        }
+        None => "unknown key (see the values schema: capiform schema)".to_string(),
+    }
+}
+
+/// Check a string against one of the schema's custom formats; `None` when it fits.
+///
+/// ```
+/// assert!(capiform::schema::check_format("cidr", "10.0.0.0/24").is_none());
+/// assert!(capiform::schema::check_format("cidr", "10.0.0.0/33").is_some());
+/// assert!(capiform::schema::check_format("kubernetes-version", "v1.31.4").is_none());
+/// assert!(capiform::schema::check_format("kubernetes-version", "latest").is_some());
+/// ```
+pub fn check_format(format: &str, s: &str) -> Option<String> {
+    match format {
+        "ip" => s
+            .parse::<std::net::IpAddr>()
+            .err()
+            .map(|_| format!("{s:?} is not an IP address")),
+        "cidr" => {
+            let ok = s.split_once('/').is_some_and(|(ip, len)| match (ip.parse::<std::net::IpAddr>(), len.parse::<u8>()) {
+                (Ok(std::net::IpAddr::V4(_)), Ok(l)) => l <= 32,
+                (Ok(std::net::IpAddr::V6(_)), Ok(l)) => l <= 128,
+                _ => false,
+            });
+            (!ok).then(|| format!("{s:?} is not a CIDR (expected e.g. 192.168.3.0/24)"))
+        }
+        "kubernetes-version" => semver::Version::parse(s.strip_prefix('v').unwrap_or(s))
+            .err()
+            .map(|_| format!("{s:?} is not a Kubernetes version (expected MAJOR.MINOR.PATCH, e.g. 1.31.4, optionally with a leading v)")),
+        _ => None,
+    }
+}
