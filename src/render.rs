@@ -139,7 +139,10 @@ impl Context<'_> {
 /// ```
 pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> {
     let raw = values::merged_values(templates.defaults(), &req.sources)?;
-    let typed = crate::validation::validate(&raw)?;
+    let (typed, mut problems) = crate::validation::check(&raw);
+    let Some(typed) = typed else {
+        return Err(crate::Error::Invalid(crate::validation::dedup(problems)));
+    };
     let ctx = Context {
         release: &req.release,
         namespace: &req.namespace,
@@ -150,7 +153,6 @@ pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> 
     };
     // Every family is built even when another has invalid values, so that one run
     // reports every problem.
-    let mut problems = Vec::new();
     let mut objects = crate::resources::collect(crate::resources::build(&ctx), &mut problems)?
         .unwrap_or_default();
     objects.extend(

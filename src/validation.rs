@@ -24,6 +24,22 @@ pub const SCHEMA_VERSION: &str = "v1";
 /// assert_eq!(err.to_string().lines().count(), 2);
 /// ```
 pub fn validate(merged: &Value) -> Result<Values> {
+    match check(merged) {
+        (Some(v), problems) if problems.is_empty() => Ok(v),
+        (_, problems) => Err(Error::Invalid(dedup(problems))),
+    }
+}
+
+/// Every problem of the merged values, and the typed model when the values have the
+/// right shape (even if other rules failed), so that callers can go on collecting the
+/// builders' problems.
+///
+/// ```
+/// let (typed, problems) = capiform::validation::check(&serde_json::json!({"osDistro": "arch"}));
+/// assert!(typed.is_some());
+/// assert_eq!(problems.len(), 1);
+/// ```
+pub fn check(merged: &Value) -> (Option<Values>, Vec<FieldError>) {
     let mut problems = crate::schema::check(SCHEMA_VERSION, merged);
     let typed = match typed_values(merged) {
         Ok(v) => Some(v),
@@ -33,15 +49,15 @@ pub fn validate(merged: &Value) -> Result<Values> {
             }
             None
         }
-        Err(e) => return Err(e),
+        Err(e) => {
+            problems.push(FieldError::new("", e.to_string()));
+            None
+        }
     };
     if let Some(values) = &typed {
         problems.extend(cross_field(values));
     }
-    match typed {
-        Some(v) if problems.is_empty() => Ok(v),
-        _ => Err(Error::Invalid(dedup(problems))),
-    }
+    (typed, problems)
 }
 
 /// Remove repeated problems, keeping the first occurrence's position.

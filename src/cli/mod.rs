@@ -6,10 +6,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::RenderRequest;
 use crate::error::{Error, Result};
 use crate::template_set::TemplateSet;
 use crate::values::ValuesSource;
-use crate::RenderRequest;
 
 /// Command-line interface.
 ///
@@ -30,12 +30,7 @@ fn version_string() -> &'static str {
     static V: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     V.get_or_init(|| {
         let sets = TemplateSet::all_embedded()
-            .map(|s| {
-                s.iter()
-                    .map(|t| t.id())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
+            .map(|s| s.iter().map(|t| t.id()).collect::<Vec<_>>().join(", "))
             .unwrap_or_else(|e| format!("<broken: {e}>"));
         format!("{} (template sets: {sets})", crate::ENGINE_VERSION)
     })
@@ -52,6 +47,18 @@ fn version_string() -> &'static str {
 pub enum Command {
     /// Render a cluster, like `helm template RELEASE openstack-cluster`.
     Render(RenderArgs),
+    /// Print the JSON Schema of the values (for editors and CI checks).
+    Schema {
+        /// Values schema version.
+        #[arg(long, default_value = "v1")]
+        version: String,
+    },
+    /// Check values files without rendering: every problem is listed, exit 1 if any.
+    ValidateValues {
+        /// Values and template set.
+        #[command(flatten)]
+        values: ValuesArgs,
+    },
     /// Work with cluster template sets.
     Templates {
         /// What to do with template sets.
@@ -102,7 +109,11 @@ pub struct ValuesArgs {
     #[arg(long = "set-string", value_name = "KEY=VALUE")]
     pub set_string: Vec<String>,
     /// Version of the embedded template set (default: the highest).
-    #[arg(long = "template-version", value_name = "VERSION", conflicts_with = "templates")]
+    #[arg(
+        long = "template-version",
+        value_name = "VERSION",
+        conflicts_with = "templates"
+    )]
     pub template_version: Option<String>,
     /// Load the template set from a directory instead.
     #[arg(long = "templates", value_name = "DIR")]
@@ -192,13 +203,16 @@ fn parse_existing(path: &PathBuf) -> Result<Vec<serde_json::Value>> {
     let text = read(path)?;
     let mut out = Vec::new();
     for doc in serde_yaml::Deserializer::from_str(&text) {
-        let v: serde_json::Value = serde::Deserialize::deserialize(doc).map_err(|e| Error::Yaml {
-            file: path.display().to_string(),
-            message: e.to_string(),
-        })?;
+        let v: serde_json::Value =
+            serde::Deserialize::deserialize(doc).map_err(|e| Error::Yaml {
+                file: path.display().to_string(),
+                message: e.to_string(),
+            })?;
         match v {
             serde_json::Value::Null => {}
-            serde_json::Value::Object(ref m) if m.get("kind").and_then(|k| k.as_str()) == Some("List") => {
+            serde_json::Value::Object(ref m)
+                if m.get("kind").and_then(|k| k.as_str()) == Some("List") =>
+            {
                 if let Some(items) = m.get("items").and_then(|i| i.as_array()) {
                     out.extend(items.iter().cloned());
                 }
@@ -248,10 +262,33 @@ fn print_stdout(text: &str) -> Result<()> {
         })
 }
 
+fn run_schema(version: &str) -> Result<()> {
+    let text = crate::schema::values_schema_text(version).ok_or_else(|| {
+        Error::Usage(format!(
+            "unknown values schema version '{version}' (known: {})",
+            crate::schema::SCHEMA_VERSIONS.join(", ")
+        ))
+    })?;
+    print_stdout(&text)
+}
+
+fn run_validate_values(args: &ValuesArgs) -> Result<()> {
+    let set = template_set(args)?;
+    let mut req = RenderRequest::new("validate", "default");
+    req.sources = sources(args)?;
+    // A full render runs every check, including those of the builders; nothing is printed.
+    crate::render(&req, &set)?;
+    eprintln!("values are valid");
+    Ok(())
+}
+
 fn run_templates(action: &TemplatesAction) -> Result<()> {
     match action {
         TemplatesAction::List => {
-            let mut text = format!("{:<12} {:<20} {:<8} {:<16} SOURCE\n", "VERSION", "NAME", "SCHEMA", "ENGINE");
+            let mut text = format!(
+                "{:<12} {:<20} {:<8} {:<16} SOURCE\n",
+                "VERSION", "NAME", "SCHEMA", "ENGINE"
+            );
             for s in TemplateSet::all_embedded()? {
                 let m = s.manifest();
                 text.push_str(&format!(
@@ -312,6 +349,8 @@ pub fn run(cli: Cli) -> i32 {
     let result = match &cli.command {
         Command::Render(args) => run_render(args),
         Command::Templates { action } => run_templates(action),
+        Command::Schema { version } => run_schema(version),
+        Command::ValidateValues { values } => run_validate_values(values),
     };
     match result {
         Ok(()) => 0,
