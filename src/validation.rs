@@ -60,16 +60,18 @@ pub fn check(merged: &Value) -> (Option<Values>, Vec<FieldError>) {
     (typed, problems)
 }
 
-/// Remove repeated problems, keeping the first occurrence's position.
+/// One problem per field: the first reported for a path is kept (the values checks run
+/// before the builders, so their wording wins), later ones for the same path are dropped.
 ///
 /// ```
-/// let p = capiform::FieldError::new("a", "b");
-/// assert_eq!(capiform::validation::dedup(vec![p.clone(), p]).len(), 1);
+/// use capiform::FieldError;
+/// let p = vec![FieldError::new("a", "first"), FieldError::new("a", "second"), FieldError::new("b", "x")];
+/// assert_eq!(capiform::validation::dedup(p).len(), 2);
 /// ```
 pub fn dedup(problems: Vec<FieldError>) -> Vec<FieldError> {
     let mut out: Vec<FieldError> = Vec::with_capacity(problems.len());
     for p in problems {
-        if !out.contains(&p) {
+        if !out.iter().any(|o| o.path == p.path) {
             out.push(p);
         }
     }
