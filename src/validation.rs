@@ -18,9 +18,12 @@ pub const SCHEMA_VERSION: &str = "v1";
 /// Check the merged values and return the typed model, or every problem found.
 ///
 /// ```
-/// let v = capiform::validation::validate(&serde_json::json!({"osDistro": "ubuntu"})).unwrap();
+/// use serde_json::json;
+/// let ok = json!({"kubernetesVersion": "1.31.4", "cloudCredentialsSecretName": "creds", "osDistro": "ubuntu"});
+/// let v = capiform::validation::validate(&ok).unwrap();
 /// assert_eq!(v.os_distro.as_deref(), Some("ubuntu"));
-/// let err = capiform::validation::validate(&serde_json::json!({"osDistro": "arch", "oidcc": {}})).unwrap_err();
+/// let bad = json!({"kubernetesVersion": "1.31.4", "cloudCredentialsSecretName": "creds", "osDistro": "arch", "oidcc": {}});
+/// let err = capiform::validation::validate(&bad).unwrap_err();
 /// assert_eq!(err.to_string().lines().count(), 2);
 /// ```
 pub fn validate(merged: &Value) -> Result<Values> {
@@ -35,7 +38,8 @@ pub fn validate(merged: &Value) -> Result<Values> {
 /// builders' problems.
 ///
 /// ```
-/// let (typed, problems) = capiform::validation::check(&serde_json::json!({"osDistro": "arch"}));
+/// let (typed, problems) = capiform::validation::check(&serde_json::json!({
+///     "kubernetesVersion": "1.31.4", "cloudCredentialsSecretName": "c", "osDistro": "arch"}));
 /// assert!(typed.is_some());
 /// assert_eq!(problems.len(), 1);
 /// ```

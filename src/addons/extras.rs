@@ -336,7 +336,7 @@ pub(crate) mod tests {
             text: yaml.into(),
         }];
         let raw = crate::values::merged_values(set.defaults(), &sources).unwrap();
-        let values = crate::validation::validate(&raw).unwrap();
+        let values = crate::validation::check(&raw).0.unwrap();
         let ctx = Context {
             release: "demo",
             namespace: "default",
@@ -442,7 +442,7 @@ pub(crate) mod tests {
             text: format!("{ALL_OFF}  certManager: {{enabled: true, chart: {{version: ''}}}}\n"),
         }];
         let raw = crate::values::merged_values(set.defaults(), &sources).unwrap();
-        let values = crate::validation::validate(&raw).unwrap();
+        let values = crate::validation::check(&raw).0.unwrap();
         let ctx = Context {
             release: "demo",
             namespace: "default",

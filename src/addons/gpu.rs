@@ -375,7 +375,7 @@ mod tests {
         let set = crate::TemplateSet::embedded(None).unwrap();
         let req = crate::RenderRequest::new("demo", "default").with_values_yaml("v", base);
         let raw = crate::values::merged_values(set.defaults(), &req.sources).unwrap();
-        let values = crate::validation::validate(&raw).unwrap();
+        let values = crate::validation::check(&raw).0.unwrap();
         let ctx = Context {
             release: "demo",
             namespace: "default",

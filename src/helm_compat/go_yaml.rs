@@ -108,7 +108,7 @@ impl Emitter {
             }
             Value::Array(items) if !items.is_empty() => {
                 for (i, item) in items.iter().enumerate() {
-                    if !(ctx == Ctx::Root && i == 0 || ctx == Ctx::SeqItem && i == 0) {
+                    if i != 0 || !matches!(ctx, Ctx::Root | Ctx::SeqItem) {
                         self.newline_indent(indent);
                     }
                     self.write("- ");
@@ -143,9 +143,7 @@ impl Emitter {
         let can_use_plain = !resolves_to_non_string(s);
         let style = if s.contains('\n') && !simple_key {
             if a.block_allowed { Style::Literal } else { Style::Double }
-        } else if !can_use_plain {
-            Style::Double
-        } else if (simple_key && a.multiline) || s.is_empty() {
+        } else if !can_use_plain || (simple_key && a.multiline) || s.is_empty() {
             Style::Double
         } else if a.plain_allowed {
             Style::Plain
@@ -381,11 +379,9 @@ fn analyze(s: &str) -> Analysis {
                         block_indicators = true;
                     }
                 }
-                '-' => {
-                    if followed_by_whitespace {
-                        flow_indicators = true;
-                        block_indicators = true;
-                    }
+                '-' if followed_by_whitespace => {
+                    flow_indicators = true;
+                    block_indicators = true;
                 }
                 _ => {}
             }
@@ -398,11 +394,9 @@ fn analyze(s: &str) -> Analysis {
                         block_indicators = true;
                     }
                 }
-                '#' => {
-                    if preceded_by_whitespace {
-                        flow_indicators = true;
-                        block_indicators = true;
-                    }
+                '#' if preceded_by_whitespace => {
+                    flow_indicators = true;
+                    block_indicators = true;
                 }
                 _ => {}
             }
@@ -654,7 +648,7 @@ fn go_format_g(f: f64) -> String {
     let sci = format!("{f:e}"); // shortest digits: d.ddde±x
     let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         let sign = if exp < 0 { '-' } else { '+' };
         let e = exp.abs();
         return format!("{mant}e{sign}{e:02}");

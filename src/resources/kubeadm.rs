@@ -990,7 +990,7 @@ pub(crate) fn with_ctx<R>(values: &str, existing: &[Value], f: impl FnOnce(&Cont
         text: values.into(),
     }];
     let raw = merged_values(set.defaults(), &src).expect("values merge");
-    let typed = crate::validation::validate(&raw).expect("valid values");
+    let typed = crate::validation::check(&raw).0.expect("valid values");
     let ctx = Context {
         release: "demo",
         namespace: "default",
