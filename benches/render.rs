@@ -5,9 +5,9 @@
 
 use std::hint::black_box;
 
-use capiform::values::{merged_values, ValuesSource};
+use capiform::values::{ValuesSource, merged_values};
 use capiform::{Context, RenderRequest, TemplateSet};
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 
 fn example(name: &str) -> String {
     let path = format!("{}/examples/values/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
@@ -23,7 +23,10 @@ fn many_groups(n: usize) -> String {
     s.push_str("nodeGroups:\n");
     for i in 0..n {
         if i % 2 == 0 {
-            s.push_str(&format!("  - name: group-{i}\n    machineFlavor: vm.medium\n    machineCount: {}\n", i % 5 + 1));
+            s.push_str(&format!(
+                "  - name: group-{i}\n    machineFlavor: vm.medium\n    machineCount: {}\n",
+                i % 5 + 1
+            ));
         } else {
             s.push_str(&format!(
                 "  - name: group-{i}\n    machineFlavor: vm.large\n    autoscale: true\n    machineCountMin: 1\n    machineCountMax: {}\n",
@@ -48,7 +51,9 @@ fn full_render(c: &mut Criterion) {
     ] {
         let req = request(&values);
         capiform::render(&req, set).expect("benchmark input renders");
-        g.bench_function(name, |b| b.iter(|| capiform::render(black_box(&req), set).unwrap()));
+        g.bench_function(name, |b| {
+            b.iter(|| capiform::render(black_box(&req), set).unwrap())
+        });
     }
     g.finish();
 }
@@ -56,7 +61,10 @@ fn full_render(c: &mut Criterion) {
 fn stages(c: &mut Criterion) {
     let set = TemplateSet::embedded(None).unwrap();
     let values = example("full");
-    let sources = vec![ValuesSource::Yaml { name: "values.yaml".into(), text: values.clone() }];
+    let sources = vec![ValuesSource::Yaml {
+        name: "values.yaml".into(),
+        text: values.clone(),
+    }];
     let mut g = c.benchmark_group("stages");
     g.bench_function("values-load-merge-validate", |b| {
         b.iter(|| {
@@ -74,10 +82,16 @@ fn stages(c: &mut Criterion) {
         templates: set,
         existing: &[],
     };
-    g.bench_function("core-builders", |b| b.iter(|| capiform::resources::build(black_box(&ctx)).unwrap()));
-    g.bench_function("addon-builders", |b| b.iter(|| capiform::addons::build(black_box(&ctx)).unwrap()));
+    g.bench_function("core-builders", |b| {
+        b.iter(|| capiform::resources::build(black_box(&ctx)).unwrap())
+    });
+    g.bench_function("addon-builders", |b| {
+        b.iter(|| capiform::addons::build(black_box(&ctx)).unwrap())
+    });
     let manifest = capiform::render(&request(&values), set).unwrap();
-    g.bench_function("yaml-emission", |b| b.iter(|| black_box(&manifest).to_yaml()));
+    g.bench_function("yaml-emission", |b| {
+        b.iter(|| black_box(&manifest).to_yaml())
+    });
     g.finish();
 }
 

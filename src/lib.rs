@@ -41,7 +41,7 @@ pub mod values;
 
 pub use error::{Error, FieldError, Result};
 pub use object::{Manifest, Object, ObjectMeta};
-pub use render::{render, Context, RenderRequest};
+pub use render::{Context, RenderRequest, render};
 pub use template_set::{TemplateSet, TemplateSetManifest};
 pub use values::Values;
 

@@ -65,8 +65,14 @@ pub fn spec_hash(spec: &impl serde::Serialize) -> String {
 /// ```
 pub fn common_labels(prefix: &str) -> BTreeMap<String, String> {
     BTreeMap::from([
-        (format!("{prefix}/managed-by"), crate::MANAGED_BY.to_string()),
-        (format!("{prefix}/infrastructure-provider"), "openstack".to_string()),
+        (
+            format!("{prefix}/managed-by"),
+            crate::MANAGED_BY.to_string(),
+        ),
+        (
+            format!("{prefix}/infrastructure-provider"),
+            "openstack".to_string(),
+        ),
     ])
 }
 
@@ -86,7 +92,11 @@ pub fn selector_labels(prefix: &str, cluster: &str) -> BTreeMap<String, String> 
 /// let l = capiform::naming::component_selector_labels("p", "demo", "autoscaler");
 /// assert_eq!(l["p/component"], "autoscaler");
 /// ```
-pub fn component_selector_labels(prefix: &str, cluster: &str, component: &str) -> BTreeMap<String, String> {
+pub fn component_selector_labels(
+    prefix: &str,
+    cluster: &str,
+    component: &str,
+) -> BTreeMap<String, String> {
     let mut l = selector_labels(prefix, cluster);
     l.insert(format!("{prefix}/component"), component.to_string());
     l

@@ -77,16 +77,17 @@ impl Object {
         metadata: ObjectMeta,
         body: impl Serialize,
     ) -> Result<Self> {
-        let body = match serde_json::to_value(body).map_err(|e| Error::invalid("", e.to_string()))? {
-            Value::Object(m) => m,
-            Value::Null => Map::new(),
-            other => {
-                return Err(Error::invalid(
-                    "",
-                    format!("internal: object body must be a map, got {other}"),
-                ))
-            }
-        };
+        let body =
+            match serde_json::to_value(body).map_err(|e| Error::invalid("", e.to_string()))? {
+                Value::Object(m) => m,
+                Value::Null => Map::new(),
+                other => {
+                    return Err(Error::invalid(
+                        "",
+                        format!("internal: object body must be a map, got {other}"),
+                    ));
+                }
+            };
         Ok(Self {
             api_version: api_version.into(),
             kind: kind.into(),

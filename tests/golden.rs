@@ -26,7 +26,12 @@ struct CaseMeta {
 fn cases() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("golden");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.join("values.yaml").is_file()).collect())
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.join("values.yaml").is_file())
+                .collect()
+        })
         .unwrap_or_default();
     dirs.sort();
     dirs
@@ -38,12 +43,16 @@ fn render_case(dir: &Path) -> Result<String, String> {
         .map(|t| serde_yaml::from_str(&t).expect("valid case.yaml"))
         .unwrap_or_default();
     let _ = meta.description;
-    let set = capiform::TemplateSet::embedded(meta.template_version.as_deref()).map_err(|e| e.to_string())?;
+    let set = capiform::TemplateSet::embedded(meta.template_version.as_deref())
+        .map_err(|e| e.to_string())?;
     let mut req = capiform::RenderRequest::new(
         meta.release.as_deref().unwrap_or("demo"),
         meta.namespace.as_deref().unwrap_or("default"),
     )
-    .with_values_yaml("values.yaml", std::fs::read_to_string(dir.join("values.yaml")).unwrap());
+    .with_values_yaml(
+        "values.yaml",
+        std::fs::read_to_string(dir.join("values.yaml")).unwrap(),
+    );
     if let Some(existing) = &meta.existing {
         for doc in serde_yaml::Deserializer::from_str(existing) {
             let v: serde_json::Value = serde::Deserialize::deserialize(doc).unwrap();
@@ -52,7 +61,9 @@ fn render_case(dir: &Path) -> Result<String, String> {
             }
         }
     }
-    capiform::render(&req, set).map(|m| m.to_yaml()).map_err(|e| e.to_string())
+    capiform::render(&req, set)
+        .map(|m| m.to_yaml())
+        .map_err(|e| e.to_string())
 }
 
 #[test]
@@ -69,22 +80,34 @@ fn golden_cases() {
         };
         let path = dir.join(file);
         if update {
-            let other = dir.join(if file == "expected.yaml" { "expected-error.txt" } else { "expected.yaml" });
+            let other = dir.join(if file == "expected.yaml" {
+                "expected-error.txt"
+            } else {
+                "expected.yaml"
+            });
             let _ = std::fs::remove_file(other);
             std::fs::write(&path, &text).unwrap();
             continue;
         }
         match std::fs::read_to_string(&path) {
             Ok(want) if want == text => {}
-            Ok(_) => failures.push(format!("{name}: {file} differs (UPDATE_GOLDEN=1 cargo test --test golden to accept)")),
+            Ok(_) => failures.push(format!(
+                "{name}: {file} differs (UPDATE_GOLDEN=1 cargo test --test golden to accept)"
+            )),
             Err(_) => failures.push(format!(
                 "{name}: expected {file} but it is absent ({})",
-                got.err().map(|e| format!("engine refused: {e}")).unwrap_or_else(|| "engine rendered".into())
+                got.err()
+                    .map(|e| format!("engine refused: {e}"))
+                    .unwrap_or_else(|| "engine rendered".into())
             )),
         }
     }
     println!("golden: {} cases", all.len());
-    assert!(failures.is_empty(), "golden failures:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "golden failures:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]

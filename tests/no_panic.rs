@@ -10,7 +10,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn below(&mut self, n: usize) -> usize {
@@ -114,16 +117,39 @@ fn mutated_values_never_panic() {
                 mutate(&mut v, &p, &mut rng);
             }
             let yaml = serde_yaml::to_string(&v).unwrap();
-            let req = capiform::RenderRequest::new("fuzz", "default").with_values_yaml("mutated.yaml", yaml);
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| capiform::render(&req, set).map(|m| m.to_yaml())));
-            assert!(result.is_ok(), "panic rendering a mutation of {}:\n{v:#}", file.display());
+            let req = capiform::RenderRequest::new("fuzz", "default")
+                .with_values_yaml("mutated.yaml", yaml);
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                capiform::render(&req, set).map(|m| m.to_yaml())
+            }));
+            assert!(
+                result.is_ok(),
+                "panic rendering a mutation of {}:\n{v:#}",
+                file.display()
+            );
             runs += 1;
         }
     }
     // garbage documents
-    for text in ["\u{0}", "{", "a: *b", "? [", "- - - -", "!!binary x", "a: !!int x", &"[".repeat(200)] {
-        let req = capiform::RenderRequest::new("fuzz", "default").with_values_yaml("garbage.yaml", text);
-        assert!(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| capiform::render(&req, set).is_err())).is_ok(), "{text:?}");
+    for text in [
+        "\u{0}",
+        "{",
+        "a: *b",
+        "? [",
+        "- - - -",
+        "!!binary x",
+        "a: !!int x",
+        &"[".repeat(200),
+    ] {
+        let req =
+            capiform::RenderRequest::new("fuzz", "default").with_values_yaml("garbage.yaml", text);
+        assert!(
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+                || capiform::render(&req, set).is_err()
+            ))
+            .is_ok(),
+            "{text:?}"
+        );
     }
     assert!(runs > 500);
 }

@@ -28,7 +28,10 @@ fn run_referee(part: Option<&str>) -> Option<serde_json::Value> {
     let dir = shared();
     if !dir.join("cases").is_dir() {
         eprintln!("\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
-        eprintln!("!! PARITY SKIPPED: {} not found.", dir.join("cases").display());
+        eprintln!(
+            "!! PARITY SKIPPED: {} not found.",
+            dir.join("cases").display()
+        );
         eprintln!("!! Clone the project with ../shared beside it to run the parity tests.");
         eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n");
         return None;
@@ -45,7 +48,9 @@ fn run_referee(part: Option<&str>) -> Option<serde_json::Value> {
     if let Some(p) = part {
         cmd.arg("--part").arg(p);
     }
-    let out = cmd.output().expect("python3 must be installed to run the parity referee");
+    let out = cmd
+        .output()
+        .expect("python3 must be installed to run the parity referee");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let json_end = stdout.rfind("\nparity:").unwrap_or(stdout.len());
     let parsed: serde_json::Value = serde_json::from_str(&stdout[..json_end]).unwrap_or_else(|e| {
@@ -71,7 +76,12 @@ fn check(part: Option<&str>) {
         let ok = r["status"] == "ok";
         let problems: Vec<String> = r["problems"]
             .as_array()
-            .map(|a| a.iter().take(12).map(|p| format!("      {}", p.as_str().unwrap_or(""))).collect())
+            .map(|a| {
+                a.iter()
+                    .take(12)
+                    .map(|p| format!("      {}", p.as_str().unwrap_or("")))
+                    .collect()
+            })
             .unwrap_or_default();
         match (ok, known.contains(name)) {
             (true, true) => fixed.push(name.clone()),
@@ -81,14 +91,22 @@ fn check(part: Option<&str>) {
         }
     }
     let label = part.unwrap_or("all");
-    println!("parity ({label}): {} cases, {} failing", cases.len(), unexpected.len() + still_known.len());
+    println!(
+        "parity ({label}): {} cases, {} failing",
+        cases.len(),
+        unexpected.len() + still_known.len()
+    );
     if !still_known.is_empty() {
         eprintln!("\n!! KNOWN PARITY GAPS ({label}), listed in tests/parity-known-failures.txt:");
         for f in &still_known {
             eprintln!("  {f}");
         }
     }
-    assert!(unexpected.is_empty(), "parity ({label}) failures:\n{}", unexpected.join("\n"));
+    assert!(
+        unexpected.is_empty(),
+        "parity ({label}) failures:\n{}",
+        unexpected.join("\n")
+    );
     if part.is_none() {
         assert!(
             fixed.is_empty(),

@@ -7,7 +7,8 @@ use std::path::Path;
 #[test]
 fn checked_in_schema_matches_the_types() {
     for version in capiform::schema::SCHEMA_VERSIONS {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("schemas/values.{version}.json"));
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("schemas/values.{version}.json"));
         let generated = capiform::schema::values_schema_text(version).unwrap();
         if std::env::var_os("UPDATE_SCHEMA").is_some() {
             std::fs::write(&path, &generated).unwrap();
@@ -24,10 +25,19 @@ fn checked_in_schema_matches_the_types() {
 
 #[test]
 fn the_cli_prints_the_schema() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_capiform")).args(["schema", "--version", "v1"]).output().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_capiform"))
+        .args(["schema", "--version", "v1"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), capiform::schema::values_schema_text("v1").unwrap());
-    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_capiform")).args(["schema", "--version", "v7"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        capiform::schema::values_schema_text("v1").unwrap()
+    );
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_capiform"))
+        .args(["schema", "--version", "v7"])
+        .output()
+        .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(bad.stdout.is_empty());
 }

@@ -40,10 +40,14 @@ fn edit(files: &mut BTreeMap<String, Vec<u8>>, name: &str, f: impl FnOnce(String
 /// patch level and another autoscaler image tag.
 fn second_set() -> TemplateSet {
     let mut files = embedded_files();
-    edit(&mut files, "template-set.yaml", |t| t.replace("version: 1.0.0\n", "version: 1.1.0\n"));
+    edit(&mut files, "template-set.yaml", |t| {
+        t.replace("version: 1.0.0\n", "version: 1.1.0\n")
+    });
     edit(&mut files, "defaults.yaml", |t| {
-        t.replace("tag: v1.30.4", "tag: v1.31.9")
-            .replace("kubernetesVersion:\nmachineImage:", "kubernetesVersion: 1.31.9\nmachineImage:")
+        t.replace("tag: v1.30.4", "tag: v1.31.9").replace(
+            "kubernetesVersion:\nmachineImage:",
+            "kubernetesVersion: 1.31.9\nmachineImage:",
+        )
     });
     TemplateSet::from_files(files, Origin::Path("test-1.1.0".into()), "test-1.1.0").unwrap()
 }
@@ -53,11 +57,18 @@ fn the_default_embedded_set_is_the_highest_version() {
     let all = TemplateSet::all_embedded().unwrap();
     assert!(!all.is_empty());
     let newest = TemplateSet::embedded(None).unwrap();
-    assert!(all.iter().all(|s| s.manifest().version <= newest.manifest().version));
+    assert!(
+        all.iter()
+            .all(|s| s.manifest().version <= newest.manifest().version)
+    );
     for set in all {
         assert_eq!(*set.origin(), Origin::Embedded);
         assert_eq!(set.manifest().schema_version, "v1");
-        assert!(!set.manifest().changelog.is_empty(), "{} has no changelog", set.id());
+        assert!(
+            !set.manifest().changelog.is_empty(),
+            "{} has no changelog",
+            set.id()
+        );
     }
 }
 
@@ -66,7 +77,8 @@ fn two_versions_coexist_and_render_differently() {
     let old = TemplateSet::embedded(Some("1.0.0")).unwrap();
     let new = second_set();
     let values_without_version = VALUES.replace("kubernetesVersion: 1.31.4\n", "");
-    let req = RenderRequest::new("demo", "default").with_values_yaml("values.yaml", values_without_version);
+    let req = RenderRequest::new("demo", "default")
+        .with_values_yaml("values.yaml", values_without_version);
     let a = capiform::render(&request(), old).unwrap().to_yaml();
     let b = capiform::render(&request(), &new).unwrap().to_yaml();
     assert_ne!(a, b);
@@ -74,8 +86,14 @@ fn two_versions_coexist_and_render_differently() {
     assert!(b.contains("capiform.dev/template-set: openstack-cluster@1.1.0"));
     // the new set's default Kubernetes version applies when the values give none
     let c = capiform::render(&req, &new).unwrap().to_yaml();
-    assert!(c.contains("v1.31.9"), "the second set's default Kubernetes version is used");
-    assert!(capiform::render(&req, old).is_err(), "the first set has no default Kubernetes version");
+    assert!(
+        c.contains("v1.31.9"),
+        "the second set's default Kubernetes version is used"
+    );
+    assert!(
+        capiform::render(&req, old).is_err(),
+        "the first set has no default Kubernetes version"
+    );
 }
 
 #[test]
@@ -105,7 +123,13 @@ fn a_set_for_another_engine_is_refused() {
     let mut files = embedded_files();
     edit(&mut files, "template-set.yaml", |t| {
         t.lines()
-            .map(|l| if l.starts_with("engine:") { "engine: \">=99.0.0\"".to_string() } else { l.to_string() })
+            .map(|l| {
+                if l.starts_with("engine:") {
+                    "engine: \">=99.0.0\"".to_string()
+                } else {
+                    l.to_string()
+                }
+            })
             .collect::<Vec<_>>()
             .join("\n")
     });
@@ -117,7 +141,9 @@ fn a_set_for_another_engine_is_refused() {
 #[test]
 fn an_unknown_schema_version_is_refused() {
     let mut files = embedded_files();
-    edit(&mut files, "template-set.yaml", |t| t.replace("schemaVersion: v1", "schemaVersion: v9"));
+    edit(&mut files, "template-set.yaml", |t| {
+        t.replace("schemaVersion: v1", "schemaVersion: v9")
+    });
     let msg = refused(files);
     assert!(msg.contains("'v9'") && msg.contains("known: v1"), "{msg}");
 }
@@ -133,27 +159,42 @@ fn missing_and_malformed_files_are_named() {
     assert!(refused(files).contains("template-set.yaml: file is missing"));
 
     let mut files = embedded_files();
-    edit(&mut files, "defaults.yaml", |t| format!("{t}\n  bad: [indent"));
+    edit(&mut files, "defaults.yaml", |t| {
+        format!("{t}\n  bad: [indent")
+    });
     let msg = refused(files);
-    assert!(msg.contains("defaults.yaml") && msg.contains("line"), "{msg}");
+    assert!(
+        msg.contains("defaults.yaml") && msg.contains("line"),
+        "{msg}"
+    );
 
     let mut files = embedded_files();
-    edit(&mut files, "template-set.yaml", |t| format!("{t}\nunexpected: key\n"));
+    edit(&mut files, "template-set.yaml", |t| {
+        format!("{t}\nunexpected: key\n")
+    });
     assert!(refused(files).contains("template-set.yaml: unknown field `unexpected`"));
 
     let mut files = embedded_files();
-    files.insert("templates/broken.hbs".into(), b"{{#if x}}never closed".to_vec());
+    files.insert(
+        "templates/broken.hbs".into(),
+        b"{{#if x}}never closed".to_vec(),
+    );
     assert!(refused(files).contains("templates/broken.hbs"));
 }
 
 #[test]
 fn an_unknown_embedded_version_is_refused_with_the_known_ones() {
-    let msg = TemplateSet::embedded(Some("0.0.1")).unwrap_err().to_string();
+    let msg = TemplateSet::embedded(Some("0.0.1"))
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("embedded: 1.0.0"), "{msg}");
 }
 
 fn capiform(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_capiform")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_capiform"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 #[test]
@@ -161,7 +202,10 @@ fn cli_lists_shows_and_exports_sets() {
     let list = capiform(&["templates", "list"]);
     assert!(list.status.success());
     let text = String::from_utf8_lossy(&list.stdout);
-    assert!(text.contains("1.0.0") && text.contains("embedded") && text.contains("v1"), "{text}");
+    assert!(
+        text.contains("1.0.0") && text.contains("embedded") && text.contains("v1"),
+        "{text}"
+    );
 
     let show = capiform(&["templates", "show", "1.0.0"]);
     assert!(String::from_utf8_lossy(&show.stdout).contains("changelog"));
@@ -170,17 +214,40 @@ fn cli_lists_shows_and_exports_sets() {
     let target = dir.path().join("fork");
     let values = dir.path().join("values.yaml");
     std::fs::write(&values, VALUES).unwrap();
-    assert!(capiform(&["templates", "export", "1.0.0", target.to_str().unwrap()]).status.success());
+    assert!(
+        capiform(&["templates", "export", "1.0.0", target.to_str().unwrap()])
+            .status
+            .success()
+    );
     let embedded = capiform(&["render", "demo", "-f", values.to_str().unwrap()]);
-    let from_disk = capiform(&["render", "demo", "-f", values.to_str().unwrap(), "--templates", target.to_str().unwrap()]);
+    let from_disk = capiform(&[
+        "render",
+        "demo",
+        "-f",
+        values.to_str().unwrap(),
+        "--templates",
+        target.to_str().unwrap(),
+    ]);
     assert!(embedded.status.success() && from_disk.status.success());
-    assert_eq!(embedded.stdout, from_disk.stdout, "export → --templates must round-trip byte for byte");
+    assert_eq!(
+        embedded.stdout, from_disk.stdout,
+        "export → --templates must round-trip byte for byte"
+    );
 
     // an edited fork changes the output without a rebuild
     let defaults = target.join("defaults.yaml");
-    let text = std::fs::read_to_string(&defaults).unwrap().replace("tag: v1.30.4", "tag: v1.30.99");
+    let text = std::fs::read_to_string(&defaults)
+        .unwrap()
+        .replace("tag: v1.30.4", "tag: v1.30.99");
     std::fs::write(&defaults, text).unwrap();
-    let edited = capiform(&["render", "demo", "-f", values.to_str().unwrap(), "--templates", target.to_str().unwrap()]);
+    let edited = capiform(&[
+        "render",
+        "demo",
+        "-f",
+        values.to_str().unwrap(),
+        "--templates",
+        target.to_str().unwrap(),
+    ]);
     assert!(edited.status.success());
     assert_ne!(embedded.stdout, edited.stdout);
 

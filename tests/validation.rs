@@ -28,7 +28,9 @@ fn problems(extra: &str) -> Vec<String> {
 }
 
 fn has(problems: &[String], start: &str, contains: &str) -> bool {
-    problems.iter().any(|p| p.starts_with(start) && p.contains(contains))
+    problems
+        .iter()
+        .any(|p| p.starts_with(start) && p.contains(contains))
 }
 
 #[test]
@@ -38,12 +40,33 @@ fn the_base_values_render() {
 
 #[test]
 fn typos_are_refused_with_suggestions_everywhere() {
-    let p = problems("osDistr: ubuntu\ncontrolPlane:\n  machineFlavour: x\nnodeGroupDefaults:\n  machineCountt: 1\naddons:\n  metricServer:\n    enabled: true\n");
+    let p = problems(
+        "osDistr: ubuntu\ncontrolPlane:\n  machineFlavour: x\nnodeGroupDefaults:\n  machineCountt: 1\naddons:\n  metricServer:\n    enabled: true\n",
+    );
     assert!(has(&p, "osDistr:", "did you mean 'osDistro'"), "{p:?}");
-    assert!(has(&p, "controlPlane.machineFlavour:", "did you mean 'machineFlavor'"), "{p:?}");
-    assert!(has(&p, "nodeGroupDefaults.machineCountt:", "did you mean 'machineCount'"), "{p:?}");
-    assert!(has(&p, "addons.metricServer:", "did you mean 'metricsServer'"), "{p:?}");
-    let p = problems("nodeGroups:\n  - name: md-0\n    machineFlavor: f\n    machineCount: 1\n    labels: {a: b}\n");
+    assert!(
+        has(
+            &p,
+            "controlPlane.machineFlavour:",
+            "did you mean 'machineFlavor'"
+        ),
+        "{p:?}"
+    );
+    assert!(
+        has(
+            &p,
+            "nodeGroupDefaults.machineCountt:",
+            "did you mean 'machineCount'"
+        ),
+        "{p:?}"
+    );
+    assert!(
+        has(&p, "addons.metricServer:", "did you mean 'metricsServer'"),
+        "{p:?}"
+    );
+    let p = problems(
+        "nodeGroups:\n  - name: md-0\n    machineFlavor: f\n    machineCount: 1\n    labels: {a: b}\n",
+    );
     assert!(has(&p, "nodeGroups[0].labels:", "unknown key"), "{p:?}");
 }
 
@@ -52,11 +75,27 @@ fn wrong_types_enums_and_ranges_are_named() {
     let p = problems(
         "osDistro: arch\nauthWebhook: ldap\napiServer:\n  port: 70000\n  associateFloatingIP: maybe\nnodeGroups:\n  - name: md-0\n    machineFlavor: f\n    machineCount: two\n",
     );
-    assert!(has(&p, "osDistro:", "expected one of \"ubuntu\", \"flatcar\""), "{p:?}");
+    assert!(
+        has(&p, "osDistro:", "expected one of \"ubuntu\", \"flatcar\""),
+        "{p:?}"
+    );
     assert!(has(&p, "authWebhook:", "not allowed"), "{p:?}");
-    assert!(has(&p, "apiServer.port:", "too large (expected at most 65535)"), "{p:?}");
-    assert!(has(&p, "apiServer.associateFloatingIP:", "expected a boolean"), "{p:?}");
-    assert!(has(&p, "nodeGroups[0].machineCount:", "expected an integer, got \"two\""), "{p:?}");
+    assert!(
+        has(&p, "apiServer.port:", "too large (expected at most 65535)"),
+        "{p:?}"
+    );
+    assert!(
+        has(&p, "apiServer.associateFloatingIP:", "expected a boolean"),
+        "{p:?}"
+    );
+    assert!(
+        has(
+            &p,
+            "nodeGroups[0].machineCount:",
+            "expected an integer, got \"two\""
+        ),
+        "{p:?}"
+    );
     assert!(p.len() >= 5, "all problems are reported at once: {p:?}");
 }
 
@@ -65,9 +104,26 @@ fn formats_are_checked() {
     let p = problems(
         "kubernetesVersion: latest\nclusterNetworking:\n  internalNetwork:\n    nodeCidr: 10.0.0.0/40\n  dnsNameservers: [8.8.8.888]\napiServer:\n  allowedCIDRs: [not-a-cidr]\n",
     );
-    assert!(has(&p, "kubernetesVersion:", "not a Kubernetes version"), "{p:?}");
-    assert!(has(&p, "clusterNetworking.internalNetwork.nodeCidr:", "not a CIDR"), "{p:?}");
-    assert!(has(&p, "clusterNetworking.dnsNameservers[0]:", "not an IP address"), "{p:?}");
+    assert!(
+        has(&p, "kubernetesVersion:", "not a Kubernetes version"),
+        "{p:?}"
+    );
+    assert!(
+        has(
+            &p,
+            "clusterNetworking.internalNetwork.nodeCidr:",
+            "not a CIDR"
+        ),
+        "{p:?}"
+    );
+    assert!(
+        has(
+            &p,
+            "clusterNetworking.dnsNameservers[0]:",
+            "not an IP address"
+        ),
+        "{p:?}"
+    );
     assert!(has(&p, "apiServer.allowedCIDRs[0]:", "not a CIDR"), "{p:?}");
     assert!(problems("kubernetesVersion: v1.30.2\n").is_empty());
 }
@@ -75,14 +131,31 @@ fn formats_are_checked() {
 #[test]
 fn cross_field_rules() {
     let p = problems("cloudCredentialsSecretName: null\n");
-    assert!(has(&p, "clouds:", "is required when cloudCredentialsSecretName is not given"), "{p:?}");
+    assert!(
+        has(
+            &p,
+            "clouds:",
+            "is required when cloudCredentialsSecretName is not given"
+        ),
+        "{p:?}"
+    );
     let p = problems("cloudCredentialsSecretName: null\nclouds: {other: {auth: {}}}\n");
-    assert!(has(&p, "cloudName:", "'openstack' is not one of the clouds"), "{p:?}");
-    let p = problems("nodeGroups:\n  - name: md-0\n    machineFlavor: f\n    machineCount: 1\n  - name: md-0\n    machineFlavor: f\n    machineCount: 1\n  - name: X\n    machineFlavor: f\n    machineCount: 1\n  - name: auto\n    machineFlavor: f\n    autoscale: true\n    machineCountMin: 3\n    machineCountMax: 1\n");
+    assert!(
+        has(&p, "cloudName:", "'openstack' is not one of the clouds"),
+        "{p:?}"
+    );
+    let p = problems(
+        "nodeGroups:\n  - name: md-0\n    machineFlavor: f\n    machineCount: 1\n  - name: md-0\n    machineFlavor: f\n    machineCount: 1\n  - name: X\n    machineFlavor: f\n    machineCount: 1\n  - name: auto\n    machineFlavor: f\n    autoscale: true\n    machineCountMin: 3\n    machineCountMax: 1\n",
+    );
     assert!(has(&p, "nodeGroups[1].name:", "duplicate"), "{p:?}");
     assert!(has(&p, "nodeGroups[2].name:", "does not match"), "{p:?}");
-    assert!(has(&p, "nodeGroups[3].machineCountMax:", "machineCountMin"), "{p:?}");
-    let p = problems("controlPlane:\n  machineFlavor: null\nnodeGroups:\n  - name: md-0\n    machineCount: 1\n");
+    assert!(
+        has(&p, "nodeGroups[3].machineCountMax:", "machineCountMin"),
+        "{p:?}"
+    );
+    let p = problems(
+        "controlPlane:\n  machineFlavor: null\nnodeGroups:\n  - name: md-0\n    machineCount: 1\n",
+    );
     assert!(has(&p, "controlPlane.machineFlavor:", "required"), "{p:?}");
     assert!(has(&p, "nodeGroups[0].machineFlavor:", "required"), "{p:?}");
 }
@@ -123,7 +196,12 @@ fn malformed_documents_are_refused_with_location() {
 #[test]
 fn exit_statuses() {
     let ok = cli(&["validate-values"], Some(BASE));
-    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     assert!(ok.stdout.is_empty());
     let bad = cli(&["validate-values"], Some("osDistro: arch\n"));
     assert_eq!(bad.status.code(), Some(1));
@@ -136,9 +214,14 @@ fn exit_statuses() {
 
 #[test]
 fn secrets_never_appear_in_errors() {
-    let p = problems("cloudCredentialsSecretName: null\nclouds:\n  other:\n    auth:\n      application_credential_secret: TOPSECRET\nregistryAuth:\n  r.io:\n    username: u\n    password: HUNTER2\n    extra: x\n");
+    let p = problems(
+        "cloudCredentialsSecretName: null\nclouds:\n  other:\n    auth:\n      application_credential_secret: TOPSECRET\nregistryAuth:\n  r.io:\n    username: u\n    password: HUNTER2\n    extra: x\n",
+    );
     assert!(!p.is_empty());
     for line in &p {
-        assert!(!line.contains("TOPSECRET") && !line.contains("HUNTER2"), "{line}");
+        assert!(
+            !line.contains("TOPSECRET") && !line.contains("HUNTER2"),
+            "{line}"
+        );
     }
 }

@@ -128,11 +128,18 @@ impl Emitter {
             }
             Value::String(s) => {
                 // a document-level scalar continues (and indents block content) by 2
-                let indent = if ctx == Ctx::Root { indent + INDENT } else { indent };
+                let indent = if ctx == Ctx::Root {
+                    indent + INDENT
+                } else {
+                    indent
+                };
                 self.scalar_string(s, indent, false)
             }
         }
-        if ctx == Ctx::Root && !matches!(value, Value::Object(m) if !m.is_empty()) && !matches!(value, Value::Array(a) if !a.is_empty()) {
+        if ctx == Ctx::Root
+            && !matches!(value, Value::Object(m) if !m.is_empty())
+            && !matches!(value, Value::Array(a) if !a.is_empty())
+        {
             self.write("\n");
         }
     }
@@ -142,7 +149,11 @@ impl Emitter {
         let a = analyze(s);
         let can_use_plain = !resolves_to_non_string(s);
         let style = if s.contains('\n') && !simple_key {
-            if a.block_allowed { Style::Literal } else { Style::Double }
+            if a.block_allowed {
+                Style::Literal
+            } else {
+                Style::Double
+            }
         } else if !can_use_plain || (simple_key && a.multiline) || s.is_empty() {
             Style::Double
         } else if a.plain_allowed {
@@ -226,7 +237,12 @@ impl Emitter {
                 self.write(&esc);
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i != 0 && i != chars.len() - 1 {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i != 0
+                    && i != chars.len() - 1
+                {
                     self.newline_indent(indent);
                     if chars.get(i + 1) == Some(&' ') {
                         self.write("\\");
@@ -296,7 +312,10 @@ fn is_printable(c: char) -> bool {
     let u = c as u32;
     // go-yaml v2 treats characters outside the Basic Multilingual Plane, and NEL, as
     // non-printable (so they are escaped in double quotes).
-    c == '\n' || (0x20..=0x7E).contains(&u) || (0xA0..=0xD7FF).contains(&u) || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
+    c == '\n'
+        || (0x20..=0x7E).contains(&u)
+        || (0xA0..=0xD7FF).contains(&u)
+        || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
 }
 
 fn is_break(c: char) -> bool {
@@ -369,7 +388,8 @@ fn analyze(s: &str) -> Analysis {
         };
         if i == 0 {
             match c {
-                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' => {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => {
                     flow_indicators = true;
                     block_indicators = true;
                 }
@@ -535,7 +555,9 @@ fn is_float(s: &str) -> bool {
             Some(i) => (&mant[..i], &mant[i + 1..]),
             None => (mant, ""),
         };
-        !int.is_empty() && int.chars().all(|c| c.is_ascii_digit()) && frac.chars().all(|c| c.is_ascii_digit())
+        !int.is_empty()
+            && int.chars().all(|c| c.is_ascii_digit())
+            && frac.chars().all(|c| c.is_ascii_digit())
     };
     let exp_ok = match exp {
         None => true,
@@ -601,7 +623,11 @@ fn is_timestamp(s: &str) -> bool {
     }
     let tail = &after[day.len()..];
     if tail.is_empty() {
-        return valid_date(s[..4].parse().unwrap_or(0), month.parse().unwrap_or(0), day.parse().unwrap_or(0));
+        return valid_date(
+            s[..4].parse().unwrap_or(0),
+            month.parse().unwrap_or(0),
+            day.parse().unwrap_or(0),
+        );
     }
     // A time part: only accept the common RFC3339-like shapes.
     let t = tail.strip_prefix(['T', 't', ' ']);
@@ -643,7 +669,11 @@ fn go_format_g(f: f64) -> String {
         return ".nan".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+.inf".into() } else { "-.inf".into() };
+        return if f > 0.0 {
+            "+.inf".into()
+        } else {
+            "-.inf".into()
+        };
     }
     let sci = format!("{f:e}"); // shortest digits: d.ddde±x
     let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
@@ -673,7 +703,11 @@ fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
             return ar[i].cmp(&br[i]);
         }
         if al || bl {
-            return if bl { Ordering::Less } else { Ordering::Greater };
+            return if bl {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
         }
         let mut an: i64 = 0;
         let mut bn: i64 = 0;
@@ -690,12 +724,16 @@ fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
         }
         let mut ai = i;
         while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an.saturating_mul(10).saturating_add(ar[ai] as i64 - '0' as i64);
+            an = an
+                .saturating_mul(10)
+                .saturating_add(ar[ai] as i64 - '0' as i64);
             ai += 1;
         }
         let mut bi = i;
         while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn.saturating_mul(10).saturating_add(br[bi] as i64 - '0' as i64);
+            bn = bn
+                .saturating_mul(10)
+                .saturating_add(br[bi] as i64 - '0' as i64);
             bi += 1;
         }
         if an != bn {
@@ -742,7 +780,11 @@ mod tests {
             ("tab\there", "\"tab\\there\""),
         ];
         for (input, want) in cases {
-            assert_eq!(to_string(&json!({ "k": input })), format!("k: {want}"), "{input:?}");
+            assert_eq!(
+                to_string(&json!({ "k": input })),
+                format!("k: {want}"),
+                "{input:?}"
+            );
         }
     }
 

@@ -41,7 +41,9 @@ pub fn quote(s: &str) -> String {
             '\x08' => out.push_str("\\b"),
             '\x0C' => out.push_str("\\f"),
             '\x0B' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7F => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7F => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use handlebars::Handlebars;
-use include_dir::{include_dir, Dir};
+use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -223,7 +223,11 @@ impl TemplateSet {
     /// let copy = capiform::TemplateSet::from_files(files, capiform::template_set::Origin::Path("copy".into()), "copy").unwrap();
     /// assert_eq!(copy.manifest().version, set.manifest().version);
     /// ```
-    pub fn from_files(files: BTreeMap<String, Vec<u8>>, origin: Origin, label: &str) -> Result<TemplateSet> {
+    pub fn from_files(
+        files: BTreeMap<String, Vec<u8>>,
+        origin: Origin,
+        label: &str,
+    ) -> Result<TemplateSet> {
         let err = |message: String| Error::TemplateSet {
             set: label.to_string(),
             message,
@@ -236,7 +240,8 @@ impl TemplateSet {
         };
         let manifest: TemplateSetManifest = serde_yaml::from_str(text("template-set.yaml")?)
             .map_err(|e| err(format!("template-set.yaml: {e}")))?;
-        let engine = semver::Version::parse(crate::ENGINE_VERSION).expect("engine version is semver");
+        let engine =
+            semver::Version::parse(crate::ENGINE_VERSION).expect("engine version is semver");
         if !manifest.engine.matches(&engine) {
             return Err(err(format!(
                 "template-set.yaml: requires engine {} but this is capiform {}",
@@ -265,7 +270,8 @@ impl TemplateSet {
             if !(name.ends_with(".yaml") || name.ends_with(".yml")) {
                 continue;
             }
-            let src = std::str::from_utf8(bytes).map_err(|_| err(format!("{name}: not UTF-8 text")))?;
+            let src =
+                std::str::from_utf8(bytes).map_err(|_| err(format!("{name}: not UTF-8 text")))?;
             let fragment: Value =
                 serde_yaml::from_str(src).map_err(|e| err(format!("{name}: {e}")))?;
             if !fragment.is_object() {
@@ -278,8 +284,12 @@ impl TemplateSet {
         handlebars.register_escape_fn(handlebars::no_escape);
         crate::addons::helpers::register(&mut handlebars);
         for (name, bytes) in &files {
-            if let Some(stem) = name.strip_prefix("templates/").and_then(|n| n.strip_suffix(".hbs")) {
-                let src = std::str::from_utf8(bytes).map_err(|_| err(format!("{name}: not UTF-8 text")))?;
+            if let Some(stem) = name
+                .strip_prefix("templates/")
+                .and_then(|n| n.strip_suffix(".hbs"))
+            {
+                let src = std::str::from_utf8(bytes)
+                    .map_err(|_| err(format!("{name}: not UTF-8 text")))?;
                 handlebars
                     .register_template_string(stem, src)
                     .map_err(|e| err(format!("{name}: {e}")))?;
@@ -345,7 +355,9 @@ impl TemplateSet {
     /// assert!(capiform::TemplateSet::embedded(None).unwrap().text("defaults.yaml").is_some());
     /// ```
     pub fn text(&self, path: &str) -> Option<&str> {
-        self.files.get(path).and_then(|b| std::str::from_utf8(b).ok())
+        self.files
+            .get(path)
+            .and_then(|b| std::str::from_utf8(b).ok())
     }
 
     /// Parse a YAML (or JSON) file of the set.
@@ -382,18 +394,22 @@ impl TemplateSet {
     /// assert!(set.render("no/such/template", &serde_json::json!({})).is_err());
     /// ```
     pub fn render(&self, name: &str, data: &impl Serialize) -> Result<String> {
-        self.handlebars.render(name, data).map_err(|e| Error::TemplateSet {
-            set: self.id(),
-            message: format!("templates/{name}.hbs: {e}"),
-        })
+        self.handlebars
+            .render(name, data)
+            .map_err(|e| Error::TemplateSet {
+                set: self.id(),
+                message: format!("templates/{name}.hbs: {e}"),
+            })
     }
 }
 
-fn read_dir_recursive(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) -> std::result::Result<(), String> {
+fn read_dir_recursive(
+    root: &Path,
+    dir: &Path,
+    out: &mut BTreeMap<String, Vec<u8>>,
+) -> std::result::Result<(), String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut paths: Vec<_> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
+    let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for p in paths {
         if p.is_dir() {

@@ -73,10 +73,7 @@ fn yaml_message(e: &serde_yaml::Error) -> String {
             "invalid YAML at line {}, column {}: {}",
             loc.line(),
             loc.column(),
-            e.to_string()
-                .split(" at line ")
-                .next()
-                .unwrap_or_default()
+            e.to_string().split(" at line ").next().unwrap_or_default()
         ),
         None => format!("invalid YAML: {e}"),
     }

@@ -117,12 +117,16 @@ fn parse_path(key: &str) -> std::result::Result<Vec<Segment>, String> {
             let close = rest
                 .find(']')
                 .ok_or_else(|| format!("unclosed '[' in '{key}'"))?;
-            let idx: usize = rest[1..close]
-                .trim()
-                .parse()
-                .map_err(|_| format!("list index '{}' in '{key}' is not a number", &rest[1..close]))?;
+            let idx: usize = rest[1..close].trim().parse().map_err(|_| {
+                format!(
+                    "list index '{}' in '{key}' is not a number",
+                    &rest[1..close]
+                )
+            })?;
             if idx > 10_000 {
-                return Err(format!("list index {idx} in '{key}' is too large (at most 10000)"));
+                return Err(format!(
+                    "list index {idx} in '{key}' is too large (at most 10000)"
+                ));
             }
             segs.push(Segment::Index(idx));
             rest = &rest[close + 1..];
@@ -222,8 +226,14 @@ mod tests {
 
     #[test]
     fn typed_and_string_values() {
-        assert_eq!(parse_set("a=1,b=true,c=x", false).unwrap(), json!({"a": 1, "b": true, "c": "x"}));
-        assert_eq!(parse_set("a=1,b=true", true).unwrap(), json!({"a": "1", "b": "true"}));
+        assert_eq!(
+            parse_set("a=1,b=true,c=x", false).unwrap(),
+            json!({"a": 1, "b": true, "c": "x"})
+        );
+        assert_eq!(
+            parse_set("a=1,b=true", true).unwrap(),
+            json!({"a": "1", "b": "true"})
+        );
     }
 
     #[test]
