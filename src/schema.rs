@@ -448,6 +448,18 @@ impl Walker<'_> {
     }
 }
 
+/// Compiled patterns of the schema, compiled once per process.
+fn cached_regex(pattern: &str) -> Option<regex::Regex> {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+    static CACHE: OnceLock<Mutex<BTreeMap<String, Option<regex::Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    map.entry(pattern.to_string())
+        .or_insert_with(|| regex::Regex::new(pattern).ok())
+        .clone()
+}
+
 fn unknown_key_message(key: &str, known: &[&String]) -> String {
     let best = known
         .iter()
