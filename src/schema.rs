@@ -392,10 +392,7 @@ impl Walker<'_> {
         }
         if let Some(s) = v.as_str() {
             if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
-                if regex::Regex::new(p)
-                    .map(|re| !re.is_match(s))
-                    .unwrap_or(false)
-                {
+                if cached_regex(p).is_some_and(|re| !re.is_match(s)) {
                     out.push(FieldError::new(
                         path,
                         format!("{} does not match {p}", describe(v)),

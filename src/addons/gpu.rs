@@ -275,7 +275,11 @@ fn manifests(ctx: &Context, s: ManifestsSpec) -> Result<Object> {
 /// A ConfigMap (as manifest template text) holding Grafana dashboards of the template
 /// set, labelled for Grafana's dashboard sidecar. Each dashboard is wrapped in a Jinja
 /// raw block so the addon provider leaves Grafana's own `{{ }}` alone.
-fn dashboards_config_map(ctx: &Context, name: &str, files: &[(&str, &str)]) -> Result<String> {
+pub(crate) fn dashboards_config_map(
+    ctx: &Context,
+    name: &str,
+    files: &[(&str, &str)],
+) -> Result<String> {
     let mut data = serde_json::Map::new();
     for (key, dashboard) in files {
         let text = dashboard_json(ctx, dashboard)?;
@@ -297,7 +301,7 @@ fn dashboards_config_map(ctx: &Context, name: &str, files: &[(&str, &str)]) -> R
 }
 
 /// A dashboard of the template set (`dashboards/<name>.json`).
-fn dashboard_json(ctx: &Context, name: &str) -> Result<String> {
+pub(crate) fn dashboard_json(ctx: &Context, name: &str) -> Result<String> {
     let path = format!("dashboards/{name}.json");
     ctx.templates
         .text(&path)

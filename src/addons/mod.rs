@@ -1,9 +1,14 @@
 //! Addon builders: HelmRelease / Manifests objects of the Cluster API addon provider and
 //! their config Secrets, from the template set's addon catalogue.
 
+pub mod cni;
+pub mod common;
+pub mod core_addons;
+pub mod custom;
 pub mod extras;
 pub mod gpu;
 pub mod helpers;
+pub mod openstack;
 
 use crate::error::Result;
 use crate::object::Object;
@@ -16,6 +21,22 @@ use crate::render::Context;
 /// ```
 pub fn build(ctx: &Context) -> Result<Vec<Object>> {
     let mut out = Vec::new();
+    if let Some(addons) = extras::enabled_addons(ctx) {
+        let mut problems = Vec::new();
+        for part in [
+            cni::build,
+            openstack::build,
+            core_addons::build,
+            custom::build,
+        ] {
+            if let Some(objs) = crate::resources::collect(part(ctx, addons), &mut problems)? {
+                out.extend(objs);
+            }
+        }
+        if !problems.is_empty() {
+            return Err(crate::Error::Invalid(problems));
+        }
+    }
     out.extend(gpu::build(ctx)?);
     out.extend(extras::build(ctx)?);
     Ok(out)

@@ -256,13 +256,15 @@ impl TemplateSet {
                 SUPPORTED_SCHEMA_VERSIONS.join(", ")
             )));
         }
-        let mut defaults: Value = serde_yaml::from_str(text("defaults.yaml")?)
+        let top: Value = serde_yaml::from_str(text("defaults.yaml")?)
             .map_err(|e| err(format!("defaults.yaml: {e}")))?;
-        if !defaults.is_object() {
+        if !top.is_object() {
             return Err(err("defaults.yaml: must be a mapping".into()));
         }
-        // Fragments under defaults/ (one per area, e.g. one per addon group) are layered
-        // over defaults.yaml in file-name order.
+        // Fragments under defaults/ (one per area, e.g. the addon catalogue per group) are
+        // layered in file-name order, and defaults.yaml goes over them: it has the last
+        // word, as the parent chart's values have over its subchart's.
+        let mut defaults = Value::Object(Default::default());
         for (name, bytes) in files.range("defaults/".to_string()..) {
             if !name.starts_with("defaults/") {
                 break;
@@ -279,6 +281,7 @@ impl TemplateSet {
             }
             crate::values::merge::overlay(&mut defaults, &fragment);
         }
+        crate::values::merge::overlay(&mut defaults, &top);
         let mut handlebars = Handlebars::new();
         handlebars.set_strict_mode(true);
         handlebars.register_escape_fn(handlebars::no_escape);

@@ -3,6 +3,7 @@
 //! Each addon group's keys live in its own file; unknown keys are refused. `values`
 //! maps handed to addon charts stay free-form.
 
+pub mod core;
 pub mod extras;
 pub mod gpu;
 
@@ -24,17 +25,17 @@ pub struct Addons {
     /// Name of the target cluster (defaults to the release name).
     pub cluster_name: Option<String>,
     /// The CNI.
-    pub cni: Option<Value>,
+    pub cni: Option<core::Cni>,
     /// CSI drivers other than OpenStack's (CephFS).
-    pub csi: Option<Value>,
+    pub csi: Option<core::Csi>,
     /// OpenStack integrations (cloud config, CCM, Cinder/Manila CSI, keystone auth).
-    pub openstack: Option<Value>,
+    pub openstack: Option<core::OpenStack>,
     /// Stakater reloader.
     pub reloader: Option<extras::Reloader>,
     /// etcd defragmentation.
-    pub etcd_defrag: Option<Value>,
+    pub etcd_defrag: Option<extras::HelmAddon>,
     /// metrics-server.
-    pub metrics_server: Option<Value>,
+    pub metrics_server: Option<extras::HelmAddon>,
     /// Ingress controllers.
     pub ingress: Option<Value>,
     /// Monitoring stack.
@@ -58,5 +59,5 @@ pub struct Addons {
     /// Headlamp.
     pub headlamp: Option<extras::Headlamp>,
     /// Custom addons by name.
-    pub custom: Option<std::collections::BTreeMap<String, Value>>,
+    pub custom: Option<std::collections::BTreeMap<String, core::CustomAddon>>,
 }

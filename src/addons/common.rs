@@ -1,0 +1,154 @@
+//! Pieces shared by the addon builders: the standard "defaults + overrides" HelmRelease,
+//! Manifests objects, and YAML text for manifest templates.
+//!
+//! Every addon follows the addon provider's model: a config Secret
+//! `<release>-<component>-config` (labelled `addons.stackhpc.com/watch`) holds the values,
+//! and a `HelmRelease` or `Manifests` object of `addons.stackhpc.com/v1alpha1` points at
+//! it. Jinja text (`{{ … }}`, `{% … %}`) in values and manifest templates is for the
+//! addon provider, which evaluates it against the cluster's objects; capiform emits it
+//! verbatim (in handlebars templates it is written `\{{ … }}`).
+
+use serde_json::{Value, json};
+
+use crate::error::{Error, Result};
+use crate::object::Object;
+use crate::render::Context;
+use crate::values::addons::extras::{AddonChart, AddonRelease};
+
+pub(crate) use super::extras::{
+    addon_name, chart_value, cluster_name, config_secret, helm_release, meta, to_yaml,
+};
+
+/// The standard addon: a Secret with the template set's `defaults` and the user's
+/// `overrides`, and a HelmRelease reading both (release name = component).
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context) {
+/// let objs = capiform::addons::common::defaults_and_overrides(ctx, "metrics-server", None, None, "args: []", &serde_json::json!({})).unwrap();
+/// assert_eq!(objs.len(), 2);
+/// # }
+/// ```
+pub fn defaults_and_overrides(
+    ctx: &Context,
+    component: &str,
+    chart: Option<&AddonChart>,
+    namespace: Option<&str>,
+    defaults: &str,
+    overrides: &Value,
+) -> Result<Vec<Object>> {
+    let secret = config_secret(
+        ctx,
+        component,
+        json!({"defaults": defaults, "overrides": to_yaml(overrides.clone())}),
+    )?;
+    let name = secret.metadata.name.clone();
+    let release = helm_release(
+        ctx,
+        component,
+        chart_value(chart),
+        namespace.map_or(Value::Null, |n| Value::String(n.to_string())),
+        &[(name.as_str(), "defaults"), (name.as_str(), "overrides")],
+        false,
+    )?;
+    Ok(vec![secret, release])
+}
+
+/// An addon whose Secret holds only the user's `overrides`.
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context) {
+/// let objs = capiform::addons::common::overrides_only(ctx, "etcd-defrag", serde_json::json!({}), None, &serde_json::json!({})).unwrap();
+/// # }
+/// ```
+pub fn overrides_only(
+    ctx: &Context,
+    component: &str,
+    chart: Value,
+    namespace: Option<&str>,
+    overrides: &Value,
+) -> Result<Vec<Object>> {
+    let secret = config_secret(
+        ctx,
+        component,
+        json!({"overrides": to_yaml(overrides.clone())}),
+    )?;
+    let name = secret.metadata.name.clone();
+    let release = helm_release(
+        ctx,
+        component,
+        chart,
+        namespace.map_or(Value::Null, |n| Value::String(n.to_string())),
+        &[(name.as_str(), "overrides")],
+        false,
+    )?;
+    Ok(vec![secret, release])
+}
+
+/// A `Manifests` object named `<release>-<name>` (labelled with `component`), applying
+/// the given manifest templates.
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context) {
+/// let m = capiform::addons::common::manifests(ctx, "csi-cinder", "csi-cinder-storageclass", Some("openstack-system"), "csi-cinder-storageclass", vec!["kind: X".into()]).unwrap();
+/// # }
+/// ```
+pub fn manifests(
+    ctx: &Context,
+    component: &str,
+    name: &str,
+    namespace: Option<&str>,
+    release_name: &str,
+    templates: Vec<String>,
+) -> Result<Object> {
+    let m = meta(ctx, component, &addon_name(ctx, name));
+    let sources: Vec<Value> = templates
+        .into_iter()
+        .map(|t| json!({ "template": t }))
+        .collect();
+    Object::new(
+        "addons.stackhpc.com/v1alpha1",
+        "Manifests",
+        m,
+        json!({"spec": {
+            "clusterName": cluster_name(ctx),
+            "bootstrap": true,
+            "targetNamespace": namespace,
+            "releaseName": release_name,
+            "manifestSources": sources,
+        }}),
+    )
+}
+
+/// YAML text of an object, for a manifest template.
+///
+/// ```
+/// assert_eq!(capiform::addons::common::yaml_text(&serde_json::json!({"a": 1})).unwrap(), "a: 1\n");
+/// ```
+pub fn yaml_text(v: &Value) -> Result<String> {
+    serde_yaml::to_string(v).map_err(|e| Error::invalid("", format!("internal: {e}")))
+}
+
+/// The namespace and values of a release section.
+///
+/// ```
+/// let (ns, v) = capiform::addons::common::release_parts(None);
+/// assert!(ns.is_none() && v.is_null());
+/// ```
+pub fn release_parts(release: Option<&AddonRelease>) -> (Option<&str>, Value) {
+    (
+        release.and_then(|r| r.namespace.as_deref()),
+        release
+            .and_then(|r| r.values.clone())
+            .unwrap_or(Value::Null),
+    )
+}
+
+/// Go-template truthiness of a value (what the chart's `if` tests).
+///
+/// ```
+/// assert!(!capiform::addons::common::truthy(&serde_json::json!({})));
+/// assert!(capiform::addons::common::truthy(&serde_json::json!("x")));
+/// ```
+pub fn truthy(v: &Value) -> bool {
+    !crate::resources::kubeadm::is_empty(v)
+}

@@ -1,0 +1,89 @@
+//! Custom addons: `addons.custom.<name>` of kind `HelmRelease` (any chart with values)
+//! or `Manifests` (any manifests). Their content is wrapped in Jinja `{% raw %}` blocks so
+//! that the addon provider applies it as given.
+
+use serde_json::{Value, json};
+
+use crate::error::{Error, FieldError, Result};
+use crate::object::Object;
+use crate::render::Context;
+use crate::values::addons::Addons;
+
+use super::common::{addon_name, chart_value, cluster_name, config_secret, helm_release, meta};
+
+/// Wrap text in a Jinja raw block (the addon provider leaves it untouched).
+///
+/// ```
+/// assert_eq!(capiform::addons::custom::jinja_raw("a: 1\n"), "{%- raw %}\na: 1\n{%- endraw %}\n");
+/// ```
+pub fn jinja_raw(text: &str) -> String {
+    let body = text.trim_end_matches('\n');
+    format!("{{%- raw %}}\n{body}\n{{%- endraw %}}\n")
+}
+
+/// Every custom addon, in name order.
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context, addons: &capiform::values::addons::Addons) {
+/// let objs = capiform::addons::custom::build(ctx, addons).unwrap();
+/// # }
+/// ```
+pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for (name, addon) in addons.custom.iter().flatten() {
+        let spec = addon.spec.clone().unwrap_or_default();
+        let namespace = spec.namespace.clone().map_or(Value::Null, Value::String);
+        match addon.kind.as_deref() {
+            Some("HelmRelease") => {
+                let values = super::extras::to_yaml(spec.values.clone().unwrap_or(Value::Null));
+                let secret = config_secret(ctx, name, json!({"values": jinja_raw(&values)}))?;
+                let secret_name = secret.metadata.name.clone();
+                out.push(secret);
+                out.push(helm_release(
+                    ctx,
+                    name,
+                    chart_value(spec.chart.as_ref()),
+                    namespace,
+                    &[(secret_name.as_str(), "values")],
+                    false,
+                )?);
+            }
+            Some("Manifests") => {
+                let data: serde_json::Map<String, Value> = spec
+                    .manifests
+                    .iter()
+                    .flatten()
+                    .map(|(k, m)| (k.clone(), Value::String(jinja_raw(m))))
+                    .collect();
+                let secret = config_secret(ctx, name, Value::Object(data))?;
+                let secret_name = secret.metadata.name.clone();
+                out.push(secret);
+                out.push(Object::new(
+                    "addons.stackhpc.com/v1alpha1",
+                    "Manifests",
+                    meta(ctx, name, &addon_name(ctx, name)),
+                    json!({"spec": {
+                        "clusterName": cluster_name(ctx),
+                        "bootstrap": true,
+                        "targetNamespace": namespace,
+                        "releaseName": name,
+                        "manifestSources": [{"secret": {"name": secret_name}}],
+                    }}),
+                )?);
+            }
+            other => problems.push(FieldError::new(
+                format!("addons.custom.{name}.kind"),
+                format!(
+                    "{} is not a custom addon kind (expected HelmRelease or Manifests)",
+                    other.map_or("nothing".to_string(), |k| format!("'{k}'"))
+                ),
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
