@@ -1,362 +1,804 @@
-//! A byte-exact reproduction of Helm's `toYaml` for JSON-like values.
+//! Byte-exact reproduction of Helm's `toYaml`.
 //!
-//! Helm's `toYaml` is `sigs.k8s.io/yaml.Marshal` with the final newline trimmed: the value
-//! is marshalled to JSON, read back with go-yaml v2 (so integers stay integers) and
-//! written by go-yaml v2's emitter. The emitter's rules that matter here:
+//! Helm's `toYaml` is `sigs.k8s.io/yaml.Marshal` followed by trimming one trailing
+//! newline. `sigs.k8s.io/yaml.Marshal` JSON-encodes the value (Go `encoding/json`),
+//! parses that JSON back with go-yaml v2 (so JSON numbers become `int`, `uint64` or
+//! `float64`, and every JSON string stays a string), and re-encodes it with the
+//! go-yaml v2 emitter. This module models each of those steps:
 //!
-//! * map keys are sorted with go-yaml's "natural" order (runs of digits compare as numbers,
-//!   non-letters sort before letters);
-//! * sequences inside a mapping are not indented (`- ` at the key's column);
-//! * a string that would read back as another type (`"true"`, `"0644"`, `"1.0"`, `""`,
-//!   `"null"`, dates …) is double-quoted; a string that cannot be plain (leading
-//!   indicator, `: `, ` #`, leading or trailing space …) is single-quoted, or
-//!   double-quoted when it holds characters that need escapes;
-//! * multi-line strings are literal blocks (`|`, `|-`, `|+`, with an indentation hint
-//!   when the first line starts with a space), unless a line ends in a space;
-//! * plain and quoted scalars are folded at spaces once the line passes 80 columns.
+//! * map keys are ordered with go-yaml's "natural" key order (not byte order: runs of
+//!   digits compare numerically, and non-letters sort before letters);
+//! * numbers go through Go's JSON float formatting, then YAML number resolution, then
+//!   `strconv.FormatFloat(f, 'g', -1, 64)`;
+//! * strings are quoted when they would otherwise resolve to a non-string (YAML 1.1
+//!   booleans, nulls, ints including octal/hex/binary, floats, timestamps, base-60
+//!   floats) or when the emitter's scalar analysis forbids the plain style;
+//! * strings containing `\n` use a literal block (`|`, `|-`, `|+`, `|2-`, …) when
+//!   allowed, otherwise double quotes;
+//! * plain, single- and double-quoted scalars are folded at column 80.
 //!
-//! capiform uses it only where Helm's exact text matters: the content of the
-//! `template-checksum` annotations kept compatible with the chart.
+//! ```
+//! use capiform::helm_compat::go_yaml;
+//! let v = serde_json::json!({"b": [1, "yes"], "a": {"x": "two\nlines"}});
+//! assert_eq!(go_yaml::to_string(&v), "a:\n  x: |-\n    two\n    lines\nb:\n- 1\n- \"yes\"");
+//! ```
 
-use serde_json::Value;
+use serde_json::{Map, Number, Value};
+use std::cmp::Ordering;
 
+/// Indentation step used by go-yaml v2 (`best_indent`).
+const BEST_INDENT: isize = 2;
+/// Preferred line width of go-yaml v2 (`best_width`); scalars are folded past it.
 const BEST_WIDTH: usize = 80;
-const INDENT: usize = 2;
+/// Longest key (in bytes) that go-yaml emits as a simple `key: value` key.
+const MAX_SIMPLE_KEY_LEN: usize = 128;
 
-/// Helm's `toYaml` of `value` (no trailing newline).
+/// Exactly what Helm's `toYaml` prints for `value`.
+///
+/// This is [`marshal`] with one trailing newline removed (Helm's
+/// `strings.TrimSuffix(s, "\n")`).
 ///
 /// ```
+/// use capiform::helm_compat::go_yaml::to_string;
 /// use serde_json::json;
-/// let text = capiform::helm_compat::go_yaml::to_string(&json!({"b": [1, "0644"], "a": {"x": true}}));
-/// assert_eq!(text, "a:\n  x: true\nb:\n- 1\n- \"0644\"");
+/// assert_eq!(to_string(&json!({"k": "v", "list": [1, 2]})), "k: v\nlist:\n- 1\n- 2");
+/// assert_eq!(to_string(&json!({})), "{}");
+/// assert_eq!(to_string(&json!(null)), "null");
+/// assert_eq!(to_string(&json!("on")), "\"on\"");
 /// ```
 pub fn to_string(value: &Value) -> String {
-    let mut e = Emitter::default();
-    e.node(value, 0, Ctx::Root);
-    let mut out = e.out;
-    // Helm trims exactly one final newline.
-    if out.ends_with('\n') {
-        out.pop();
+    let mut s = marshal(value);
+    if s.ends_with('\n') {
+        s.pop();
+    }
+    s
+}
+
+/// What `sigs.k8s.io/yaml.Marshal` returns for `value` (ends with a newline).
+///
+/// ```
+/// use capiform::helm_compat::go_yaml::marshal;
+/// assert_eq!(marshal(&serde_json::json!({"a": 1.5})), "a: 1.5\n");
+/// ```
+pub fn marshal(value: &Value) -> String {
+    try_marshal(value).unwrap_or_default()
+}
+
+/// `sigs.k8s.io/yaml.Marshal`, or `None` where it fails.
+///
+/// It fails when a string (key or value) holds a character that `encoding/json` writes
+/// raw but go-yaml's reader rejects: U+007F, U+0080–U+0084, U+0086–U+009F, U+FFFE and
+/// U+FFFF. Helm's `toYaml` swallows the error and prints an empty string.
+///
+/// ```
+/// use capiform::helm_compat::go_yaml::try_marshal;
+/// assert_eq!(try_marshal(&serde_json::json!(["a"])).as_deref(), Some("- a\n"));
+/// assert_eq!(try_marshal(&serde_json::json!(["a\u{7f}"])), None);
+/// ```
+pub fn try_marshal(value: &Value) -> Option<String> {
+    let value = json_round_trip(value)?;
+    let mut e = Emitter::new();
+    e.emit_node(&value, false, false);
+    // Document end: an implicit document writes only a final line break.
+    e.write_indent();
+    Some(e.out)
+}
+
+/// Models the JSON text being read back by go-yaml: rejects characters its reader
+/// refuses, and folds raw U+0085 (NEL, a YAML line break that `encoding/json` does not
+/// escape) together with adjacent spaces as a double-quoted scalar folds line breaks.
+fn json_round_trip(value: &Value) -> Option<Value> {
+    Some(match value {
+        Value::String(s) => Value::String(read_back(s)?),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(json_round_trip)
+                .collect::<Option<Vec<_>>>()?,
+        ),
+        Value::Object(m) => {
+            let mut out = Map::new();
+            for (k, v) in m {
+                if k.contains('\u{85}') || json_quoted_len(k) > MAX_JSON_KEY_LEN {
+                    // A line break inside a key, or a key longer than go-yaml's
+                    // 1024-character simple-key limit: the scanner gives up on it.
+                    return None;
+                }
+                out.insert(read_back(k)?, json_round_trip(v)?);
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    })
+}
+
+/// go-yaml's scanner forgets a possible simple key after 1024 characters.
+const MAX_JSON_KEY_LEN: usize = 1024;
+
+/// Length in characters of `s` as `encoding/json` writes it, quotes included.
+fn json_quoted_len(s: &str) -> usize {
+    2 + s
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => 6,
+            c if (c as u32) < 0x20 => 6,
+            _ => 1,
+        })
+        .sum::<usize>()
+}
+
+fn read_back(s: &str) -> Option<String> {
+    if s.chars().any(|c| {
+        let v = c as u32;
+        v == 0x7F || (0x80..=0x9F).contains(&v) && v != 0x85 || v == 0xFFFE || v == 0xFFFF
+    }) {
+        return None;
+    }
+    if !s.contains('\u{85}') {
+        return Some(s.to_string());
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == ' ' || chars[i] == '\u{85}' {
+            let start = i;
+            while i < chars.len() && (chars[i] == ' ' || chars[i] == '\u{85}') {
+                i += 1;
+            }
+            let nels = chars[start..i].iter().filter(|c| **c == '\u{85}').count();
+            match nels {
+                0 => out.extend(&chars[start..i]),
+                1 => out.push(' '),
+                n => out.extend(std::iter::repeat_n('\n', n - 1)),
+            }
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+/// Formats a JSON number the way `toYaml` prints it.
+///
+/// Integral values print as integers (`5.0` → `5`) when they fit in `int64`/`uint64`;
+/// other floats use Go's `%g` shortest form, which switches to exponent notation for
+/// exponents below -4 or at least 6 (`1234567.5` → `1.2345675e+06`, `0.00001` →
+/// `1e-05`).
+///
+/// ```
+/// use capiform::helm_compat::go_yaml::format_number;
+/// let n = |v: serde_json::Value| format_number(v.as_number().unwrap());
+/// assert_eq!(n(serde_json::json!(5.0)), "5");
+/// assert_eq!(n(serde_json::json!(0.1)), "0.1");
+/// assert_eq!(n(serde_json::json!(1234567.5)), "1.2345675e+06");
+/// assert_eq!(n(serde_json::json!(1e21)), "1e+21");
+/// ```
+pub fn format_number(n: &Number) -> String {
+    if let Some(i) = n.as_i64() {
+        return i.to_string();
+    }
+    if let Some(u) = n.as_u64() {
+        return u.to_string();
+    }
+    let f = n.as_f64().unwrap_or(0.0);
+    format_float(f)
+}
+
+/// Formats an `f64` as `toYaml` prints a Go `float64`.
+///
+/// ```
+/// use capiform::helm_compat::go_yaml::format_float;
+/// assert_eq!(format_float(1e20), "1e+20");
+/// assert_eq!(format_float(1e19), "10000000000000000000");
+/// assert_eq!(format_float(-0.0), "0");
+/// assert_eq!(format_float(100000.5), "100000.5");
+/// ```
+pub fn format_float(f: f64) -> String {
+    if f.is_nan() {
+        return ".nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            ".inf".into()
+        } else {
+            "-.inf".into()
+        };
+    }
+    // encoding/json writes integral values below 1e21 without a fraction or
+    // exponent; go-yaml then resolves that text as int64, else uint64, else float.
+    if f.fract() == 0.0 && f.abs() < 1e21 {
+        if (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&f) {
+            return (f as i64).to_string();
+        }
+        if (0.0..1.844_674_407_370_955_161_6e19).contains(&f) {
+            return (f as u64).to_string();
+        }
+    }
+    go_format_g(f)
+}
+
+/// Go's `strconv.FormatFloat(f, 'g', -1, 64)` for finite `f`.
+fn go_format_g(f: f64) -> String {
+    if f == 0.0 {
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
+    }
+    // Rust's `{:e}` yields the shortest round-trip digits, like Go's shortest mode.
+    let s = format!("{:e}", f.abs());
+    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mant.chars().filter(|c| *c != '.').collect();
+    let nd = digits.len() as i32;
+    let mut out = String::new();
+    if f < 0.0 {
+        out.push('-');
+    }
+    if !(-4..6).contains(&exp) {
+        out.push_str(&digits[..1]);
+        if nd > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('e');
+        out.push(if exp < 0 { '-' } else { '+' });
+        let a = exp.unsigned_abs();
+        if a < 10 {
+            out.push('0');
+        }
+        out.push_str(&a.to_string());
+    } else {
+        let dp = exp + 1;
+        if dp <= 0 {
+            out.push_str("0.");
+            for _ in 0..(-dp) {
+                out.push('0');
+            }
+            out.push_str(&digits);
+        } else if dp >= nd {
+            out.push_str(&digits);
+            for _ in 0..(dp - nd) {
+                out.push('0');
+            }
+        } else {
+            out.push_str(&digits[..dp as usize]);
+            out.push('.');
+            out.push_str(&digits[dp as usize..]);
+        }
     }
     out
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Ctx {
-    Root,
-    /// value of a mapping key, written after `key:`
-    MapValue,
-    /// item of a sequence, written after `- `
-    SeqItem,
+/// go-yaml v2's map key order for string keys (`keyList.Less`).
+///
+/// Runs of digits compare by numeric value, letters compare by code point, and a
+/// non-letter sorts before a letter. For non-ASCII characters Go's `unicode.IsLetter`
+/// / `unicode.IsDigit` are approximated with Rust's `char::is_alphabetic` /
+/// `char::is_numeric`.
+///
+/// ```
+/// use capiform::helm_compat::go_yaml::key_order;
+/// use std::cmp::Ordering;
+/// assert_eq!(key_order("a9", "a10"), Ordering::Less);
+/// assert_eq!(key_order("a_b", "ab"), Ordering::Less);
+/// assert_eq!(key_order("B", "a"), Ordering::Less);
+/// ```
+pub fn key_order(a: &str, b: &str) -> Ordering {
+    if a == b {
+        Ordering::Equal
+    } else if key_less(a, b) {
+        Ordering::Less
+    } else if key_less(b, a) {
+        Ordering::Greater
+    } else {
+        a.cmp(b)
+    }
 }
 
-#[derive(Default)]
-struct Emitter {
-    out: String,
-    column: usize,
+fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else {
+        c.is_alphabetic()
+    }
 }
 
-impl Emitter {
-    fn write(&mut self, s: &str) {
-        for c in s.chars() {
-            if c == '\n' {
-                self.column = 0;
+fn is_digit(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_digit()
+    } else {
+        c.is_numeric()
+    }
+}
+
+fn key_less(a: &str, b: &str) -> bool {
+    let ar: Vec<char> = a.chars().collect();
+    let br: Vec<char> = b.chars().collect();
+    let n = ar.len().min(br.len());
+    for i in 0..n {
+        if ar[i] == br[i] {
+            continue;
+        }
+        let al = is_letter(ar[i]);
+        let bl = is_letter(br[i]);
+        if al && bl {
+            return ar[i] < br[i];
+        }
+        if al || bl {
+            return bl;
+        }
+        let mut an: i64 = 0;
+        let mut bn: i64 = 0;
+        if ar[i] == '0' || br[i] == '0' {
+            let mut j = i;
+            while j > 0 && is_digit(ar[j - 1]) {
+                if ar[j - 1] != '0' {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+                j -= 1;
+            }
+        }
+        let mut ai = i;
+        while ai < ar.len() && is_digit(ar[ai]) {
+            an = an.wrapping_mul(10).wrapping_add(ar[ai] as i64 - '0' as i64);
+            ai += 1;
+        }
+        let mut bi = i;
+        while bi < br.len() && is_digit(br[bi]) {
+            bn = bn.wrapping_mul(10).wrapping_add(br[bi] as i64 - '0' as i64);
+            bi += 1;
+        }
+        if an != bn {
+            return an < bn;
+        }
+        if ai != bi {
+            return ai < bi;
+        }
+        return ar[i] < br[i];
+    }
+    ar.len() < br.len()
+}
+
+/// Whether go-yaml v2 would print `s` without quotes *as far as YAML resolution is
+/// concerned*: false when the plain text would read back as a bool, null, int, float
+/// or timestamp (or a base-60 float). The emitter may still quote it for syntax
+/// reasons (leading `*`, `: `, …); see [`to_string`].
+///
+/// ```
+/// use capiform::helm_compat::go_yaml::resolves_to_string;
+/// assert!(resolves_to_string("hello"));
+/// for s in ["", "yes", "Off", "~", "0644", "0x1F", "1e3", ".5", "2001-12-14", "1:30"] {
+///     assert!(!resolves_to_string(s), "{s}");
+/// }
+/// ```
+pub fn resolves_to_string(s: &str) -> bool {
+    !resolves_to_other(s) && !is_base60_float(s)
+}
+
+fn resolves_to_other(s: &str) -> bool {
+    let Some(&first) = s.as_bytes().first() else {
+        return true; // "" is null
+    };
+    let hint = match first {
+        b'+' | b'-' => 'S',
+        b'0'..=b'9' => 'D',
+        b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~' => 'M',
+        b'.' => '.',
+        _ => return false,
+    };
+    const MAP: &[&str] = &[
+        "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no",
+        "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "~", "null", "Null", "NULL",
+        ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
+        "-.Inf", "-.INF",
+    ];
+    if MAP.contains(&s) {
+        return true;
+    }
+    match hint {
+        'M' => false,
+        '.' => go_parse_float_ok(s),
+        _ => {
+            if is_timestamp(s) {
+                return true;
+            }
+            let plain = s.replace('_', "");
+            if go_parse_int(&plain, 0).is_some() || go_parse_uint(&plain, 0).is_some() {
+                return true;
+            }
+            if yaml_style_float(&plain) && go_parse_float_ok(&plain) {
+                return true;
+            }
+            if let Some(rest) = plain.strip_prefix("0b") {
+                return go_parse_int(rest, 2).is_some() || go_parse_uint(rest, 2).is_some();
+            }
+            if let Some(rest) = plain.strip_prefix("-0b") {
+                return go_parse_int(&format!("-{rest}"), 2).is_some();
+            }
+            false
+        }
+    }
+}
+
+/// Go `strconv.ParseUint(s, base, 64)` (base 0 honours 0b/0o/0x/0 prefixes).
+fn go_parse_uint(s: &str, base: u32) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    let b = s.as_bytes();
+    let (base, digits) = if base == 0 {
+        if b[0] == b'0' {
+            if b.len() >= 3 && b[1].eq_ignore_ascii_case(&b'b') {
+                (2, &s[2..])
+            } else if b.len() >= 3 && b[1].eq_ignore_ascii_case(&b'o') {
+                (8, &s[2..])
+            } else if b.len() >= 3 && b[1].eq_ignore_ascii_case(&b'x') {
+                (16, &s[2..])
             } else {
-                self.column += 1;
+                (8, &s[1..])
             }
-        }
-        self.out.push_str(s);
-    }
-
-    fn newline_indent(&mut self, indent: usize) {
-        self.write("\n");
-        self.write(&" ".repeat(indent));
-    }
-
-    /// Write `value` whose block content is at `indent`.
-    fn node(&mut self, value: &Value, indent: usize, ctx: Ctx) {
-        match value {
-            Value::Object(map) if !map.is_empty() => {
-                let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort_by(|a, b| key_order(a, b));
-                for (i, k) in keys.iter().enumerate() {
-                    let first = i == 0;
-                    match (ctx, first) {
-                        (Ctx::SeqItem, true) => {}
-                        (Ctx::Root, true) => {}
-                        _ => self.newline_indent(indent),
-                    }
-                    self.scalar_string(k, indent, true);
-                    self.write(":");
-                    let v = &map[k.as_str()];
-                    match v {
-                        Value::Object(m) if !m.is_empty() => {
-                            self.node(v, indent + INDENT, Ctx::MapValue);
-                        }
-                        Value::Array(a) if !a.is_empty() => {
-                            self.node(v, indent, Ctx::MapValue);
-                        }
-                        _ => {
-                            self.write(" ");
-                            self.node(v, indent + INDENT, Ctx::MapValue);
-                        }
-                    }
-                }
-                if ctx == Ctx::Root {
-                    self.write("\n");
-                }
-            }
-            Value::Array(items) if !items.is_empty() => {
-                for (i, item) in items.iter().enumerate() {
-                    if i != 0 || !matches!(ctx, Ctx::Root | Ctx::SeqItem) {
-                        self.newline_indent(indent);
-                    }
-                    self.write("- ");
-                    self.node(item, indent + INDENT, Ctx::SeqItem);
-                }
-                if ctx == Ctx::Root {
-                    self.write("\n");
-                }
-            }
-            Value::Object(_) => self.write("{}"),
-            Value::Array(_) => self.write("[]"),
-            Value::Null => self.write("null"),
-            Value::Bool(b) => self.write(if *b { "true" } else { "false" }),
-            Value::Number(n) => {
-                let s = number(n);
-                self.write(&s)
-            }
-            Value::String(s) => {
-                // a document-level scalar continues (and indents block content) by 2
-                let indent = if ctx == Ctx::Root {
-                    indent + INDENT
-                } else {
-                    indent
-                };
-                self.scalar_string(s, indent, false)
-            }
-        }
-        if ctx == Ctx::Root
-            && !matches!(value, Value::Object(m) if !m.is_empty())
-            && !matches!(value, Value::Array(a) if !a.is_empty())
-        {
-            self.write("\n");
-        }
-    }
-
-    /// A string scalar; `indent` is the indentation of continuation lines and block content.
-    fn scalar_string(&mut self, s: &str, indent: usize, simple_key: bool) {
-        let a = analyze(s);
-        let can_use_plain = !resolves_to_non_string(s);
-        let style = if s.contains('\n') && !simple_key {
-            if a.block_allowed {
-                Style::Literal
-            } else {
-                Style::Double
-            }
-        } else if !can_use_plain || (simple_key && a.multiline) || s.is_empty() {
-            Style::Double
-        } else if a.plain_allowed {
-            Style::Plain
-        } else if a.single_allowed && !(simple_key && a.multiline) {
-            Style::Single
         } else {
-            Style::Double
-        };
-        let allow_breaks = !simple_key;
-        match style {
-            Style::Plain => self.plain(s, indent, allow_breaks),
-            Style::Single => self.single(s, indent, allow_breaks),
-            Style::Double => self.double(s, indent, allow_breaks),
-            Style::Literal => self.literal(s, indent),
+            (10, s)
+        }
+    } else {
+        (base, s)
+    };
+    let mut n: u128 = 0;
+    for c in digits.chars() {
+        let d = c.to_digit(36)?;
+        if d >= base {
+            return None;
+        }
+        n = n * base as u128 + d as u128;
+        if n > u64::MAX as u128 {
+            return None;
         }
     }
+    Some(n as u64)
+}
 
-    fn plain(&mut self, s: &str, indent: usize, allow_breaks: bool) {
-        let chars: Vec<char> = s.chars().collect();
-        let mut spaces = false;
-        let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
-            if c == ' ' {
-                let next_space = chars.get(i + 1) == Some(&' ');
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && !next_space {
-                    self.newline_indent(indent);
-                } else {
-                    self.write(" ");
-                }
-                spaces = true;
-            } else {
-                let mut buf = [0u8; 4];
-                self.write(c.encode_utf8(&mut buf));
-                spaces = false;
+/// Go `strconv.ParseInt(s, base, 64)`.
+fn go_parse_int(s: &str, base: u32) -> Option<i64> {
+    let (neg, rest) = match s.as_bytes().first() {
+        Some(b'+') => (false, &s[1..]),
+        Some(b'-') => (true, &s[1..]),
+        _ => (false, s),
+    };
+    let u = go_parse_uint(rest, base)? as u128;
+    if neg {
+        if u > 1u128 << 63 {
+            None
+        } else {
+            Some((-(u as i128)) as i64)
+        }
+    } else if u > i64::MAX as u128 {
+        None
+    } else {
+        Some(u as i64)
+    }
+}
+
+/// go-yaml's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn yaml_style_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Whether Go's `strconv.ParseFloat(s, 64)` succeeds for a decimal literal
+/// (inputs reaching here never carry a hex prefix or inf/nan words).
+fn go_parse_float_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        i += 1;
+    }
+    let mut saw_digits = false;
+    let mut saw_dot = false;
+    let mut underscores = false;
+    while i < b.len() {
+        match b[i] {
+            b'_' => underscores = true,
+            b'.' if !saw_dot => saw_dot = true,
+            c if c.is_ascii_digit() => saw_digits = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    if !saw_digits {
+        return false;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        if i >= b.len() || !b[i].is_ascii_digit() {
+            return false;
+        }
+        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
+            if b[i] == b'_' {
+                underscores = true;
             }
             i += 1;
         }
     }
-
-    fn single(&mut self, s: &str, indent: usize, allow_breaks: bool) {
-        self.write("'");
-        let chars: Vec<char> = s.chars().collect();
-        let mut spaces = false;
-        for (i, &c) in chars.iter().enumerate() {
-            if c == ' ' {
-                let next_space = chars.get(i + 1) == Some(&' ');
-                if allow_breaks
-                    && !spaces
-                    && self.column > BEST_WIDTH
-                    && i != 0
-                    && i != chars.len() - 1
-                    && !next_space
-                {
-                    self.newline_indent(indent);
-                } else {
-                    self.write(" ");
-                }
-                spaces = true;
-            } else {
-                if c == '\'' {
-                    self.write("''");
-                } else {
-                    let mut buf = [0u8; 4];
-                    self.write(c.encode_utf8(&mut buf));
-                }
-                spaces = false;
-            }
-        }
-        self.write("'");
+    if i != b.len() {
+        return false;
     }
-
-    fn double(&mut self, s: &str, indent: usize, allow_breaks: bool) {
-        self.write("\"");
-        let chars: Vec<char> = s.chars().collect();
-        let mut spaces = false;
-        for (i, &c) in chars.iter().enumerate() {
-            if needs_escape(c) {
-                let esc = escape(c);
-                self.write(&esc);
-                spaces = false;
-            } else if c == ' ' {
-                if allow_breaks
-                    && !spaces
-                    && self.column > BEST_WIDTH
-                    && i != 0
-                    && i != chars.len() - 1
-                {
-                    self.newline_indent(indent);
-                    if chars.get(i + 1) == Some(&' ') {
-                        self.write("\\");
-                    }
-                } else {
-                    self.write(" ");
-                }
-                spaces = true;
-            } else {
-                let mut buf = [0u8; 4];
-                self.write(c.encode_utf8(&mut buf));
-                spaces = false;
-            }
-        }
-        self.write("\"");
+    if underscores && !underscore_ok(s) {
+        return false;
     }
-
-    fn literal(&mut self, s: &str, indent: usize) {
-        self.write("|");
-        let first = s.chars().next();
-        if matches!(first, Some(' ') | Some('\n')) {
-            self.write(&INDENT.to_string());
-        }
-        if !s.ends_with('\n') {
-            self.write("-");
-        } else if s == "\n" || s.ends_with("\n\n") {
-            self.write("+");
-        }
-        self.write("\n");
-        let mut at_line_start = true;
-        for c in s.chars() {
-            if c == '\n' {
-                self.write("\n");
-                at_line_start = true;
-            } else {
-                if at_line_start {
-                    self.write(&" ".repeat(indent));
-                    at_line_start = false;
-                }
-                let mut buf = [0u8; 4];
-                self.write(c.encode_utf8(&mut buf));
-            }
-        }
-        // go-yaml leaves the emitter after the last line break; the next key starts with
-        // its own newline, so remove the block's final newline here.
-        if self.out.ends_with('\n') {
-            self.out.pop();
-        }
+    let clean: String = s.chars().filter(|c| *c != '_').collect();
+    match clean.parse::<f64>() {
+        Ok(f) => f.is_finite(),
+        Err(_) => false,
     }
 }
 
+/// Go's `strconv.underscoreOK` for base-10 literals.
+fn underscore_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut saw = b'^';
+    let mut i = 0;
+    if !b.is_empty() && (b[0] == b'-' || b[0] == b'+') {
+        i = 1;
+    }
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_digit() {
+            saw = b'0';
+        } else if c == b'_' {
+            if saw != b'0' {
+                return false;
+            }
+            saw = b'_';
+        } else {
+            if saw == b'_' {
+                return false;
+            }
+            saw = b'!';
+        }
+        i += 1;
+    }
+    saw != b'_'
+}
+
+/// go-yaml's `isBase60Float`: `^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`.
+fn is_base60_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.is_empty() || !(b[0] == b'+' || b[0] == b'-' || b[0].is_ascii_digit()) || !s.contains(':')
+    {
+        return false;
+    }
+    let mut i = 0;
+    if b[0] == b'+' || b[0] == b'-' {
+        i += 1;
+    }
+    if i >= b.len() || !b[i].is_ascii_digit() {
+        return false;
+    }
+    i += 1;
+    while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
+        i += 1;
+    }
+    let mut groups = 0;
+    while i < b.len() && b[i] == b':' {
+        i += 1;
+        // [0-5]?[0-9]
+        let d1 = i < b.len() && b[i].is_ascii_digit();
+        let d2 = i + 1 < b.len() && b[i + 1].is_ascii_digit();
+        if d1 && d2 && b[i] <= b'5' {
+            i += 2;
+        } else if d1 {
+            i += 1;
+        } else {
+            return false;
+        }
+        groups += 1;
+    }
+    if groups == 0 {
+        return false;
+    }
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
+            i += 1;
+        }
+    }
+    i == b.len()
+}
+
+/// go-yaml's `parseTimestamp`: the formats `2006-1-2T15:4:5.999999999Z07:00` (also
+/// with `t`), `2006-1-2 15:4:5.999999999` and `2006-1-2`, with Go `time.Parse` rules.
+fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    let lead = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if lead != 4 || lead == b.len() || b[4] != b'-' {
+        return false;
+    }
+    // getnum(value, false): one or two digits.
+    fn getnum(b: &[u8], i: &mut usize) -> Option<u32> {
+        if *i >= b.len() || !b[*i].is_ascii_digit() {
+            return None;
+        }
+        let mut n = (b[*i] - b'0') as u32;
+        *i += 1;
+        if *i < b.len() && b[*i].is_ascii_digit() {
+            n = n * 10 + (b[*i] - b'0') as u32;
+            *i += 1;
+        }
+        Some(n)
+    }
+    fn expect(b: &[u8], i: &mut usize, c: u8) -> Option<()> {
+        if *i < b.len() && b[*i] == c {
+            *i += 1;
+            Some(())
+        } else {
+            None
+        }
+    }
+    let parse = || -> Option<()> {
+        let year: u32 = s[..4].parse().ok()?;
+        let mut i = 5;
+        let month = getnum(b, &mut i)?;
+        if !(1..=12).contains(&month) {
+            return None;
+        }
+        expect(b, &mut i, b'-')?;
+        let day = getnum(b, &mut i)?;
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        if day < 1 || day > days {
+            return None;
+        }
+        if i == b.len() {
+            return Some(());
+        }
+        let with_zone = match b[i] {
+            b'T' | b't' => true,
+            b' ' => false,
+            _ => return None,
+        };
+        i += 1;
+        let h = getnum(b, &mut i)?;
+        if h >= 24 {
+            return None;
+        }
+        expect(b, &mut i, b':')?;
+        let m = getnum(b, &mut i)?;
+        if m >= 60 {
+            return None;
+        }
+        expect(b, &mut i, b':')?;
+        let sec = getnum(b, &mut i)?;
+        if sec >= 60 {
+            return None;
+        }
+        if i + 1 < b.len() && (b[i] == b'.' || b[i] == b',') && b[i + 1].is_ascii_digit() {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+        }
+        if with_zone {
+            if i < b.len() && b[i] == b'Z' {
+                i += 1;
+            } else {
+                if i + 6 > b.len() || !(b[i] == b'+' || b[i] == b'-') || b[i + 3] != b':' {
+                    return None;
+                }
+                let two = |j: usize| -> Option<u32> {
+                    if b[j].is_ascii_digit() && b[j + 1].is_ascii_digit() {
+                        Some(((b[j] - b'0') * 10 + (b[j + 1] - b'0')) as u32)
+                    } else {
+                        None
+                    }
+                };
+                let hh = two(i + 1)?;
+                let mm = two(i + 4)?;
+                if hh > 24 || mm > 60 {
+                    return None;
+                }
+                i += 6;
+            }
+        }
+        (i == b.len()).then_some(())
+    };
+    parse().is_some()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Style {
     Plain,
-    Single,
-    Double,
+    SingleQuoted,
+    DoubleQuoted,
     Literal,
 }
 
+#[derive(Debug)]
 struct Analysis {
     multiline: bool,
-    plain_allowed: bool,
-    single_allowed: bool,
+    flow_plain_allowed: bool,
+    block_plain_allowed: bool,
+    single_quoted_allowed: bool,
     block_allowed: bool,
 }
 
+/// go-yaml's `is_printable` (byte based; note: characters outside the BMP are *not*
+/// printable, nor are C0/C1 controls, DEL, tab, CR, U+FEFF, U+FFFE, U+FFFF).
 fn is_printable(c: char) -> bool {
-    let u = c as u32;
-    // go-yaml v2 treats characters outside the Basic Multilingual Plane, and NEL, as
-    // non-printable (so they are escaped in double quotes).
-    c == '\n'
-        || (0x20..=0x7E).contains(&u)
-        || (0xA0..=0xD7FF).contains(&u)
-        || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
+    let v = c as u32;
+    v == 0x0A
+        || (0x20..=0x7E).contains(&v)
+        || (0xA0..=0xD7FF).contains(&v)
+        || ((0xE000..=0xFFFD).contains(&v) && v != 0xFEFF)
 }
 
 fn is_break(c: char) -> bool {
-    matches!(c as u32, 0x0A | 0x0D | 0x85 | 0x2028 | 0x2029)
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
-fn needs_escape(c: char) -> bool {
-    !is_printable(c) || c as u32 == 0xFEFF || is_break(c) || c == '"' || c == '\\'
+fn is_blank(c: char) -> bool {
+    c == ' ' || c == '\t'
 }
 
-fn escape(c: char) -> String {
-    match c {
-        '\0' => "\\0".into(),
-        '\x07' => "\\a".into(),
-        '\x08' => "\\b".into(),
-        '\t' => "\\t".into(),
-        '\n' => "\\n".into(),
-        '\x0B' => "\\v".into(),
-        '\x0C' => "\\f".into(),
-        '\r' => "\\r".into(),
-        '\x1B' => "\\e".into(),
-        '"' => "\\\"".into(),
-        '\\' => "\\\\".into(),
-        '\u{85}' => "\\N".into(),
-        '\u{A0}' => "\\_".into(),
-        '\u{2028}' => "\\L".into(),
-        '\u{2029}' => "\\P".into(),
-        c if (c as u32) <= 0xFF => format!("\\x{:02X}", c as u32),
-        c if (c as u32) <= 0xFFFF => format!("\\u{:04X}", c as u32),
-        c => format!("\\U{:08X}", c as u32),
-    }
+fn is_blankz(c: char) -> bool {
+    is_blank(c) || is_break(c) || c == '\0'
 }
 
-/// go-yaml v2's `yaml_emitter_analyze_scalar`, reduced to what block context needs.
-fn analyze(s: &str) -> Analysis {
-    let chars: Vec<char> = s.chars().collect();
-    if chars.is_empty() {
+fn analyze(value: &str) -> Analysis {
+    if value.is_empty() {
         return Analysis {
             multiline: false,
-            plain_allowed: false,
-            single_allowed: true,
+            flow_plain_allowed: false,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
             block_allowed: false,
         };
     }
@@ -370,22 +812,18 @@ fn analyze(s: &str) -> Analysis {
     let mut trailing_break = false;
     let mut break_space = false;
     let mut space_break = false;
-    let mut preceded_by_whitespace = true;
     let mut previous_space = false;
     let mut previous_break = false;
 
-    if s.starts_with("---") || s.starts_with("...") {
+    if value.starts_with("---") || value.starts_with("...") {
         block_indicators = true;
         flow_indicators = true;
     }
+    let mut preceded_by_whitespace = true;
+    let chars: Vec<char> = value.chars().collect();
     let n = chars.len();
-    for i in 0..n {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        let followed_by_whitespace = match next {
-            None => true,
-            Some(x) => x == ' ' || x == '\t' || is_break(x),
-        };
+    for (i, &c) in chars.iter().enumerate() {
+        let followed_by_whitespace = i + 1 >= n || is_blank(chars[i + 1]);
         if i == 0 {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
@@ -399,9 +837,11 @@ fn analyze(s: &str) -> Analysis {
                         block_indicators = true;
                     }
                 }
-                '-' if followed_by_whitespace => {
-                    flow_indicators = true;
-                    block_indicators = true;
+                '-' => {
+                    if followed_by_whitespace {
+                        flow_indicators = true;
+                        block_indicators = true;
+                    }
                 }
                 _ => {}
             }
@@ -414,24 +854,23 @@ fn analyze(s: &str) -> Analysis {
                         block_indicators = true;
                     }
                 }
-                '#' if preceded_by_whitespace => {
-                    flow_indicators = true;
-                    block_indicators = true;
+                '#' => {
+                    if preceded_by_whitespace {
+                        flow_indicators = true;
+                        block_indicators = true;
+                    }
                 }
                 _ => {}
             }
         }
-        if !is_printable(c) || c as u32 == 0xFEFF {
+        if !is_printable(c) {
             special_characters = true;
-        }
-        if is_break(c) {
-            line_breaks = true;
         }
         if c == ' ' {
             if i == 0 {
                 leading_space = true;
             }
-            if i == n - 1 {
+            if i + 1 == n {
                 trailing_space = true;
             }
             if previous_break {
@@ -440,10 +879,11 @@ fn analyze(s: &str) -> Analysis {
             previous_space = true;
             previous_break = false;
         } else if is_break(c) {
+            line_breaks = true;
             if i == 0 {
                 leading_break = true;
             }
-            if i == n - 1 {
+            if i + 1 == n {
                 trailing_break = true;
             }
             if previous_space {
@@ -455,351 +895,423 @@ fn analyze(s: &str) -> Analysis {
             previous_space = false;
             previous_break = false;
         }
-        preceded_by_whitespace = c == ' ' || c == '\t' || is_break(c);
+        preceded_by_whitespace = is_blankz(c);
     }
-    let mut plain = true;
-    let mut single = true;
-    let mut block = true;
+    let mut a = Analysis {
+        multiline: line_breaks,
+        flow_plain_allowed: true,
+        block_plain_allowed: true,
+        single_quoted_allowed: true,
+        block_allowed: true,
+    };
     if leading_space || leading_break || trailing_space || trailing_break {
-        plain = false;
+        a.flow_plain_allowed = false;
+        a.block_plain_allowed = false;
     }
     if trailing_space {
-        block = false;
+        a.block_allowed = false;
     }
     if break_space {
-        plain = false;
-        single = false;
+        a.flow_plain_allowed = false;
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
     }
     if space_break || special_characters {
-        plain = false;
-        single = false;
-        block = false;
+        a.flow_plain_allowed = false;
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+        a.block_allowed = false;
     }
     if line_breaks {
-        plain = false;
+        a.flow_plain_allowed = false;
+        a.block_plain_allowed = false;
+    }
+    if flow_indicators {
+        a.flow_plain_allowed = false;
     }
     if block_indicators {
-        plain = false;
+        a.block_plain_allowed = false;
     }
-    let _ = flow_indicators;
-    Analysis {
-        multiline: line_breaks,
-        plain_allowed: plain,
-        single_allowed: single,
-        block_allowed: block,
-    }
+    a
 }
 
-/// Whether go-yaml v2 would read the plain scalar `s` back as something other than a
-/// string (null, bool, int, float, timestamp), or as a base-60 float.
-fn resolves_to_non_string(s: &str) -> bool {
-    const SPECIAL: &[&str] = &[
-        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-        "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
-        ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
-        "-.Inf", "-.INF",
-    ];
-    if SPECIAL.contains(&s) {
-        return true;
-    }
-    let first = s.chars().next().unwrap_or(' ');
-    if !(first.is_ascii_digit() || matches!(first, '-' | '+' | '.')) {
-        return false;
-    }
-    let plain = s.replace('_', "");
-    if is_int(&plain) || is_float(&plain) || is_base60_float(s) {
-        return true;
-    }
-    if first.is_ascii_digit() && is_timestamp(s) {
-        return true;
-    }
-    false
+/// A minimal model of go-yaml v2's emitter for block collections and scalars.
+struct Emitter {
+    out: String,
+    column: usize,
+    indent: isize,
+    indents: Vec<isize>,
+    whitespace: bool,
+    indention: bool,
+    flow_level: usize,
+    mapping_context: bool,
+    simple_key_context: bool,
 }
 
-fn is_int(s: &str) -> bool {
-    let (neg, body) = match s.strip_prefix('-') {
-        Some(b) => (true, b),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
-    };
-    let _ = neg;
-    if body.is_empty() {
-        return false;
-    }
-    if let Some(b) = body.strip_prefix("0b") {
-        return !b.is_empty() && b.chars().all(|c| c == '0' || c == '1');
-    }
-    if let Some(h) = body.strip_prefix("0x") {
-        return !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit());
-    }
-    if let Some(o) = body.strip_prefix("0o") {
-        return !o.is_empty() && o.chars().all(|c| ('0'..='7').contains(&c));
-    }
-    if body.len() > 1 && body.starts_with('0') {
-        // Go's ParseInt with base 0: leading 0 means octal
-        return body[1..].chars().all(|c| ('0'..='7').contains(&c));
-    }
-    body.chars().all(|c| c.is_ascii_digit())
-}
-
-fn is_float(s: &str) -> bool {
-    // go-yaml v2 uses a regexp: ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$
-    let b = s.strip_prefix(['-', '+']).unwrap_or(s);
-    let (mant, exp) = match b.find(['e', 'E']) {
-        Some(i) => (&b[..i], Some(&b[i + 1..])),
-        None => (b, None),
-    };
-    let mant_ok = if let Some(frac) = mant.strip_prefix('.') {
-        !frac.is_empty() && frac.chars().all(|c| c.is_ascii_digit())
-    } else {
-        let (int, frac) = match mant.find('.') {
-            Some(i) => (&mant[..i], &mant[i + 1..]),
-            None => (mant, ""),
-        };
-        !int.is_empty()
-            && int.chars().all(|c| c.is_ascii_digit())
-            && frac.chars().all(|c| c.is_ascii_digit())
-    };
-    let exp_ok = match exp {
-        None => true,
-        Some(e) => {
-            let e = e.strip_prefix(['-', '+']).unwrap_or(e);
-            !e.is_empty() && e.chars().all(|c| c.is_ascii_digit())
-        }
-    };
-    mant_ok && exp_ok
-}
-
-fn is_base60_float(s: &str) -> bool {
-    // ^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$
-    let b = s.strip_prefix(['-', '+']).unwrap_or(s);
-    let (main, frac) = match b.find('.') {
-        Some(i) => (&b[..i], Some(&b[i + 1..])),
-        None => (b, None),
-    };
-    if let Some(f) = frac {
-        if !f.chars().all(|c| c.is_ascii_digit() || c == '_') {
-            return false;
+impl Emitter {
+    fn new() -> Self {
+        Emitter {
+            out: String::new(),
+            column: 0,
+            indent: -1,
+            indents: Vec::new(),
+            whitespace: true,
+            indention: true,
+            flow_level: 0,
+            mapping_context: false,
+            simple_key_context: false,
         }
     }
-    let mut parts = main.split(':');
-    let head = parts.next().unwrap_or("");
-    if head.is_empty()
-        || !head.chars().next().is_some_and(|c| c.is_ascii_digit())
-        || !head.chars().all(|c| c.is_ascii_digit() || c == '_')
-    {
-        return false;
-    }
-    let rest: Vec<&str> = parts.collect();
-    if rest.is_empty() {
-        return false;
-    }
-    rest.iter().all(|p| {
-        let bytes = p.as_bytes();
-        match bytes.len() {
-            1 => bytes[0].is_ascii_digit(),
-            2 => (b'0'..=b'5').contains(&bytes[0]) && bytes[1].is_ascii_digit(),
-            _ => false,
-        }
-    })
-}
 
-fn is_timestamp(s: &str) -> bool {
-    // go-yaml v2 accepts: "2006-1-2T15:4:5.999999999Z07:00", "2006-1-2t15:4:5.999999999Z07:00",
-    // "2006-1-2 15:4:5.999999999", "2006-1-2"; it first requires the shape ^\d{4}-\d\d?-\d\d?
-    let b = s.as_bytes();
-    if b.len() < 8 || !b[..4].iter().all(|c| c.is_ascii_digit()) || b[4] != b'-' {
-        return false;
+    fn put(&mut self, c: char) {
+        self.out.push(c);
+        self.column += 1;
     }
-    let rest = &s[5..];
-    let mut it = rest.splitn(2, '-');
-    let month = it.next().unwrap_or("");
-    let after = it.next().unwrap_or("");
-    if month.is_empty() || month.len() > 2 || !month.chars().all(|c| c.is_ascii_digit()) {
-        return false;
-    }
-    let day: String = after.chars().take_while(|c| c.is_ascii_digit()).collect();
-    if day.is_empty() || day.len() > 2 {
-        return false;
-    }
-    let tail = &after[day.len()..];
-    if tail.is_empty() {
-        return valid_date(
-            s[..4].parse().unwrap_or(0),
-            month.parse().unwrap_or(0),
-            day.parse().unwrap_or(0),
-        );
-    }
-    // A time part: only accept the common RFC3339-like shapes.
-    let t = tail.strip_prefix(['T', 't', ' ']);
-    match t {
-        Some(t) => {
-            let hms: Vec<&str> = t.splitn(3, ':').collect();
-            hms.len() == 3 && hms[0].chars().all(|c| c.is_ascii_digit()) && !hms[0].is_empty()
-        }
-        None => false,
-    }
-}
 
-fn valid_date(y: i32, m: u32, d: u32) -> bool {
-    let _ = y;
-    (1..=12).contains(&m) && (1..=31).contains(&d)
-}
+    fn put_break(&mut self) {
+        self.out.push('\n');
+        self.column = 0;
+    }
 
-fn number(n: &serde_json::Number) -> String {
-    if let Some(i) = n.as_i64() {
-        return i.to_string();
-    }
-    if let Some(u) = n.as_u64() {
-        return u.to_string();
-    }
-    let f = n.as_f64().unwrap_or(0.0);
-    if f.fract() == 0.0 && f.abs() < 1e21 {
-        // Go's JSON marshals it without a fraction, go-yaml reads it back as an integer.
-        if f.abs() < 9.2e18 {
-            return format!("{}", f as i64);
-        }
-        return format!("{f:.0}");
-    }
-    go_format_g(f)
-}
-
-/// Go's `strconv.FormatFloat(f, 'g', -1, 64)`.
-fn go_format_g(f: f64) -> String {
-    if f.is_nan() {
-        return ".nan".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 {
-            "+.inf".into()
+    /// go-yaml `write_break`.
+    fn write_break(&mut self, c: char) {
+        if c == '\n' {
+            self.put_break();
         } else {
-            "-.inf".into()
-        };
+            self.out.push(c);
+            self.column = 0;
+        }
     }
-    let sci = format!("{f:e}"); // shortest digits: d.ddde±x
-    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if !(-4..6).contains(&exp) {
-        let sign = if exp < 0 { '-' } else { '+' };
-        let e = exp.abs();
-        return format!("{mant}e{sign}{e:02}");
-    }
-    format!("{f}")
-}
 
-/// go-yaml v2's ordering of map keys.
-fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
-    use std::cmp::Ordering;
-    let ar: Vec<char> = a.chars().collect();
-    let br: Vec<char> = b.chars().collect();
-    let mut i = 0;
-    while i < ar.len() && i < br.len() {
-        if ar[i] == br[i] {
-            i += 1;
-            continue;
+    fn write_indent(&mut self) {
+        let indent = self.indent.max(0) as usize;
+        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
+            self.put_break();
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
-        if al && bl {
-            return ar[i].cmp(&br[i]);
+        while self.column < indent {
+            self.put(' ');
         }
-        if al || bl {
-            return if bl {
-                Ordering::Less
+        self.whitespace = true;
+        self.indention = true;
+    }
+
+    fn write_indicator(&mut self, ind: &str, need_ws: bool, is_ws: bool, is_indention: bool) {
+        if need_ws && !self.whitespace {
+            self.put(' ');
+        }
+        for c in ind.chars() {
+            self.put(c);
+        }
+        self.whitespace = is_ws;
+        self.indention = self.indention && is_indention;
+    }
+
+    fn increase_indent(&mut self, flow: bool, indentless: bool) {
+        self.indents.push(self.indent);
+        if self.indent < 0 {
+            self.indent = if flow { BEST_INDENT } else { 0 };
+        } else if !indentless {
+            self.indent += BEST_INDENT;
+        }
+    }
+
+    fn pop_indent(&mut self) {
+        self.indent = self.indents.pop().unwrap_or(-1);
+    }
+
+    fn emit_node(&mut self, v: &Value, mapping: bool, simple_key: bool) {
+        self.mapping_context = mapping;
+        self.simple_key_context = simple_key;
+        match v {
+            Value::Null => self.emit_scalar("null", Style::Plain),
+            Value::Bool(b) => self.emit_scalar(if *b { "true" } else { "false" }, Style::Plain),
+            Value::Number(n) => {
+                let s = format_number(n);
+                self.emit_scalar(&s, Style::Plain)
+            }
+            Value::String(s) => self.emit_string(s),
+            Value::Array(items) if items.is_empty() => self.emit_empty_flow("[", "]"),
+            Value::Object(m) if m.is_empty() => self.emit_empty_flow("{", "}"),
+            Value::Array(items) => self.emit_block_sequence(items),
+            Value::Object(m) => self.emit_block_mapping(m),
+        }
+    }
+
+    /// go-yaml encoder `stringv`: pick the requested style for a string.
+    fn emit_string(&mut self, s: &str) {
+        let style = if s.contains('\n') {
+            Style::Literal
+        } else if resolves_to_string(s) {
+            Style::Plain
+        } else {
+            Style::DoubleQuoted
+        };
+        self.emit_scalar(s, style);
+    }
+
+    fn emit_empty_flow(&mut self, open: &str, close: &str) {
+        self.write_indicator(open, true, true, false);
+        self.increase_indent(true, false);
+        self.flow_level += 1;
+        self.flow_level -= 1;
+        self.pop_indent();
+        self.write_indicator(close, false, false, false);
+    }
+
+    fn emit_block_sequence(&mut self, items: &[Value]) {
+        let indentless = self.mapping_context && !self.indention;
+        self.increase_indent(false, indentless);
+        for item in items {
+            self.write_indent();
+            self.write_indicator("-", true, false, true);
+            self.emit_node(item, false, false);
+        }
+        self.pop_indent();
+    }
+
+    fn emit_block_mapping(&mut self, m: &Map<String, Value>) {
+        let mut keys: Vec<&String> = m.keys().collect();
+        keys.sort_by(|a, b| key_order(a, b));
+        self.increase_indent(false, false);
+        for k in keys {
+            self.write_indent();
+            let simple = !analyze(k).multiline && k.len() <= MAX_SIMPLE_KEY_LEN;
+            if simple {
+                self.mapping_context = true;
+                self.simple_key_context = true;
+                self.emit_string(k);
+                self.write_indicator(":", false, false, false);
             } else {
-                Ordering::Greater
-            };
+                self.write_indicator("?", true, false, true);
+                self.mapping_context = true;
+                self.simple_key_context = false;
+                self.emit_string(k);
+                self.write_indent();
+                self.write_indicator(":", true, false, true);
+            }
+            self.emit_node(&m[k.as_str()], true, false);
         }
-        let mut an: i64 = 0;
-        let mut bn: i64 = 0;
-        if ar[i] == '0' || br[i] == '0' {
-            let mut j = i;
-            while j > 0 && ar[j - 1].is_ascii_digit() {
-                j -= 1;
-                if ar[j] != '0' {
-                    an = 1;
-                    bn = 1;
-                    break;
-                }
+        self.pop_indent();
+    }
+
+    fn emit_scalar(&mut self, value: &str, requested: Style) {
+        let a = analyze(value);
+        let mut style = requested;
+        if self.simple_key_context && a.multiline {
+            style = Style::DoubleQuoted;
+        }
+        if style == Style::Plain {
+            if (self.flow_level > 0 && !a.flow_plain_allowed)
+                || (self.flow_level == 0 && !a.block_plain_allowed)
+            {
+                style = Style::SingleQuoted;
+            }
+            if value.is_empty() && (self.flow_level > 0 || self.simple_key_context) {
+                style = Style::SingleQuoted;
             }
         }
-        let mut ai = i;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an
-                .saturating_mul(10)
-                .saturating_add(ar[ai] as i64 - '0' as i64);
-            ai += 1;
+        if style == Style::SingleQuoted && !a.single_quoted_allowed {
+            style = Style::DoubleQuoted;
         }
-        let mut bi = i;
-        while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn
-                .saturating_mul(10)
-                .saturating_add(br[bi] as i64 - '0' as i64);
-            bi += 1;
+        if style == Style::Literal
+            && (!a.block_allowed || self.flow_level > 0 || self.simple_key_context)
+        {
+            style = Style::DoubleQuoted;
         }
-        if an != bn {
-            return an.cmp(&bn);
+        self.increase_indent(true, false);
+        let allow_breaks = !self.simple_key_context;
+        match style {
+            Style::Plain => self.write_plain(value, allow_breaks),
+            Style::SingleQuoted => self.write_single_quoted(value, allow_breaks),
+            Style::DoubleQuoted => self.write_double_quoted(value, allow_breaks),
+            Style::Literal => self.write_literal(value),
         }
-        if ai != bi {
-            return ai.cmp(&bi);
-        }
-        return ar[i].cmp(&br[i]);
-    }
-    ar.len().cmp(&br.len())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn nested_maps_and_lists() {
-        let v = json!({"spec": {"files": [{"path": "/a", "owner": "root:root"}], "n": 3, "m": 1}});
-        assert_eq!(
-            to_string(&v),
-            "spec:\n  files:\n  - owner: root:root\n    path: /a\n  m: 1\n  \"n\": 3"
-        );
+        self.pop_indent();
     }
 
-    #[test]
-    fn quoting() {
-        let cases = [
-            ("true", "\"true\""),
-            ("0644", "\"0644\""),
-            ("1.0", "\"1.0\""),
-            ("", "\"\""),
-            ("oidc:", "'oidc:'"),
-            ("a: b", "'a: b'"),
-            ("*star", "'*star'"),
-            ("{{ local_hostname }}", "'{{ local_hostname }}'"),
-            ("plain text", "plain text"),
-            ("100%", "100%"),
-            ("5m0s", "5m0s"),
-            ("- x", "'- x'"),
-            ("it's", "it's"),
-            ("tab\there", "\"tab\\there\""),
-        ];
-        for (input, want) in cases {
-            assert_eq!(
-                to_string(&json!({ "k": input })),
-                format!("k: {want}"),
-                "{input:?}"
-            );
+    fn write_plain(&mut self, value: &str, allow_breaks: bool) {
+        if !self.whitespace {
+            self.put(' ');
         }
+        let chars: Vec<char> = value.chars().collect();
+        let mut spaces = false;
+        let mut breaks = false;
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ' ' {
+                let next_space = chars.get(i + 1) == Some(&' ');
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && !next_space {
+                    self.write_indent();
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.put_break();
+                }
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                self.put(c);
+                self.indention = false;
+                spaces = false;
+                breaks = false;
+            }
+        }
+        self.whitespace = false;
+        self.indention = false;
     }
 
-    #[test]
-    fn literal_blocks() {
-        assert_eq!(to_string(&json!({"k": "a\nb\n"})), "k: |\n  a\n  b");
-        assert_eq!(to_string(&json!({"k": "a\nb"})), "k: |-\n  a\n  b");
-        assert_eq!(to_string(&json!({"k": "a\n\n"})), "k: |+\n  a\n");
-        assert_eq!(to_string(&json!({"k": " a\n"})), "k: |2\n   a");
-        assert_eq!(to_string(&json!({"l": ["x\ny\n"]})), "l:\n- |\n  x\n  y");
+    fn write_single_quoted(&mut self, value: &str, allow_breaks: bool) {
+        self.write_indicator("'", true, false, false);
+        let chars: Vec<char> = value.chars().collect();
+        let n = chars.len();
+        let mut spaces = false;
+        let mut breaks = false;
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ' ' {
+                let next_space = chars.get(i + 1) == Some(&' ');
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i > 0
+                    && i + 1 < n
+                    && !next_space
+                {
+                    self.write_indent();
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.put_break();
+                }
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                if c == '\'' {
+                    self.put('\'');
+                }
+                self.put(c);
+                self.indention = false;
+                spaces = false;
+                breaks = false;
+            }
+        }
+        self.write_indicator("'", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
     }
 
-    #[test]
-    fn key_order_is_natural() {
-        let v = json!({"b": 1, "a10": 1, "a9": 1, "A": 1, "_x": 1});
-        assert_eq!(to_string(&v), "_x: 1\nA: 1\na9: 1\na10: 1\nb: 1");
+    fn write_double_quoted(&mut self, value: &str, allow_breaks: bool) {
+        self.write_indicator("\"", true, false, false);
+        let chars: Vec<char> = value.chars().collect();
+        let n = chars.len();
+        // go-yaml's `is_bom` looks at the start of the value, not at the current
+        // character: a value starting with U+FEFF has *every* character escaped.
+        let bom = chars.first() == Some(&'\u{FEFF}');
+        let mut spaces = false;
+        for (i, &c) in chars.iter().enumerate() {
+            if bom || !is_printable(c) || is_break(c) || c == '"' || c == '\\' {
+                self.put('\\');
+                match c {
+                    '\0' => self.put('0'),
+                    '\u{07}' => self.put('a'),
+                    '\u{08}' => self.put('b'),
+                    '\t' => self.put('t'),
+                    '\n' => self.put('n'),
+                    '\u{0B}' => self.put('v'),
+                    '\u{0C}' => self.put('f'),
+                    '\r' => self.put('r'),
+                    '\u{1B}' => self.put('e'),
+                    '"' => self.put('"'),
+                    '\\' => self.put('\\'),
+                    '\u{85}' => self.put('N'),
+                    '\u{A0}' => self.put('_'),
+                    '\u{2028}' => self.put('L'),
+                    '\u{2029}' => self.put('P'),
+                    _ => {
+                        let v = c as u32;
+                        let (letter, width) = if v <= 0xFF {
+                            ('x', 2)
+                        } else if v <= 0xFFFF {
+                            ('u', 4)
+                        } else {
+                            ('U', 8)
+                        };
+                        self.put(letter);
+                        for ch in format!("{v:0width$X}").chars() {
+                            self.put(ch);
+                        }
+                    }
+                }
+                spaces = false;
+            } else if c == ' ' {
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && i != 0 && i + 1 != n {
+                    self.write_indent();
+                    if chars.get(i + 1) == Some(&' ') {
+                        self.put('\\');
+                    }
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else {
+                self.put(c);
+                spaces = false;
+            }
+        }
+        self.write_indicator("\"", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    fn write_literal(&mut self, value: &str) {
+        self.write_indicator("|", true, false, false);
+        // Block scalar hints.
+        let chars: Vec<char> = value.chars().collect();
+        if let Some(&c0) = chars.first() {
+            if c0 == ' ' || is_break(c0) {
+                let hint = char::from(b'0' + BEST_INDENT as u8);
+                self.write_indicator(&hint.to_string(), false, false, false);
+            }
+        }
+        let chomp = match chars.len() {
+            0 => Some('-'),
+            n if !is_break(chars[n - 1]) => Some('-'),
+            1 => Some('+'),
+            n if is_break(chars[n - 2]) => Some('+'),
+            _ => None,
+        };
+        if let Some(ch) = chomp {
+            self.write_indicator(&ch.to_string(), false, false, false);
+        }
+        self.put_break();
+        self.indention = true;
+        self.whitespace = true;
+        let mut breaks = true;
+        for &c in &chars {
+            if is_break(c) {
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                    breaks = false;
+                }
+                self.put(c);
+                self.indention = false;
+            }
+        }
     }
 }
