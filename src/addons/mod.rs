@@ -8,6 +8,8 @@ pub mod custom;
 pub mod extras;
 pub mod gpu;
 pub mod helpers;
+pub mod ingress;
+pub mod monitoring;
 pub mod openstack;
 
 use crate::error::Result;
@@ -27,6 +29,8 @@ pub fn build(ctx: &Context) -> Result<Vec<Object>> {
             cni::build,
             openstack::build,
             core_addons::build,
+            ingress::build,
+            monitoring::build,
             custom::build,
         ] {
             if let Some(objs) = crate::resources::collect(part(ctx, addons), &mut problems)? {

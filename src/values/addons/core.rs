@@ -251,3 +251,71 @@ pub struct CustomAddonSpec {
     /// Manifests by file name (Manifests).
     pub manifests: Option<BTreeMap<String, String>>,
 }
+
+/// Ingress controllers (`addons.ingress`).
+///
+/// ```
+/// let i: capiform::values::addons::core::Ingress = serde_json::from_value(serde_json::json!({"enabled": true})).unwrap();
+/// assert_eq!(i.enabled, Some(true));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct Ingress {
+    /// Deploy an ingress controller.
+    pub enabled: Option<bool>,
+    /// ingress-nginx (deprecated upstream; off by default).
+    pub nginx: Option<super::extras::HelmAddon>,
+    /// Traefik (the default controller).
+    pub traefik: Option<super::extras::HelmAddon>,
+}
+
+/// The monitoring stack (`addons.monitoring`).
+///
+/// ```
+/// let m: capiform::values::addons::core::Monitoring = serde_json::from_value(serde_json::json!({"enabled": true})).unwrap();
+/// assert_eq!(m.enabled, Some(true));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct Monitoring {
+    /// Deploy the monitoring stack.
+    pub enabled: Option<bool>,
+    /// Prometheus, Alertmanager and Grafana.
+    pub kube_prometheus_stack: Option<ChartRelease>,
+    /// Loki and Promtail.
+    pub loki_stack: Option<super::extras::HelmAddon>,
+    /// The blackbox exporter.
+    pub blackbox_exporter: Option<BlackboxExporter>,
+}
+
+/// The blackbox exporter.
+///
+/// ```
+/// let b: capiform::values::addons::core::BlackboxExporter = serde_json::from_value(serde_json::json!({"openstackAuthUrlTarget": {"enabled": false}})).unwrap();
+/// assert_eq!(b.openstack_auth_url_target.unwrap().enabled, Some(false));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct BlackboxExporter {
+    /// Deploy it.
+    pub enabled: Option<bool>,
+    /// The chart.
+    pub chart: Option<AddonChart>,
+    /// The release.
+    pub release: Option<AddonRelease>,
+    /// Probe the clouds' Keystone endpoints.
+    pub openstack_auth_url_target: Option<Switch>,
+}
+
+/// An on/off switch.
+///
+/// ```
+/// let s: capiform::values::addons::core::Switch = serde_json::from_value(serde_json::json!({"enabled": true})).unwrap();
+/// assert_eq!(s.enabled, Some(true));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct Switch {
+    /// On or off.
+    pub enabled: Option<bool>,
+}

@@ -9,7 +9,6 @@ pub mod gpu;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// The `addons:` section.
 ///
@@ -37,9 +36,9 @@ pub struct Addons {
     /// metrics-server.
     pub metrics_server: Option<extras::HelmAddon>,
     /// Ingress controllers.
-    pub ingress: Option<Value>,
+    pub ingress: Option<core::Ingress>,
     /// Monitoring stack.
-    pub monitoring: Option<Value>,
+    pub monitoring: Option<core::Monitoring>,
     /// node-feature-discovery.
     pub node_feature_discovery: Option<extras::NodeFeatureDiscovery>,
     /// NVIDIA GPU operator.
