@@ -255,3 +255,24 @@ fn cli_lists_shows_and_exports_sets() {
     let again = capiform(&["templates", "export", "1.0.0", target.to_str().unwrap()]);
     assert_eq!(again.status.code(), Some(2));
 }
+
+#[test]
+fn an_addon_chart_version_changes_without_a_rebuild() {
+    let mut files = embedded_files();
+    edit(&mut files, "defaults/addons-core.yaml", |t| {
+        t.replace("name: metrics-server\n      version: 3.13.0", "name: metrics-server\n      version: 9.9.9")
+    });
+    let edited = TemplateSet::from_files(files, Origin::Path("edited".into()), "edited").unwrap();
+    let values = format!("{VALUES}addons:\n  metricsServer:\n    enabled: true\n");
+    let req = RenderRequest::new("demo", "default").with_values_yaml("values.yaml", values);
+    let before = capiform::render(&req, TemplateSet::embedded(None).unwrap()).unwrap();
+    let after = capiform::render(&req, &edited).unwrap();
+    let version = |m: &capiform::Manifest| {
+        m.objects
+            .iter()
+            .find(|o| o.kind == "HelmRelease" && o.metadata.name == "demo-metrics-server")
+            .map(|o| o.body["spec"]["chart"]["version"].clone())
+    };
+    assert_eq!(version(&before), Some(serde_json::json!("3.13.0")));
+    assert_eq!(version(&after), Some(serde_json::json!("9.9.9")));
+}
