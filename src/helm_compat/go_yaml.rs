@@ -210,10 +210,10 @@ pub fn format_float(f: f64) -> String {
     // encoding/json writes integral values below 1e21 without a fraction or
     // exponent; go-yaml then resolves that text as int64, else uint64, else float.
     if f.fract() == 0.0 && f.abs() < 1e21 {
-        if (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&f) {
+        if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
             return (f as i64).to_string();
         }
-        if (0.0..1.844_674_407_370_955_161_6e19).contains(&f) {
+        if (0.0..18_446_744_073_709_551_616.0).contains(&f) {
             return (f as u64).to_string();
         }
     }
@@ -837,11 +837,9 @@ fn analyze(value: &str) -> Analysis {
                         block_indicators = true;
                     }
                 }
-                '-' => {
-                    if followed_by_whitespace {
-                        flow_indicators = true;
-                        block_indicators = true;
-                    }
+                '-' if followed_by_whitespace => {
+                    flow_indicators = true;
+                    block_indicators = true;
                 }
                 _ => {}
             }
@@ -854,11 +852,9 @@ fn analyze(value: &str) -> Analysis {
                         block_indicators = true;
                     }
                 }
-                '#' => {
-                    if preceded_by_whitespace {
-                        flow_indicators = true;
-                        block_indicators = true;
-                    }
+                '#' if preceded_by_whitespace => {
+                    flow_indicators = true;
+                    block_indicators = true;
                 }
                 _ => {}
             }

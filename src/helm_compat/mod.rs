@@ -1,8 +1,27 @@
 //! Byte-exact reproductions of Helm and Sprig text behaviour that capiform needs for
 //! compatibility with clusters deployed by the Helm chart (the `template-checksum`
 //! annotations hash text exactly as Helm printed it).
+//!
+//! * [`go_yaml`]: Helm's `toYaml` ([`go_yaml::to_string`]).
+//! * [`sprig`]: `quote`, `indent`, `nindent`, `trunc`, `trimSuffix`, and `toYaml`
+//!   piped into `indent`/`nindent`; the common ones are re-exported here.
+//! * [`sha256_hex`]: Sprig's `sha256sum`.
+//!
+//! ```
+//! use capiform::helm_compat::{go_yaml, nindent, sha256_hex};
+//! let spec = serde_json::json!({"flavor": "m1.small", "ports": []});
+//! let text = format!("spec:{}", nindent(2, &go_yaml::to_string(&spec)));
+//! assert_eq!(text, "spec:\n  flavor: m1.small\n  ports: []");
+//! assert_eq!(sha256_hex(&text).len(), 64);
+//! ```
 
+mod go_unicode;
 pub mod go_yaml;
+pub mod sprig;
+
+pub use sprig::{
+    indent, nindent, quote, to_yaml_indent, to_yaml_nindent, trim_suffix, trunc, trunc_trim,
+};
 
 use sha2::{Digest, Sha256};
 
@@ -19,53 +38,4 @@ pub fn sha256_hex(text: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// Sprig's `quote` of a string: Go's `%q` (double quotes, Go escapes).
-///
-/// ```
-/// assert_eq!(capiform::helm_compat::quote("a\"b"), "\"a\\\"b\"");
-/// assert_eq!(capiform::helm_compat::quote("tier"), "\"tier\"");
-/// ```
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\x07' => out.push_str("\\a"),
-            '\x08' => out.push_str("\\b"),
-            '\x0C' => out.push_str("\\f"),
-            '\x0B' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7F => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Sprig's `indent`: prefix every line of `s` with `n` spaces.
-///
-/// ```
-/// assert_eq!(capiform::helm_compat::indent(2, "a\nb"), "  a\n  b");
-/// ```
-pub fn indent(n: usize, s: &str) -> String {
-    let pad = " ".repeat(n);
-    format!("{pad}{}", s.replace('\n', &format!("\n{pad}")))
-}
-
-/// Sprig's `nindent`: a newline, then `indent`.
-///
-/// ```
-/// assert_eq!(capiform::helm_compat::nindent(2, "a"), "\n  a");
-/// ```
-pub fn nindent(n: usize, s: &str) -> String {
-    format!("\n{}", indent(n, s))
 }
