@@ -260,7 +260,10 @@ fn cli_lists_shows_and_exports_sets() {
 fn an_addon_chart_version_changes_without_a_rebuild() {
     let mut files = embedded_files();
     edit(&mut files, "defaults/addons-core.yaml", |t| {
-        t.replace("name: metrics-server\n      version: 3.13.0", "name: metrics-server\n      version: 9.9.9")
+        t.replace(
+            "name: metrics-server\n      version: 3.13.0",
+            "name: metrics-server\n      version: 9.9.9",
+        )
     });
     let edited = TemplateSet::from_files(files, Origin::Path("edited".into()), "edited").unwrap();
     let values = format!("{VALUES}addons:\n  metricsServer:\n    enabled: true\n");
