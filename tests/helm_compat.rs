@@ -108,6 +108,13 @@ const TO_YAML: &[(&str, &str, &str, &str, &str)] = &[
         "spec:\n    - 5\n    - 0\n    - 1000000\n    - 10000000000000000000\n    - 1e+20",
     ),
     (
+        "integral floats beyond 2^53 use the shortest digits",
+        r##"[9.223372036854776e+18, 1.8446744073709552e+19, -1.8755095446406781e+18, 9007199254740992.0]"##,
+        "- 9223372036854776000\n- 1.8446744073709552e+19\n- -1875509544640678100\n- 9007199254740992",
+        "df7641cf93d40923dbd7515b4af46523f331105679ea8575b535e48548dab1e0",
+        "spec:\n    - 9223372036854776000\n    - 1.8446744073709552e+19\n    - -1875509544640678100\n    - 9007199254740992",
+    ),
+    (
         "floats",
         r##"[1.5, 0.1, -0.25, 1234567.5, 123456.75, 100000.5, 0.0001, 1e-05, 1e+21, 2.5e-07, 3.14159]"##,
         "- 1.5\n- 0.1\n- -0.25\n- 1.2345675e+06\n- 123456.75\n- 100000.5\n- 0.0001\n- 1e-05\n- 1e+21\n- 2.5e-07\n- 3.14159",
@@ -621,25 +628,37 @@ fn enough_cases() {
     assert!(TO_YAML.len() + SPRIG.len() >= 60);
 }
 
-/// Verified with `{{ dict (repeat N "a") 1 | toYaml | len }}` (values files cannot
-/// carry such keys): 1022 characters work, 1023 make `toYaml` print nothing, because
-/// go-yaml forgets a simple key after 1024 characters of its JSON text.
+/// Verified with `helm template -f values.yaml` for `x: 12345678901234567890` and
+/// `y: 9007199254740993`: Helm reads every values number as a Go `float64`.
 #[test]
-fn keys_over_1024_json_characters_make_to_yaml_empty() {
-    let ok = serde_json::json!({ "a".repeat(1022): 1 });
-    // Over 128 bytes it is written as a complex key: `? <key>\n: 1`.
-    assert_eq!(go_yaml::to_string(&ok).len(), 1022 + 6);
+fn values_numbers_are_float64_in_helm() {
+    let v = serde_json::json!({"big": 12345678901234567890u64, "near": 9007199254740993u64, "small": 5});
     assert_eq!(
-        go_yaml::to_string(&serde_json::json!({ "a".repeat(1023): 1 })),
-        ""
+        go_yaml::to_string(&go_yaml::as_helm_values(&v)),
+        "big: 12345678901234567000\nnear: 9007199254740992\nsmall: 5"
     );
-    // `<` is written as `\u003c` by encoding/json: 170 fit, 171 do not.
+}
+
+/// Verified with `toYaml` of a values map: keys are ordered with go-yaml's natural
+/// order, digits before letters at the first difference, runs of digits by value.
+#[test]
+fn key_order_is_natural() {
+    let v = serde_json::json!({"x01": 1, "002": 5, "B": 4, "x1": 2, "a": 3});
     assert_eq!(
-        go_yaml::to_string(&serde_json::json!({ "<".repeat(170): 1 })).len(),
-        176
+        go_yaml::to_string(&v),
+        "\"002\": 5\nB: 4\na: 3\nx1: 2\nx01: 1"
     );
+}
+
+/// Verified with `helm template -f values.yaml` for the same key sets: keys become
+/// complex (`? key`) above 128 bytes, counted in UTF-8 bytes, not characters.
+#[test]
+fn complex_key_threshold_counts_bytes() {
+    let v = serde_json::json!({ "é".repeat(64): 1 });
+    assert_eq!(go_yaml::to_string(&v), format!("{}: 1", "é".repeat(64)));
+    let v = serde_json::json!({ format!("{}é", "ab".repeat(64)): 1 });
     assert_eq!(
-        go_yaml::to_string(&serde_json::json!({ "<".repeat(171): 1 })),
-        ""
+        go_yaml::to_string(&v),
+        format!("? {}é\n: 1", "ab".repeat(64))
     );
 }

@@ -194,6 +194,8 @@ pub fn format_number(n: &Number) -> String {
 /// assert_eq!(format_float(1e20), "1e+20");
 /// assert_eq!(format_float(1e19), "10000000000000000000");
 /// assert_eq!(format_float(-0.0), "0");
+/// assert_eq!(format_float(9223372036854775808.0), "9223372036854776000");
+/// assert_eq!(format_float(-1875509544640678100.0), "-1875509544640678100");
 /// assert_eq!(format_float(100000.5), "100000.5");
 /// ```
 pub fn format_float(f: f64) -> String {
@@ -207,14 +209,16 @@ pub fn format_float(f: f64) -> String {
             "-.inf".into()
         };
     }
-    // encoding/json writes integral values below 1e21 without a fraction or
-    // exponent; go-yaml then resolves that text as int64, else uint64, else float.
+    // encoding/json writes values below 1e21 in `%f` form with the shortest digits that
+    // round-trip, padded with zeros (2^63 is written 9223372036854776000); go-yaml reads
+    // an integral text back as int64, else uint64, else float64.
     if f.fract() == 0.0 && f.abs() < 1e21 {
-        if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
-            return (f as i64).to_string();
+        let text = format!("{f}");
+        if let Ok(i) = text.parse::<i64>() {
+            return i.to_string();
         }
-        if (0.0..18_446_744_073_709_551_616.0).contains(&f) {
-            return (f as u64).to_string();
+        if let Ok(u) = text.parse::<u64>() {
+            return u.to_string();
         }
     }
     go_format_g(f)
@@ -272,6 +276,38 @@ fn go_format_g(f: f64) -> String {
         }
     }
     out
+}
+
+/// Every number of `value` as Helm holds numbers read from values files: a Go
+/// `float64` (Helm's values loader decodes JSON numbers into `float64`).
+///
+/// [`to_string`] prints an `i64`/`u64` exactly, as Go prints an `int64`; Helm however
+/// only ever sees `float64` for numbers that came from values files, so integers beyond
+/// 2^53 lose precision there (`12345678901234567890` prints as `12345678901234567000`).
+/// Apply this to values-derived data before [`to_string`] to get Helm's text for such
+/// numbers; it changes nothing for integers up to 2^53.
+///
+/// ```
+/// use capiform::helm_compat::go_yaml::{as_helm_values, to_string};
+/// let v = serde_json::json!({"big": 12345678901234567890u64, "small": 5});
+/// assert_eq!(to_string(&v), "big: 12345678901234567890\nsmall: 5");
+/// assert_eq!(to_string(&as_helm_values(&v)), "big: 12345678901234567000\nsmall: 5");
+/// ```
+pub fn as_helm_values(value: &Value) -> Value {
+    match value {
+        Value::Number(n) => n
+            .as_f64()
+            .and_then(Number::from_f64)
+            .map(Value::Number)
+            .unwrap_or_else(|| value.clone()),
+        Value::Array(items) => Value::Array(items.iter().map(as_helm_values).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), as_helm_values(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// go-yaml v2's map key order for string keys (`keyList.Less`).
