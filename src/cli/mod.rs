@@ -59,6 +59,8 @@ pub enum Command {
         #[command(flatten)]
         values: ValuesArgs,
     },
+    /// Validate Kubernetes objects against the CRD schemas in a directory.
+    Validate(ValidateArgs),
     /// Work with cluster template sets.
     Templates {
         /// What to do with template sets.
@@ -142,6 +144,27 @@ pub struct RenderArgs {
     /// Write one file per object into this directory instead of printing.
     #[arg(long = "output-dir", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// Check the rendered objects against the CRDs of --crds before printing them.
+    #[arg(long, requires = "crds")]
+    pub validate: bool,
+    /// Directory of CustomResourceDefinitions (YAML/JSON files, or a `kubectl get crd -o yaml` List).
+    #[arg(long, value_name = "DIR")]
+    pub crds: Option<PathBuf>,
+}
+
+/// Arguments of `validate`.
+///
+/// ```
+/// use clap::Parser;
+/// let cli = capiform::cli::Cli::try_parse_from(["capiform", "validate", "--crds", "crds", "objs.yaml"]).unwrap();
+/// ```
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Directory of CustomResourceDefinitions.
+    #[arg(long, value_name = "DIR")]
+    pub crds: PathBuf,
+    /// Files of objects (multi-document YAML); `-` or none: standard input.
+    pub files: Vec<PathBuf>,
 }
 
 fn read(path: &PathBuf) -> Result<String> {
@@ -231,6 +254,22 @@ fn run_render(args: &RenderArgs) -> Result<()> {
         req.existing.extend(parse_existing(f)?);
     }
     let manifest = crate::render(&req, &set)?;
+    if let (true, Some(dir)) = (args.validate, &args.crds) {
+        let crds = crate::validate::CrdSet::load_dir(dir)?;
+        let docs: Vec<_> = manifest.objects.iter().map(|o| o.to_value()).collect();
+        let report = crds.validate_documents(&docs);
+        if !report.is_clean() {
+            eprint!("{report}");
+            return Err(Error::Yaml {
+                file: "<rendered objects>".into(),
+                message: format!(
+                    "{} problem(s) against the CRDs in {}",
+                    report.problems.len(),
+                    dir.display()
+                ),
+            });
+        }
+    }
     match &args.output_dir {
         Some(dir) => {
             std::fs::create_dir_all(dir).map_err(|e| Error::Io {
@@ -260,6 +299,37 @@ fn print_stdout(text: &str) -> Result<()> {
             path: "<stdout>".into(),
             source: e,
         })
+}
+
+fn run_validate(args: &ValidateArgs) -> Result<()> {
+    let crds = crate::validate::CrdSet::load_dir(&args.crds)?;
+    let mut text = String::new();
+    if args.files.is_empty() {
+        text = read(&PathBuf::from("-"))?;
+    }
+    for f in &args.files {
+        text.push_str("\n---\n");
+        text.push_str(&read(f)?);
+    }
+    let report = crds.validate_yaml(&text)?;
+    print_stdout(&report.to_string())?;
+    if report.is_clean() {
+        eprintln!(
+            "{} object(s) valid, {} not checked",
+            report.checked,
+            report.not_checked.len()
+        );
+        Ok(())
+    } else {
+        Err(Error::Yaml {
+            file: "<objects>".into(),
+            message: format!(
+                "{} problem(s) against the CRDs in {}",
+                report.problems.len(),
+                args.crds.display()
+            ),
+        })
+    }
 }
 
 fn run_schema(version: &str) -> Result<()> {
@@ -350,6 +420,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Render(args) => run_render(args),
         Command::Templates { action } => run_templates(action),
         Command::Schema { version } => run_schema(version),
+        Command::Validate(args) => run_validate(args),
         Command::ValidateValues { values } => run_validate_values(values),
     };
     match result {
