@@ -228,12 +228,33 @@ pub fn check(version: &str, values: &Value) -> Vec<FieldError> {
         )];
     };
     let mut out = Vec::new();
-    Walker { root: schema }.walk(values, schema, "", &mut out);
+    Walker { root: schema }.walk(values, schema, &P::Root, &mut out);
     out
 }
 
 struct Walker<'a> {
     root: &'a Value,
+}
+
+/// A field path, built only when a problem is reported (walking stays allocation-free).
+enum P<'a> {
+    Root,
+    Key(&'a P<'a>, &'a str),
+    Index(&'a P<'a>, usize),
+}
+
+impl P<'_> {
+    fn is_root(&self) -> bool {
+        matches!(self, P::Root)
+    }
+
+    fn render(&self) -> String {
+        match self {
+            P::Root => String::new(),
+            P::Key(parent, k) => join(&parent.render(), k),
+            P::Index(parent, i) => format!("{}[{i}]", parent.render()),
+        }
+    }
 }
 
 fn join(path: &str, key: &str) -> String {
@@ -313,7 +334,7 @@ impl Walker<'_> {
         s
     }
 
-    fn walk(&self, v: &Value, schema: &Value, path: &str, out: &mut Vec<FieldError>) {
+    fn walk(&self, v: &Value, schema: &Value, path: &P<'_>, out: &mut Vec<FieldError>) {
         let schema = self.resolve(schema);
         if schema == &Value::Bool(true) || schema.as_object().is_some_and(|m| m.is_empty()) {
             return;
@@ -325,13 +346,11 @@ impl Walker<'_> {
             }
         }
         if let Some(any) = schema.get("anyOf").and_then(Value::as_array) {
-            if v.is_null() && any.iter().any(|s| s.get("type") == Some(&json!("null"))) {
+            let is_null_schema = |s: &&Value| s.get("type").and_then(Value::as_str) == Some("null");
+            if v.is_null() && any.iter().any(|s| is_null_schema(&s)) {
                 return;
             }
-            let non_null: Vec<&Value> = any
-                .iter()
-                .filter(|s| s.get("type") != Some(&json!("null")))
-                .collect();
+            let non_null: Vec<&Value> = any.iter().filter(|s| !is_null_schema(s)).collect();
             if non_null.len() == 1 {
                 self.walk(v, non_null[0], path, out);
             }
@@ -343,9 +362,9 @@ impl Walker<'_> {
                 _ => vec![],
             };
             if !types.is_empty() && !types.iter().any(|t| type_matches(t, v)) {
-                let field = if path.is_empty() { "the values" } else { "" };
+                let field = if path.is_root() { "the values" } else { "" };
                 out.push(FieldError::new(
-                    path,
+                    path.render(),
                     format!(
                         "{field}expected {}, got {}",
                         type_phrase(&types),
@@ -363,7 +382,7 @@ impl Walker<'_> {
                     .map(|x| x.to_string())
                     .collect();
                 out.push(FieldError::new(
-                    path,
+                    path.render(),
                     format!(
                         "{} is not allowed (expected one of {})",
                         describe(v),
@@ -376,7 +395,7 @@ impl Walker<'_> {
             if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
                 if n < min {
                     out.push(FieldError::new(
-                        path,
+                        path.render(),
                         format!("{} is too small (expected at least {min})", describe(v)),
                     ));
                 }
@@ -384,7 +403,7 @@ impl Walker<'_> {
             if let Some(max) = schema.get("maximum").and_then(Value::as_f64) {
                 if n > max {
                     out.push(FieldError::new(
-                        path,
+                        path.render(),
                         format!("{} is too large (expected at most {max})", describe(v)),
                     ));
                 }
@@ -394,14 +413,14 @@ impl Walker<'_> {
             if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
                 if cached_regex(p).is_some_and(|re| !re.is_match(s)) {
                     out.push(FieldError::new(
-                        path,
+                        path.render(),
                         format!("{} does not match {p}", describe(v)),
                     ));
                 }
             }
             if let Some(f) = schema.get("format").and_then(Value::as_str) {
                 if let Some(problem) = check_format(f, s) {
-                    out.push(FieldError::new(path, problem));
+                    out.push(FieldError::new(path.render(), problem));
                 }
             }
         }
@@ -410,7 +429,7 @@ impl Walker<'_> {
             Value::Array(items) => {
                 if let Some(item_schema) = schema.get("items") {
                     for (i, item) in items.iter().enumerate() {
-                        self.walk(item, item_schema, &format!("{path}[{i}]"), out);
+                        self.walk(item, item_schema, &P::Index(path, i), out);
                     }
                 }
             }
@@ -422,13 +441,13 @@ impl Walker<'_> {
         &self,
         map: &Map<String, Value>,
         schema: &Value,
-        path: &str,
+        path: &P<'_>,
         out: &mut Vec<FieldError>,
     ) {
         let props = schema.get("properties").and_then(Value::as_object);
         let additional = schema.get("additionalProperties");
         for (k, child) in map {
-            let child_path = join(path, k);
+            let child_path = P::Key(path, k);
             if let Some(s) = props.and_then(|p| p.get(k)) {
                 self.walk(child, s, &child_path, out);
                 continue;
@@ -436,7 +455,7 @@ impl Walker<'_> {
             match additional {
                 Some(Value::Bool(false)) => {
                     let known: Vec<&String> = props.map(|p| p.keys().collect()).unwrap_or_default();
-                    out.push(FieldError::new(child_path, unknown_key_message(k, &known)));
+                    out.push(FieldError::new(child_path.render(), unknown_key_message(k, &known)));
                 }
                 Some(s @ Value::Object(_)) => self.walk(child, s, &child_path, out),
                 _ => {}
