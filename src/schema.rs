@@ -30,12 +30,18 @@ pub const NODE_GROUP_NAME_PATTERN: &str = "^[a-z][a-z0-9-]+[a-z0-9]$";
 /// assert!(capiform::schema::values_schema("v9").is_none());
 /// ```
 pub fn values_schema(version: &str) -> Option<&'static Value> {
+    // The checked-in schema is embedded (parsing it is much cheaper than generating it at
+    // every start); a test keeps it equal to what the types generate.
     static V1: OnceLock<Value> = OnceLock::new();
     match version {
-        "v1" => Some(V1.get_or_init(generate_v1)),
+        "v1" => {
+            Some(V1.get_or_init(|| serde_json::from_str(V1_TEXT).unwrap_or_else(|_| generate_v1())))
+        }
         _ => None,
     }
 }
+
+const V1_TEXT: &str = include_str!("../schemas/values.v1.json");
 
 /// The schema as pretty JSON with a final newline (the content of `schemas/values.v1.json`).
 ///
@@ -43,8 +49,33 @@ pub fn values_schema(version: &str) -> Option<&'static Value> {
 /// assert!(capiform::schema::values_schema_text("v1").unwrap().starts_with('{'));
 /// ```
 pub fn values_schema_text(version: &str) -> Option<String> {
-    values_schema(version)
-        .map(|s| format!("{}\n", serde_json::to_string_pretty(s).unwrap_or_default()))
+    match version {
+        "v1" => Some(V1_TEXT.to_string()),
+        _ => None,
+    }
+}
+
+/// Generate the schema of a version from the Rust types (what `schemas/values.<v>.json`
+/// must hold; `UPDATE_SCHEMA=1 cargo test --test schema` rewrites the file).
+///
+/// ```
+/// let generated = capiform::schema::generate("v1").unwrap();
+/// assert_eq!(&generated, capiform::schema::values_schema("v1").unwrap());
+/// ```
+pub fn generate(version: &str) -> Option<Value> {
+    match version {
+        "v1" => Some(generate_v1()),
+        _ => None,
+    }
+}
+
+/// [`generate`] as pretty JSON with a final newline.
+///
+/// ```
+/// assert!(capiform::schema::generate_text("v1").unwrap().ends_with("}\n"));
+/// ```
+pub fn generate_text(version: &str) -> Option<String> {
+    generate(version).map(|s| format!("{}\n", serde_json::to_string_pretty(&s).unwrap_or_default()))
 }
 
 /// A constraint added to a property of a schema definition.
@@ -455,7 +486,10 @@ impl Walker<'_> {
             match additional {
                 Some(Value::Bool(false)) => {
                     let known: Vec<&String> = props.map(|p| p.keys().collect()).unwrap_or_default();
-                    out.push(FieldError::new(child_path.render(), unknown_key_message(k, &known)));
+                    out.push(FieldError::new(
+                        child_path.render(),
+                        unknown_key_message(k, &known),
+                    ));
                 }
                 Some(s @ Value::Object(_)) => self.walk(child, s, &child_path, out),
                 _ => {}

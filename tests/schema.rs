@@ -9,7 +9,7 @@ fn checked_in_schema_matches_the_types() {
     for version in capiform::schema::SCHEMA_VERSIONS {
         let path =
             Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("schemas/values.{version}.json"));
-        let generated = capiform::schema::values_schema_text(version).unwrap();
+        let generated = capiform::schema::generate_text(version).unwrap();
         if std::env::var_os("UPDATE_SCHEMA").is_some() {
             std::fs::write(&path, &generated).unwrap();
             continue;

@@ -279,3 +279,10 @@ fn an_addon_chart_version_changes_without_a_rebuild() {
     assert_eq!(version(&before), Some(serde_json::json!("3.13.0")));
     assert_eq!(version(&after), Some(serde_json::json!("9.9.9")));
 }
+
+#[test]
+fn every_template_of_every_embedded_set_compiles() {
+    for set in TemplateSet::all_embedded().unwrap() {
+        set.check_templates().unwrap_or_else(|e| panic!("{e}"));
+    }
+}

@@ -94,13 +94,30 @@ impl std::fmt::Display for Origin {
 /// assert_eq!(set.manifest().schema_version, "v1");
 /// assert!(set.defaults().get("controlPlane").is_some());
 /// ```
-#[derive(Clone)]
 pub struct TemplateSet {
     manifest: TemplateSetManifest,
     origin: Origin,
     defaults: Value,
     files: BTreeMap<String, Vec<u8>>,
-    handlebars: Handlebars<'static>,
+    /// Compiled on first use (compiling every template at start-up costs more than a render).
+    handlebars: std::sync::RwLock<Handlebars<'static>>,
+}
+
+impl Clone for TemplateSet {
+    fn clone(&self) -> Self {
+        let hb = self
+            .handlebars
+            .read()
+            .map(|h| h.clone())
+            .unwrap_or_else(|e| e.into_inner().clone());
+        TemplateSet {
+            manifest: self.manifest.clone(),
+            origin: self.origin.clone(),
+            defaults: self.defaults.clone(),
+            files: self.files.clone(),
+            handlebars: std::sync::RwLock::new(hb),
+        }
+    }
 }
 
 impl std::fmt::Debug for TemplateSet {
@@ -286,25 +303,19 @@ impl TemplateSet {
         handlebars.set_strict_mode(true);
         handlebars.register_escape_fn(handlebars::no_escape);
         crate::addons::helpers::register(&mut handlebars);
-        for (name, bytes) in &files {
-            if let Some(stem) = name
-                .strip_prefix("templates/")
-                .and_then(|n| n.strip_suffix(".hbs"))
-            {
-                let src = std::str::from_utf8(bytes)
-                    .map_err(|_| err(format!("{name}: not UTF-8 text")))?;
-                handlebars
-                    .register_template_string(stem, src)
-                    .map_err(|e| err(format!("{name}: {e}")))?;
-            }
-        }
-        Ok(TemplateSet {
+        let set = TemplateSet {
             manifest,
             origin,
             defaults,
             files,
-            handlebars,
-        })
+            handlebars: std::sync::RwLock::new(handlebars),
+        };
+        // A set from disk is checked whole when it is loaded; embedded sets are checked by
+        // the test suite and compile their templates on first use.
+        if set.origin != Origin::Embedded {
+            set.check_templates()?;
+        }
+        Ok(set)
     }
 
     /// The set's manifest.
@@ -386,7 +397,53 @@ impl TemplateSet {
     /// assert!(!capiform::TemplateSet::embedded(None).unwrap().has_template("no/such/template"));
     /// ```
     pub fn has_template(&self, name: &str) -> bool {
-        self.handlebars.has_template(name)
+        self.files.contains_key(&format!("templates/{name}.hbs"))
+    }
+
+    /// Compile every handlebars template of the set, naming the first broken file.
+    ///
+    /// ```
+    /// capiform::TemplateSet::embedded(None).unwrap().check_templates().unwrap();
+    /// ```
+    pub fn check_templates(&self) -> Result<()> {
+        let names: Vec<String> = self
+            .files
+            .keys()
+            .filter_map(|n| {
+                n.strip_prefix("templates/")
+                    .and_then(|n| n.strip_suffix(".hbs"))
+            })
+            .map(str::to_string)
+            .collect();
+        for name in names {
+            self.compiled(&name)?;
+        }
+        Ok(())
+    }
+
+    /// Make sure the template `name` is compiled.
+    fn compiled(&self, name: &str) -> Result<()> {
+        let ready = self
+            .handlebars
+            .read()
+            .map(|h| h.has_template(name))
+            .unwrap_or(false);
+        if ready {
+            return Ok(());
+        }
+        let file = format!("templates/{name}.hbs");
+        let err = |message: String| Error::TemplateSet {
+            set: self.id(),
+            message,
+        };
+        let bytes = self
+            .files
+            .get(&file)
+            .ok_or_else(|| err(format!("{file}: template not found")))?;
+        let src = std::str::from_utf8(bytes).map_err(|_| err(format!("{file}: not UTF-8 text")))?;
+        let mut hb = self.handlebars.write().unwrap_or_else(|e| e.into_inner());
+        hb.register_template_string(name, src)
+            .map_err(|e| err(format!("{file}: {e}")))
     }
 
     /// Render the handlebars template `templates/<name>.hbs` with `data` (strict mode:
@@ -397,7 +454,10 @@ impl TemplateSet {
     /// assert!(set.render("no/such/template", &serde_json::json!({})).is_err());
     /// ```
     pub fn render(&self, name: &str, data: &impl Serialize) -> Result<String> {
+        self.compiled(name)?;
         self.handlebars
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
             .render(name, data)
             .map_err(|e| Error::TemplateSet {
                 set: self.id(),
