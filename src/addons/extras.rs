@@ -180,21 +180,8 @@ pub(crate) fn two_source_addon(
     a: &HelmAddon,
     defaults: &str,
 ) -> Result<Vec<Object>> {
-    let secret = config_secret(
-        ctx,
-        component,
-        json!({"defaults": defaults, "overrides": to_yaml(release_values(a))}),
-    )?;
-    let name = secret.metadata.name.clone();
-    let release = helm_release(
-        ctx,
-        component,
-        chart_value(a.chart.as_ref()),
-        namespace(a),
-        &[(name.as_str(), "defaults"), (name.as_str(), "overrides")],
-        false,
-    )?;
-    Ok(vec![secret, release])
+    let (ns, values) = super::common::release_parts(a.release.as_ref());
+    super::common::defaults_and_overrides(ctx, component, a.chart.as_ref(), ns, defaults, &values)
 }
 
 /// Secret with `overrides` only plus a HelmRelease reading it, marked for Argo CD.
