@@ -58,6 +58,9 @@ pub enum Command {
         /// Values and template set.
         #[command(flatten)]
         values: ValuesArgs,
+        /// YAML file of objects already in the cluster (e.g. the etcd encryption key Secret).
+        #[arg(long = "existing", value_name = "FILE")]
+        existing: Vec<PathBuf>,
     },
     /// Validate Kubernetes objects against the CRD schemas in a directory.
     Validate(ValidateArgs),
@@ -342,10 +345,13 @@ fn run_schema(version: &str) -> Result<()> {
     print_stdout(&text)
 }
 
-fn run_validate_values(args: &ValuesArgs) -> Result<()> {
+fn run_validate_values(args: &ValuesArgs, existing: &[PathBuf]) -> Result<()> {
     let set = template_set(args)?;
     let mut req = RenderRequest::new("validate", "default");
     req.sources = sources(args)?;
+    for f in existing {
+        req.existing.extend(parse_existing(f)?);
+    }
     // A full render runs every check, including those of the builders; nothing is printed.
     crate::render(&req, &set)?;
     eprintln!("values are valid");
@@ -421,7 +427,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Templates { action } => run_templates(action),
         Command::Schema { version } => run_schema(version),
         Command::Validate(args) => run_validate(args),
-        Command::ValidateValues { values } => run_validate_values(values),
+        Command::ValidateValues { values, existing } => run_validate_values(values, existing),
     };
     match result {
         Ok(()) => 0,
