@@ -191,21 +191,12 @@ pub(crate) fn overrides_only_addon(
     a: &HelmAddon,
     chart: Value,
 ) -> Result<Vec<Object>> {
-    let secret = config_secret(
-        ctx,
-        component,
-        json!({"overrides": to_yaml(release_values(a))}),
-    )?;
-    let name = secret.metadata.name.clone();
-    let release = helm_release(
-        ctx,
-        component,
-        chart,
-        namespace(a),
-        &[(name.as_str(), "overrides")],
-        true,
-    )?;
-    Ok(vec![secret, release])
+    let (ns, values) = super::common::release_parts(a.release.as_ref());
+    let mut objects = super::common::overrides_only(ctx, component, chart, ns, &values)?;
+    for release in objects.iter_mut().filter(|o| o.kind == "HelmRelease") {
+        argo_annotation(&mut release.metadata);
+    }
+    Ok(objects)
 }
 
 /// A HelmRelease of the addon provider (`bootstrap: true`, release name = component).
@@ -308,8 +299,6 @@ pub(crate) fn to_yaml(v: Value) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::template_set::TemplateSet;
-    use crate::values::ValuesSource;
 
     /// Render `builder` over the template set's defaults plus `yaml`; the
     /// `(kind, name)` of every object.
@@ -317,26 +306,13 @@ pub(crate) mod tests {
         builder: fn(&Context) -> Result<Vec<Object>>,
         yaml: &str,
     ) -> Vec<(String, String)> {
-        let set = TemplateSet::embedded(None).unwrap();
-        let sources = [ValuesSource::Yaml {
-            name: "test.yaml".into(),
-            text: yaml.into(),
-        }];
-        let raw = crate::values::merged_values(set.defaults(), &sources).unwrap();
-        let values = crate::validation::check(&raw).0.unwrap();
-        let ctx = Context {
-            release: "demo",
-            namespace: "default",
-            values: &values,
-            raw: &raw,
-            templates: set,
-            existing: &[],
-        };
-        builder(&ctx)
-            .unwrap()
-            .into_iter()
-            .map(|o| (o.kind, o.metadata.name))
-            .collect()
+        crate::resources::kubeadm::with_ctx(yaml, &[], |ctx| {
+            builder(ctx)
+                .unwrap()
+                .into_iter()
+                .map(|o| (o.kind, o.metadata.name))
+                .collect()
+        })
     }
 
     fn names(yaml: &str) -> Vec<String> {
@@ -423,22 +399,8 @@ pub(crate) mod tests {
 
     #[test]
     fn cert_manager_version_falls_back_to_the_addons_chart_version() {
-        let set = TemplateSet::embedded(None).unwrap();
-        let sources = [ValuesSource::Yaml {
-            name: "t".into(),
-            text: format!("{ALL_OFF}  certManager: {{enabled: true, chart: {{version: ''}}}}\n"),
-        }];
-        let raw = crate::values::merged_values(set.defaults(), &sources).unwrap();
-        let values = crate::validation::check(&raw).0.unwrap();
-        let ctx = Context {
-            release: "demo",
-            namespace: "default",
-            values: &values,
-            raw: &raw,
-            templates: set,
-            existing: &[],
-        };
-        let objs = build(&ctx).unwrap();
+        let values = format!("{ALL_OFF}  certManager: {{enabled: true, chart: {{version: ''}}}}\n");
+        let objs = crate::resources::kubeadm::with_ctx(&values, &[], |ctx| build(ctx).unwrap());
         let hr = objs.iter().find(|o| o.kind == "HelmRelease").unwrap();
         assert_eq!(hr.body["spec"]["chart"]["version"], ADDONS_CHART_VERSION);
     }
