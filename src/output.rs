@@ -1,5 +1,9 @@
 //! Document order and deterministic YAML emission.
 
+pub mod block_yaml;
+
+use serde_json::Value;
+
 use crate::object::Object;
 
 /// Multi-document YAML for `objects`, each document introduced by `---`.
@@ -13,13 +17,32 @@ use crate::object::Object;
 /// assert_eq!(text, "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n");
 /// ```
 pub fn to_yaml(objects: &[Object]) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(objects.len() * 1024);
     for obj in objects {
         out.push_str("---\n");
-        match serde_yaml::to_string(obj) {
-            Ok(s) => out.push_str(&s),
-            Err(e) => out.push_str(&format!("# failed to serialise {}: {e}\n", obj.id())),
+        let start = out.len();
+        if block_yaml::write_object(&mut out, obj).is_err() {
+            out.truncate(start);
+            match serde_yaml::to_string(obj) {
+                Ok(s) => out.push_str(&s),
+                Err(e) => out.push_str(&format!("# failed to serialise {}: {e}\n", obj.id())),
+            }
         }
+    }
+    out
+}
+
+/// The YAML of one value, byte-identical to `serde_yaml::to_string` (block style,
+/// sorted map keys as stored, literal blocks for multi-line strings).
+///
+/// ```
+/// let v = serde_json::json!({"a": {"b": ["x", "true"]}, "c": "1\n2\n"});
+/// assert_eq!(capiform::output::value_to_yaml(&v), serde_yaml::to_string(&v).unwrap());
+/// ```
+pub fn value_to_yaml(value: &Value) -> String {
+    let mut out = String::new();
+    if block_yaml::write_value(&mut out, value).is_err() {
+        return serde_yaml::to_string(value).unwrap_or_default();
     }
     out
 }

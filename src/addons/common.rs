@@ -10,7 +10,7 @@
 
 use serde_json::{Value, json};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::object::Object;
 use crate::render::Context;
 use crate::values::addons::extras::{AddonChart, AddonRelease};
@@ -125,7 +125,7 @@ pub fn manifests(
 /// assert_eq!(capiform::addons::common::yaml_text(&serde_json::json!({"a": 1})).unwrap(), "a: 1\n");
 /// ```
 pub fn yaml_text(v: &Value) -> Result<String> {
-    serde_yaml::to_string(v).map_err(|e| Error::invalid("", format!("internal: {e}")))
+    Ok(crate::output::value_to_yaml(v))
 }
 
 /// The namespace and values of a release section.

@@ -293,7 +293,7 @@ pub(crate) fn release_values(a: &HelmAddon) -> Value {
 
 /// A value as a YAML document.
 pub(crate) fn to_yaml(v: Value) -> String {
-    serde_yaml::to_string(&v).unwrap_or_default()
+    crate::output::value_to_yaml(&v)
 }
 
 #[cfg(test)]

@@ -227,7 +227,7 @@ fn xpu_manager_kustomization(
         kube_config: json!({"secretRef": {"name": format!("{}-kubeconfig", cluster_name(ctx))}}),
         path: XPU_MANAGER_PATH,
         patches: vec![json!({
-            "patch": serde_yaml::to_string(&tolerate_gpu_nodes).unwrap_or_default(),
+            "patch": crate::output::value_to_yaml(&tolerate_gpu_nodes),
             "target": {"kind": "DaemonSet", "name": "intel-xpumanager"},
         })],
     }
@@ -297,7 +297,7 @@ pub(crate) fn dashboards_config_map(
         "metadata": {"name": name, "labels": {"grafana_dashboard": "1"}},
         "data": data,
     });
-    serde_yaml::to_string(&cm).map_err(|e| Error::invalid("", format!("internal: {e}")))
+    Ok(crate::output::value_to_yaml(&cm))
 }
 
 /// A dashboard of the template set (`dashboards/<name>.json`).
