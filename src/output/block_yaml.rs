@@ -354,10 +354,6 @@ fn is_printable(c: char) -> bool {
         && c != '\u{FEFF}'
 }
 
-fn is_blankz(c: Option<char>) -> bool {
-    matches!(c, None | Some(' ' | '\t' | '\n'))
-}
-
 /// One pass over the string, as libyaml's `analyze_scalar`. Line breaks other than `\n`
 /// (`\r`, U+0085, U+2028, U+2029) are [`Unsupported`].
 fn analyze(s: &str) -> Result<Analysis, Unsupported> {
@@ -369,6 +365,24 @@ fn analyze(s: &str) -> Result<Analysis, Unsupported> {
             block_allowed: false,
         });
     }
+    let bytes = s.as_bytes();
+    if bytes[0].is_ascii_alphanumeric()
+        && bytes
+            .iter()
+            .all(|&b| b > b' ' && b < 0x7F && b != b':' && b != b'#')
+    {
+        // Printable ASCII without blanks, `:` or `#`, not starting with an indicator:
+        // nothing in it can change the style.
+        return Ok(Analysis {
+            line_breaks: false,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: true,
+        });
+    }
+    if s.contains('\n') {
+        return analyze_multiline(s);
+    }
     let mut block_indicators = s.starts_with("---") || s.starts_with("...");
     let mut line_breaks = false;
     let mut special = false;
@@ -377,15 +391,23 @@ fn analyze(s: &str) -> Result<Analysis, Unsupported> {
     let (mut break_space, mut space_break) = (false, false);
     let (mut previous_space, mut previous_break) = (false, false);
     let mut preceded_by_whitespace = true;
-    let mut chars = s.chars().peekable();
-    let mut first = true;
-    while let Some(c) = chars.next() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Only the character itself needs decoding; the blanks that matter around it
+        // are ASCII, so the next byte says whether it is followed by whitespace.
+        let b = bytes[i];
+        let (c, width) = if b < 0x80 {
+            (b as char, 1)
+        } else {
+            let c = s[i..].chars().next().unwrap_or('\u{FFFD}');
+            (c, c.len_utf8())
+        };
         if matches!(c, '\r' | '\u{85}' | '\u{2028}' | '\u{2029}') {
             return Err(Unsupported);
         }
-        let next = chars.peek().copied();
-        let followed_by_whitespace = is_blankz(next);
-        let last = next.is_none();
+        let first = i == 0;
+        let last = i + width == bytes.len();
+        let followed_by_whitespace = matches!(bytes.get(i + width), None | Some(b' ' | b'\t' | b'\n'));
         if first {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
@@ -401,11 +423,13 @@ fn analyze(s: &str) -> Result<Analysis, Unsupported> {
                 _ => {}
             }
         }
-        if !is_printable(c) {
+        let printable = if b < 0x80 {
+            b == b'\n' || (0x20..0x7F).contains(&b)
+        } else {
+            is_printable(c)
+        };
+        if !printable {
             special = true;
-        }
-        if c == '\n' {
-            line_breaks = true;
         }
         if c == ' ' {
             leading_space |= first;
@@ -414,6 +438,7 @@ fn analyze(s: &str) -> Result<Analysis, Unsupported> {
             previous_space = true;
             previous_break = false;
         } else if c == '\n' {
+            line_breaks = true;
             leading_break |= first;
             trailing_break |= last;
             space_break |= previous_space;
@@ -424,7 +449,7 @@ fn analyze(s: &str) -> Result<Analysis, Unsupported> {
             previous_break = false;
         }
         preceded_by_whitespace = matches!(c, ' ' | '\t' | '\n');
-        first = false;
+        i += width;
     }
     let mut a = Analysis {
         line_breaks,
@@ -451,6 +476,40 @@ fn analyze(s: &str) -> Result<Analysis, Unsupported> {
         a.block_plain_allowed = false;
     }
     Ok(a)
+}
+
+/// The analysis of a string with line breaks, which is only ever a literal block or
+/// double-quoted: what matters is whether a block may hold it (no trailing space, no
+/// space before a break, only printable characters). One tight pass over the bytes.
+fn analyze_multiline(s: &str) -> Result<Analysis, Unsupported> {
+    let mut special = false;
+    let mut non_ascii = false;
+    for &b in s.as_bytes() {
+        if b < 0x20 {
+            if b == b'\r' {
+                return Err(Unsupported);
+            }
+            special |= b != b'\n';
+        } else if b >= 0x7F {
+            special |= b == 0x7F;
+            non_ascii |= b >= 0x80;
+        }
+    }
+    if non_ascii {
+        for c in s.chars().filter(|c| !c.is_ascii()) {
+            if matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}') {
+                return Err(Unsupported);
+            }
+            special |= !is_printable(c);
+        }
+    }
+    let blocked = special || s.ends_with(' ') || s.contains(" \n");
+    Ok(Analysis {
+        line_breaks: true,
+        block_plain_allowed: false,
+        single_quoted_allowed: !blocked && !s.contains("\n "),
+        block_allowed: !blocked,
+    })
 }
 
 /// Whether `serde_yaml` would read the plain text back as null, a boolean or a number
