@@ -76,12 +76,68 @@ pub fn marshal(value: &Value) -> String {
 /// assert_eq!(try_marshal(&serde_json::json!(["a\u{7f}"])), None);
 /// ```
 pub fn try_marshal(value: &Value) -> Option<String> {
-    let value = json_round_trip(value)?;
+    let transformed;
+    let value = match read_back_effect(value)? {
+        ReadBack::Same => value,
+        ReadBack::Changed => {
+            transformed = json_round_trip(value)?;
+            &transformed
+        }
+    };
     let mut e = Emitter::new();
-    e.emit_node(&value, false, false);
+    e.emit_node(value, false, false);
     // Document end: an implicit document writes only a final line break.
     e.write_indent();
     Some(e.out)
+}
+
+/// What reading the JSON text back does to a value.
+enum ReadBack {
+    /// Every string reads back as it was (the common case: no copy needed).
+    Same,
+    /// Some string holds U+0085 and reads back folded.
+    Changed,
+}
+
+fn rejected_char(c: char) -> bool {
+    let v = c as u32;
+    v == 0x7F || (0x80..=0x9F).contains(&v) && v != 0x85 || v == 0xFFFE || v == 0xFFFF
+}
+
+/// A read-only pass deciding whether [`json_round_trip`] would fail (`None`), change
+/// the value, or give it back unchanged.
+fn read_back_effect(value: &Value) -> Option<ReadBack> {
+    fn string(s: &str, changed: &mut bool) -> Option<()> {
+        if s.is_ascii() {
+            return (!s.contains('\u{7F}')).then_some(());
+        }
+        for c in s.chars() {
+            if rejected_char(c) {
+                return None;
+            }
+            *changed |= c == '\u{85}';
+        }
+        Some(())
+    }
+    fn walk(v: &Value, changed: &mut bool) -> Option<()> {
+        match v {
+            Value::String(s) => string(s, changed),
+            Value::Array(items) => items.iter().try_for_each(|i| walk(i, changed)),
+            Value::Object(m) => m.iter().try_for_each(|(k, v)| {
+                // Six characters per character at most, quotes aside: short keys fit.
+                let may_be_long = k.len() * 6 + 2 > MAX_JSON_KEY_LEN;
+                if k.contains('\u{85}') || may_be_long && json_quoted_len(k) > MAX_JSON_KEY_LEN {
+                    return None;
+                }
+                string(k, changed)?;
+                walk(v, changed)
+            }),
+            _ => Some(()),
+        }
+    }
+    let mut changed = false;
+    walk(value, &mut changed)?;
+    Some(if changed { ReadBack::Changed } else { ReadBack::Same })
 }
 
 /// Models the JSON text being read back by go-yaml: rejects characters its reader
@@ -129,10 +185,7 @@ fn json_quoted_len(s: &str) -> usize {
 }
 
 fn read_back(s: &str) -> Option<String> {
-    if s.chars().any(|c| {
-        let v = c as u32;
-        v == 0x7F || (0x80..=0x9F).contains(&v) && v != 0x85 || v == 0xFFFE || v == 0xFFFF
-    }) {
+    if s.chars().any(rejected_char) {
         return None;
     }
     if !s.contains('\u{85}') {

@@ -102,26 +102,37 @@ fn go_float(f: f64) -> String {
 /// assert_eq!(merge_concat(&left, &right), json!({"files": [1, 2], "a": {"x": 2, "y": true}}));
 /// ```
 pub fn merge_concat(left: &Value, right: &Value) -> Value {
-    match (left, right) {
-        (Value::Array(l), Value::Array(r)) => {
-            Value::Array(l.iter().chain(r.iter()).cloned().collect())
-        }
+    let mut out = left.clone();
+    merge_concat_into(&mut out, right.clone());
+    out
+}
+
+/// [`merge_concat`] in place: `right` is merged into `acc`, moving its pieces rather
+/// than copying them.
+///
+/// ```
+/// use capiform::resources::kubeadm::merge_concat_into;
+/// use serde_json::json;
+/// let mut acc = json!({"files": [1], "a": {"x": 1}});
+/// merge_concat_into(&mut acc, json!({"files": [2], "a": {"x": ""}}));
+/// assert_eq!(acc, json!({"files": [1, 2], "a": {"x": 1}}));
+/// ```
+pub fn merge_concat_into(acc: &mut Value, right: Value) {
+    match (acc, right) {
+        (Value::Array(l), Value::Array(r)) => l.extend(r),
         (Value::Object(l), Value::Object(r)) => {
-            let mut out = l.clone();
             for (k, rv) in r {
-                let merged = match l.get(k) {
-                    Some(lv) => merge_concat(lv, rv),
-                    None => rv.clone(),
-                };
-                out.insert(k.clone(), merged);
+                match l.get_mut(&k) {
+                    Some(lv) => merge_concat_into(lv, rv),
+                    None => {
+                        l.insert(k, rv);
+                    }
+                }
             }
-            Value::Object(out)
         }
-        _ => {
-            if is_empty(right) {
-                left.clone()
-            } else {
-                right.clone()
+        (acc, right) => {
+            if !is_empty(&right) {
+                *acc = right;
             }
         }
     }
@@ -132,15 +143,18 @@ pub fn merge_concat(left: &Value, right: &Value) -> Value {
 /// ```
 /// use capiform::resources::kubeadm::merge_concat_many;
 /// use serde_json::json;
-/// let v = merge_concat_many(&[json!({"a": [1]}), json!({}), json!({"a": [2], "b": 1})]);
+/// let v = merge_concat_many([json!({"a": [1]}), json!({}), json!({"a": [2], "b": 1})]);
 /// assert_eq!(v, json!({"a": [1, 2], "b": 1}));
 /// ```
-pub fn merge_concat_many(fragments: &[Value]) -> Value {
-    let mut iter = fragments.iter();
-    let Some(first) = iter.next() else {
+pub fn merge_concat_many(fragments: impl IntoIterator<Item = Value>) -> Value {
+    let mut iter = fragments.into_iter();
+    let Some(mut acc) = iter.next() else {
         return Value::Object(Map::new());
     };
-    iter.fold(first.clone(), |acc, next| merge_concat(&acc, next))
+    for next in iter {
+        merge_concat_into(&mut acc, next);
+    }
+    acc
 }
 
 /// Walk `path` in a JSON tree; `None` when a key is missing (a `null` is returned as
@@ -408,7 +422,7 @@ pub fn additional_packages_spec(ctx: &Context) -> Value {
 /// # }
 /// ```
 pub fn common_spec(ctx: &Context, user_spec: &Value) -> Result<Value> {
-    Ok(merge_concat_many(&[
+    Ok(merge_concat_many([
         trusted_cas_spec(ctx),
         containerd_spec(ctx)?,
         additional_packages_spec(ctx),
@@ -925,7 +939,7 @@ fn kube_proxy_configuration_spec(ctx: &Context) -> Value {
 /// ```
 pub fn control_plane_spec(ctx: &Context) -> Result<Value> {
     let user = raw(ctx, &["controlPlane", "kubeadmConfigSpec"]);
-    let mut spec = merge_concat_many(&[
+    let mut spec = merge_concat_many([
         control_plane_node_labels_spec(ctx),
         oidc_spec(ctx)?,
         etcd_spec(ctx),
@@ -971,7 +985,7 @@ pub fn node_group_spec(ctx: &Context, group: &crate::values::NodeGroup) -> Resul
         Some(c) => json!({ "preKubeadmCommands": c }),
         None => json!({}),
     };
-    Ok(merge_concat_many(&[
+    Ok(merge_concat_many([
         labels_spec,
         common_spec(ctx, &user)?,
         os,
@@ -1151,9 +1165,9 @@ mod tests {
 
     #[test]
     fn merge_concat_many_of_nothing_is_an_empty_map() {
-        assert_eq!(merge_concat_many(&[]), json!({}));
+        assert_eq!(merge_concat_many([]), json!({}));
         assert_eq!(
-            merge_concat_many(&[json!({}), json!({"a": [1]})]),
+            merge_concat_many([json!({}), json!({"a": [1]})]),
             json!({"a": [1]})
         );
     }
