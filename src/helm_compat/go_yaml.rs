@@ -850,7 +850,7 @@ enum Style {
     Literal,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 struct Analysis {
     multiline: bool,
     flow_plain_allowed: bool,
@@ -881,7 +881,44 @@ fn is_blankz(c: char) -> bool {
     is_blank(c) || is_break(c) || c == '\0'
 }
 
+/// go-yaml's `analyze_scalar`, with two shortcuts for ASCII text that give the same
+/// answer as the general pass ([`analyze_general`], checked against it in the tests):
+/// a word without blanks, `:` or `#`, and multi-line text.
 fn analyze(value: &str) -> Analysis {
+    let bytes = value.as_bytes();
+    if !value.is_ascii() || bytes.is_empty() {
+        return analyze_general(value);
+    }
+    let flow_chars = |b: &u8| matches!(b, b',' | b'?' | b'[' | b']' | b'{' | b'}');
+    if bytes[0].is_ascii_alphanumeric()
+        && bytes.iter().all(|&b| b > b' ' && b < 0x7F && b != b':' && b != b'#')
+    {
+        return Analysis {
+            multiline: false,
+            flow_plain_allowed: !value.starts_with("...") && !bytes.iter().any(flow_chars),
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: true,
+        };
+    }
+    if bytes.iter().any(|&b| b == b'\n' || b == b'\r') {
+        let special = bytes.iter().any(|&b| (b < 0x20 && b != b'\n') || b == 0x7F);
+        let is_break = |b: u8| b == b'\n' || b == b'\r';
+        let break_space = bytes.windows(2).any(|w| is_break(w[0]) && w[1] == b' ');
+        let space_break = bytes.windows(2).any(|w| w[0] == b' ' && is_break(w[1]));
+        let trailing_space = bytes.last() == Some(&b' ');
+        return Analysis {
+            multiline: true,
+            flow_plain_allowed: false,
+            block_plain_allowed: false,
+            single_quoted_allowed: !(break_space || space_break || special),
+            block_allowed: !(trailing_space || space_break || special),
+        };
+    }
+    analyze_general(value)
+}
+
+fn analyze_general(value: &str) -> Analysis {
     if value.is_empty() {
         return Analysis {
             multiline: false,
@@ -1218,6 +1255,14 @@ impl Emitter {
         if !self.whitespace {
             self.put(' ');
         }
+        if value.is_ascii() && !value.bytes().any(|b| b == b' ' || b == b'\n' || b == b'\r') {
+            // Nothing to fold or break: the text as it is.
+            self.out.push_str(value);
+            self.column += value.len();
+            self.whitespace = false;
+            self.indention = false;
+            return;
+        }
         let chars: Vec<char> = value.chars().collect();
         let mut spaces = false;
         let mut breaks = false;
@@ -1363,18 +1408,19 @@ impl Emitter {
     fn write_literal(&mut self, value: &str) {
         self.write_indicator("|", true, false, false);
         // Block scalar hints.
-        let chars: Vec<char> = value.chars().collect();
-        if let Some(&c0) = chars.first() {
+        let mut first = value.chars();
+        if let Some(c0) = first.next() {
             if c0 == ' ' || is_break(c0) {
                 let hint = char::from(b'0' + BEST_INDENT as u8);
                 self.write_indicator(&hint.to_string(), false, false, false);
             }
         }
-        let chomp = match chars.len() {
-            0 => Some('-'),
-            n if !is_break(chars[n - 1]) => Some('-'),
-            1 => Some('+'),
-            n if is_break(chars[n - 2]) => Some('+'),
+        let mut last = value.chars().rev();
+        let chomp = match (last.next(), last.next()) {
+            (None, _) => Some('-'),
+            (Some(c), _) if !is_break(c) => Some('-'),
+            (Some(_), None) => Some('+'),
+            (Some(_), Some(c)) if is_break(c) => Some('+'),
             _ => None,
         };
         if let Some(ch) = chomp {
@@ -1384,19 +1430,53 @@ impl Emitter {
         self.indention = true;
         self.whitespace = true;
         let mut breaks = true;
-        for &c in &chars {
+        let mut rest = value;
+        while let Some(c) = rest.chars().next() {
             if is_break(c) {
                 self.write_break(c);
                 self.indention = true;
                 breaks = true;
+                rest = &rest[c.len_utf8()..];
             } else {
                 if breaks {
                     self.write_indent();
                     breaks = false;
                 }
-                self.put(c);
+                // The run of characters up to the next line break, at once.
+                let end = rest.find(is_break).unwrap_or(rest.len());
+                let run = &rest[..end];
+                self.out.push_str(run);
+                self.column += run.chars().count();
                 self.indention = false;
+                rest = &rest[end..];
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+
+    /// Every string built from pieces that matter to the analysis: the shortcuts of
+    /// [`analyze`] agree with the general pass.
+    #[test]
+    fn shortcuts_agree_with_the_general_analysis() {
+        const PIECES: &[&str] = &[
+            "a", "Z", "0", " ", "\n", "\r", "\t", ":", "#", ",", "?", "[", "}", "-", ".", "...",
+            "---", "'", "\"", "\u{7f}", "\u{1}", "é", "x y", "k: v",
+        ];
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..50_000 {
+            let mut s = String::new();
+            for _ in 0..(seed % 6) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push_str(PIECES[(seed % PIECES.len() as u64) as usize]);
+            }
+            seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            assert_eq!(analyze(&s), analyze_general(&s), "{s:?}");
         }
     }
 }

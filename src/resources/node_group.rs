@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::api::capi_machine::{
@@ -120,14 +121,10 @@ pub fn kubernetes_version(ctx: &Context, own: Option<&str>) -> Option<String> {
 /// # }
 /// ```
 pub fn effective_node_groups(ctx: &Context) -> Result<Vec<(usize, NodeGroup)>> {
-    let defaults = ctx
-        .raw
-        .get("nodeGroupDefaults")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let groups = match ctx.raw.get("nodeGroups") {
-        Some(Value::Array(a)) => a.clone(),
-        _ => Vec::new(),
+    let defaults = ctx.raw.get("nodeGroupDefaults").unwrap_or(&Value::Null);
+    let groups: &[Value] = match ctx.raw.get("nodeGroups") {
+        Some(Value::Array(a)) => a,
+        _ => &[],
     };
     let mut problems = Vec::new();
     let mut out = Vec::new();
@@ -144,8 +141,11 @@ pub fn effective_node_groups(ctx: &Context) -> Result<Vec<(usize, NodeGroup)>> {
             ));
             continue;
         }
-        let merged = merge_group_defaults(raw_group, &defaults);
-        let group: NodeGroup = match serde_path_to_error::deserialize(&merged) {
+        let merged = merge_group_defaults(raw_group, defaults);
+        // The plain deserializer first; the path-tracking one only to word an error.
+        let group = match NodeGroup::deserialize(&merged)
+            .or_else(|_| serde_path_to_error::deserialize::<_, NodeGroup>(&merged))
+        {
             Ok(g) => g,
             Err(e) => {
                 problems.push(FieldError::new(

@@ -12,6 +12,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use handlebars::Handlebars;
+
+pub mod static_text;
 use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -101,6 +103,8 @@ pub struct TemplateSet {
     files: BTreeMap<String, Vec<u8>>,
     /// Compiled on first use (compiling every template at start-up costs more than a render).
     handlebars: std::sync::RwLock<Handlebars<'static>>,
+    /// Static line runs taken out of the templates before compiling ([`static_text`]).
+    statics: static_text::Table,
 }
 
 impl Clone for TemplateSet {
@@ -116,6 +120,7 @@ impl Clone for TemplateSet {
             defaults: self.defaults.clone(),
             files: self.files.clone(),
             handlebars: std::sync::RwLock::new(hb),
+            statics: self.statics.clone(),
         }
     }
 }
@@ -303,12 +308,15 @@ impl TemplateSet {
         handlebars.set_strict_mode(true);
         handlebars.register_escape_fn(handlebars::no_escape);
         crate::addons::helpers::register(&mut handlebars);
+        let statics = static_text::Table::default();
+        static_text::register_helper(&mut handlebars, statics.clone());
         let set = TemplateSet {
             manifest,
             origin,
             defaults,
             files,
             handlebars: std::sync::RwLock::new(handlebars),
+            statics,
         };
         // A set from disk is checked whole when it is loaded; embedded sets are checked by
         // the test suite and compile their templates on first use.
@@ -442,8 +450,36 @@ impl TemplateSet {
             .ok_or_else(|| err(format!("{file}: template not found")))?;
         let src = std::str::from_utf8(bytes).map_err(|_| err(format!("{file}: not UTF-8 text")))?;
         let mut hb = self.handlebars.write().unwrap_or_else(|e| e.into_inner());
+        if hb.has_template(name) {
+            return Ok(());
+        }
+        if let Some(collapsed) = static_text::collapse(src, &self.statics) {
+            if hb.register_template_string(name, collapsed).is_ok() {
+                return Ok(());
+            }
+        }
         hb.register_template_string(name, src)
             .map_err(|e| err(format!("{file}: {e}")))
+    }
+
+    /// The error of rendering the template as written (not collapsed), so that line
+    /// and column in the message are those of the file.
+    fn original_error(&self, name: &str, data: &impl Serialize, first: handlebars::RenderError) -> String {
+        let file = format!("templates/{name}.hbs");
+        let src = self.text(&file).unwrap_or_default();
+        let mut hb = self
+            .handlebars
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let message = match hb.register_template_string(name, src) {
+            Ok(()) => match hb.render(name, data) {
+                Err(e) => e.to_string(),
+                Ok(_) => first.to_string(),
+            },
+            Err(e) => e.to_string(),
+        };
+        format!("{file}: {message}")
     }
 
     /// Render the handlebars template `templates/<name>.hbs` with `data` (strict mode:
@@ -455,14 +491,15 @@ impl TemplateSet {
     /// ```
     pub fn render(&self, name: &str, data: &impl Serialize) -> Result<String> {
         self.compiled(name)?;
-        self.handlebars
+        let result = self
+            .handlebars
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .render(name, data)
-            .map_err(|e| Error::TemplateSet {
-                set: self.id(),
-                message: format!("templates/{name}.hbs: {e}"),
-            })
+            .render(name, data);
+        result.map_err(|e| Error::TemplateSet {
+            set: self.id(),
+            message: self.original_error(name, data, e),
+        })
     }
 }
 
