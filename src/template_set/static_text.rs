@@ -4,7 +4,8 @@
 //! Compiling the embedded templates was the largest single cost of a `capiform render`
 //! process (more than the render itself): handlebars' parser walks raw text one
 //! character at a time. Most of a values template is plain YAML, so before compiling,
-//! [`collapse`] moves every run of whole lines without `{`, `}` or `\` into a table and
+//! [`collapse`] moves every run of whole lines without markup (no `{` or `\` other than
+//! escaped `\{{`) into a table, empties comments, and
 //! leaves `{{__capiform_static N}}` in its place; the helper registered by
 //! [`register_helper`] writes the run back. The output is the same text: the line
 //! breaks around each run stay in the template, so handlebars' standalone-tag rules
@@ -76,11 +77,13 @@ pub fn collapse(src: &str, table: &Table) -> Option<String> {
     {
         return None;
     }
+    let (without_comments, comments) = empty_comments(src)?;
+    let src = without_comments.as_str();
     let mut runs = Vec::new();
     for (start, end) in text_regions(src)? {
         runs.extend(static_runs(src, start, end));
     }
-    if runs.is_empty() {
+    if runs.is_empty() && comments == 0 {
         return None;
     }
     let mut table = table.write().unwrap_or_else(|e| e.into_inner());
@@ -89,11 +92,40 @@ pub fn collapse(src: &str, table: &Table) -> Option<String> {
     for (start, end) in runs {
         out.push_str(&src[at..start]);
         out.push_str(&format!("{{{{{HELPER} {}}}}}", table.len()));
-        table.push(src[start..end].to_string());
+        // An escaped `\{{` prints as `{{`.
+        table.push(src[start..end].replace("\\{{", "{{"));
         at = end;
     }
     out.push_str(&src[at..]);
     Some(out)
+}
+
+/// The template with every comment emptied (`{{!-- … --}}` → `{{!}}`: it prints
+/// nothing either way, and a standalone comment line is still removed whole), and how
+/// many comments there were. `None` when a comment is not closed.
+fn empty_comments(src: &str) -> Option<(String, usize)> {
+    let mut out = String::with_capacity(src.len());
+    let mut count = 0;
+    let mut rest = src;
+    while let Some(i) = rest.find("{{!") {
+        if i > 0 && rest.as_bytes()[i - 1] == b'\\' {
+            out.push_str(&rest[..i + 3]);
+            rest = &rest[i + 3..];
+            continue;
+        }
+        let after = &rest[i..];
+        let end = if after.starts_with("{{!--") {
+            after[5..].find("--}}").map(|j| i + 5 + j + 4)
+        } else {
+            after[3..].find("}}").map(|j| i + 3 + j + 2)
+        }?;
+        out.push_str(&rest[..i]);
+        out.push_str("{{!}}");
+        count += 1;
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    Some((out, count))
 }
 
 /// Byte ranges of the text between mustaches (`{{…}}`, `{{{…}}}`, `{{!-- … --}}`);
@@ -137,7 +169,8 @@ fn static_runs(src: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
     for pair in breaks.windows(2) {
         let (line_start, line_end) = (pair[0] + 1, pair[1]);
         let line = &src[line_start..line_end];
-        let is_static = !line.contains(['{', '}', '\\']);
+        // Escaped mustaches (`\{{`) are text; any other `{` or `\` may start markup.
+        let is_static = !line.replace("\\{{", "").contains(['{', '\\']);
         match (is_static, run_start) {
             (true, None) => run_start = Some(line_start),
             (false, Some(s)) => {
@@ -183,7 +216,7 @@ mod tests {
 
     #[test]
     fn standalone_blocks_and_comments_keep_their_whitespace_rules() {
-        let src = "{{!-- a comment\nover lines --}}\ntop: 1\n{{#if on}}\n  static line one is here\n  static line two is here too\n\n  static line three\n{{else}}\n  other static line number one\n  other static line number two\n{{/if}}\n{{#each items}}\n  - item: {{this}}\n    fixed: static text of an item here\n    more: static text of an item here\n{{/each}}\nescaped: \\{{ jinja }}\nend: static line at the end of the template\nlast line without break";
+        let src = "{{!-- a comment\nover lines --}}\ntop: 1\n  {{! short }}\nalert: \\{{ $labels.target }} is down, for quite a while now\nalso: \\{{ $value }} } and }} are text here, long enough\n{{#if on}}\n  static line one is here\n  static line two is here too\n\n  static line three\n{{else}}\n  other static line number one\n  other static line number two\n{{/if}}\n{{#each items}}\n  - item: {{this}}\n    fixed: static text of an item here\n    more: static text of an item here\n{{/each}}\nescaped: \\{{ jinja }}\nend: static line at the end of the template\nlast line without break";
         for on in [true, false] {
             same_output(src, json!({"on": on, "items": ["a", "b"]}));
         }
