@@ -22,6 +22,9 @@ use crate::error::{Error, Result};
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/cluster-templates");
 
+// The embedded sets' YAML files, read at build time (see build.rs).
+include!(concat!(env!("OUT_DIR"), "/parsed_yaml.rs"));
+
 /// The values schema versions this engine understands.
 pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["v1"];
 
@@ -143,7 +146,13 @@ fn embedded_sets() -> &'static Result<Vec<TemplateSet>, String> {
             let label = dir.path().display().to_string();
             let mut files = BTreeMap::new();
             collect_embedded(dir, dir.path(), &mut files);
-            let set = TemplateSet::from_files(files, Origin::Embedded, &label)
+            let parsed = |file: &str| {
+                PARSED_YAML
+                    .iter()
+                    .find(|(set, f, _)| *set == label && *f == file)
+                    .map(|(_, _, json)| *json)
+            };
+            let set = TemplateSet::from_files_parsed(files, Origin::Embedded, &label, parsed)
                 .map_err(|e| e.to_string())?;
             sets.push(set);
         }
@@ -250,18 +259,43 @@ impl TemplateSet {
         origin: Origin,
         label: &str,
     ) -> Result<TemplateSet> {
+        Self::from_files_parsed(files, origin, label, |_| None)
+    }
+
+    /// [`TemplateSet::from_files`], with `parsed(file)` giving the JSON of a YAML file
+    /// already read (the embedded sets, by the build script) to skip reading it again.
+    fn from_files_parsed(
+        files: BTreeMap<String, Vec<u8>>,
+        origin: Origin,
+        label: &str,
+        parsed: impl Fn(&str) -> Option<&'static str>,
+    ) -> Result<TemplateSet> {
         let err = |message: String| Error::TemplateSet {
             set: label.to_string(),
             message,
         };
+        fn read<T: serde::de::DeserializeOwned>(
+            name: &str,
+            yaml: &str,
+            json: Option<&str>,
+        ) -> std::result::Result<T, String> {
+            if let Some(Ok(v)) = json.map(serde_json::from_str) {
+                return Ok(v);
+            }
+            serde_yaml::from_str(yaml).map_err(|e| format!("{name}: {e}"))
+        }
         let text = |name: &str| -> Result<&str> {
             let bytes = files
                 .get(name)
                 .ok_or_else(|| err(format!("{name}: file is missing")))?;
             std::str::from_utf8(bytes).map_err(|_| err(format!("{name}: not UTF-8 text")))
         };
-        let manifest: TemplateSetManifest = serde_yaml::from_str(text("template-set.yaml")?)
-            .map_err(|e| err(format!("template-set.yaml: {e}")))?;
+        let manifest: TemplateSetManifest = read(
+            "template-set.yaml",
+            text("template-set.yaml")?,
+            parsed("template-set.yaml"),
+        )
+        .map_err(err)?;
         let engine =
             semver::Version::parse(crate::ENGINE_VERSION).expect("engine version is semver");
         if !manifest.engine.matches(&engine) {
@@ -278,8 +312,8 @@ impl TemplateSet {
                 SUPPORTED_SCHEMA_VERSIONS.join(", ")
             )));
         }
-        let top: Value = serde_yaml::from_str(text("defaults.yaml")?)
-            .map_err(|e| err(format!("defaults.yaml: {e}")))?;
+        let top: Value =
+            read("defaults.yaml", text("defaults.yaml")?, parsed("defaults.yaml")).map_err(err)?;
         if !top.is_object() {
             return Err(err("defaults.yaml: must be a mapping".into()));
         }
@@ -297,7 +331,7 @@ impl TemplateSet {
             let src =
                 std::str::from_utf8(bytes).map_err(|_| err(format!("{name}: not UTF-8 text")))?;
             let fragment: Value =
-                serde_yaml::from_str(src).map_err(|e| err(format!("{name}: {e}")))?;
+                read(name, src, parsed(name)).map_err(err)?;
             if !fragment.is_object() {
                 return Err(err(format!("{name}: must be a mapping")));
             }
@@ -521,4 +555,34 @@ fn read_dir_recursive(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The JSON the build script embeds reads as the YAML it came from, and every
+    /// embedded set has its manifest and defaults read ahead.
+    #[test]
+    fn build_time_reading_agrees_with_the_yaml() {
+        for dir in EMBEDDED.dirs() {
+            let set = dir.path().display().to_string();
+            for file in ["template-set.yaml", "defaults.yaml"] {
+                assert!(
+                    PARSED_YAML.iter().any(|(s, f, _)| *s == set && *f == file),
+                    "{set}/{file} not read ahead"
+                );
+            }
+        }
+        assert!(!PARSED_YAML.is_empty());
+        for (set, file, json) in PARSED_YAML {
+            let yaml = EMBEDDED
+                .get_file(format!("{set}/{file}"))
+                .and_then(|f| f.contents_utf8())
+                .unwrap_or_else(|| panic!("{set}/{file} is embedded"));
+            let from_yaml: Value = serde_yaml::from_str(yaml).unwrap();
+            let from_json: Value = serde_json::from_str(json).unwrap();
+            assert_eq!(from_yaml, from_json, "{set}/{file}");
+        }
+    }
 }
