@@ -251,6 +251,10 @@ fn parse_existing(path: &PathBuf) -> Result<Vec<serde_json::Value>> {
 
 fn run_render(args: &RenderArgs) -> Result<()> {
     let set = template_set(&args.values)?;
+    if let std::borrow::Cow::Borrowed(embedded) = &set {
+        // Templates compile on the second core while values are read and checked.
+        let _ = embedded.warm_up();
+    }
     let mut req = RenderRequest::new(&args.release, &args.namespace);
     req.sources = sources(&args.values)?;
     for f in &args.existing {
@@ -291,6 +295,9 @@ fn run_render(args: &RenderArgs) -> Result<()> {
         }
         None => print_stdout(&manifest.to_yaml())?,
     }
+    // The process ends next: freeing the objects one by one would be wasted work.
+    std::mem::forget(manifest);
+    std::mem::forget(req);
     Ok(())
 }
 

@@ -483,17 +483,36 @@ impl TemplateSet {
             .get(&file)
             .ok_or_else(|| err(format!("{file}: template not found")))?;
         let src = std::str::from_utf8(bytes).map_err(|_| err(format!("{file}: not UTF-8 text")))?;
+        // Parsed without holding the lock, so that another thread may compile another
+        // template meanwhile ([`TemplateSet::warm_up`]); the first to finish registers it.
+        let template = static_text::collapse(src, &self.statics)
+            .and_then(|collapsed| handlebars::Template::compile(&collapsed).ok());
+        let template = match template {
+            Some(t) => t,
+            None => handlebars::Template::compile(src).map_err(|e| err(format!("{file}: {e}")))?,
+        };
         let mut hb = self.handlebars.write().unwrap_or_else(|e| e.into_inner());
-        if hb.has_template(name) {
-            return Ok(());
+        if !hb.has_template(name) {
+            hb.register_template(name, template);
         }
-        if let Some(collapsed) = static_text::collapse(src, &self.statics) {
-            if hb.register_template_string(name, collapsed).is_ok() {
-                return Ok(());
-            }
-        }
-        hb.register_template_string(name, src)
-            .map_err(|e| err(format!("{file}: {e}")))
+        Ok(())
+    }
+
+    /// Read the values schema and compile every template of the set on a background
+    /// thread, so that a render started meanwhile finds them ready (the CLI does this while it reads values and
+    /// builds the core resources). Templates are compiled on first use anyway; this
+    /// only moves the work off the caller's path.
+    ///
+    /// ```
+    /// let set = capiform::TemplateSet::embedded(None).unwrap();
+    /// set.warm_up().join().unwrap();
+    /// ```
+    pub fn warm_up(&'static self) -> std::thread::JoinHandle<()> {
+        std::thread::spawn(move || {
+            // The values schema first: the render needs it before any template.
+            let _ = crate::schema::values_schema(&self.manifest.schema_version);
+            let _ = self.check_templates();
+        })
     }
 
     /// The error of rendering the template as written (not collapsed), so that line
