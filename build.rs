@@ -33,12 +33,20 @@ fn main() {
         fragments.sort();
         files.extend(fragments);
         for file in files {
-            let rel = file.strip_prefix(set).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = file
+                .strip_prefix(set)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             if !(rel.ends_with(".yaml") || rel.ends_with(".yml")) {
                 continue;
             }
-            let Ok(text) = std::fs::read_to_string(&file) else { continue };
-            let Ok(value) = serde_yaml::from_str::<serde_json::Value>(&text) else { continue };
+            let Ok(text) = std::fs::read_to_string(&file) else {
+                continue;
+            };
+            let Ok(value) = serde_yaml::from_str::<serde_json::Value>(&text) else {
+                continue;
+            };
             let json = serde_json::to_string(&value).expect("JSON of a parsed value");
             writeln!(out, "    ({name:?}, {rel:?}, {json:?}),").unwrap();
         }

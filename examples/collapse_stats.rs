@@ -7,8 +7,14 @@ fn main() {
             let t = capiform::template_set::static_text::Table::default();
             let c = capiform::template_set::static_text::collapse(src, &t);
             let n = c.as_ref().map(|c| c.len()).unwrap_or(src.len());
-            println!("{path}: {} -> {} {}", src.len(), n, if c.is_none() { "(as written)" } else { "" });
-            before += src.len(); after += n;
+            println!(
+                "{path}: {} -> {} {}",
+                src.len(),
+                n,
+                if c.is_none() { "(as written)" } else { "" }
+            );
+            before += src.len();
+            after += n;
         }
     }
     println!("total {before} -> {after}");

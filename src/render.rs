@@ -138,8 +138,13 @@ impl Context<'_> {
 /// assert!(manifest.objects.iter().any(|o| o.kind == "Cluster"));
 /// ```
 pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> {
-    let raw = values::merged_values(templates.defaults(), &req.sources)?;
-    let (typed, mut problems) = crate::validation::check(&raw);
+    let (raw, user) = values::merged_values_and_user(templates.defaults(), &req.sources)?;
+    // A set's defaults that check clean need no second look: only the user's part is walked.
+    let (typed, mut problems) = if templates.defaults_are_valid() {
+        crate::validation::check_user_part(&raw, &user)
+    } else {
+        crate::validation::check(&raw)
+    };
     let Some(typed) = typed else {
         return Err(crate::Error::Invalid(crate::validation::dedup(problems)));
     };

@@ -259,7 +259,31 @@ pub fn check(version: &str, values: &Value) -> Vec<FieldError> {
         )];
     };
     let mut out = Vec::new();
-    Walker { root: schema }.walk(values, schema, &P::Root, &mut out);
+    Walker { root: schema }.walk(values, schema, &P::Root, None, &mut out);
+    out
+}
+
+/// [`check`] of merged values whose parts not given by the user (`user`: the user's
+/// layers merged together) are known to be valid — the defaults of a template set
+/// that [`check`]s clean. Only the user's parts are walked; the problems are the same
+/// as [`check`] of the whole tree would report.
+///
+/// ```
+/// use serde_json::json;
+/// let defaults_ok = json!({"osDistro": "ubuntu", "apiServer": {"port": 6443}});
+/// let user = json!({"apiServer": {"port": "x"}});
+/// let merged = json!({"osDistro": "ubuntu", "apiServer": {"port": "x"}});
+/// let p = capiform::schema::check_user_part("v1", &merged, &user);
+/// assert_eq!(p.len(), 1);
+/// assert_eq!(p[0].path, "apiServer.port");
+/// ```
+pub fn check_user_part(version: &str, merged: &Value, user: &Value) -> Vec<FieldError> {
+    let Some(schema) = values_schema(version) else {
+        return check(version, merged);
+    };
+    let mut out = Vec::new();
+    let touched = Some(user).filter(|u| u.is_object());
+    Walker { root: schema }.walk(merged, schema, &P::Root, touched, &mut out);
     out
 }
 
@@ -365,7 +389,16 @@ impl Walker<'_> {
         s
     }
 
-    fn walk(&self, v: &Value, schema: &Value, path: &P<'_>, out: &mut Vec<FieldError>) {
+    /// Check `v` against `schema`. `touched` is the part of the user's values at this
+    /// place when only that part needs checking (`None`: check everything below).
+    fn walk(
+        &self,
+        v: &Value,
+        schema: &Value,
+        path: &P<'_>,
+        touched: Option<&Value>,
+        out: &mut Vec<FieldError>,
+    ) {
         let schema = self.resolve(schema);
         if schema == &Value::Bool(true) || schema.as_object().is_some_and(|m| m.is_empty()) {
             return;
@@ -373,7 +406,7 @@ impl Walker<'_> {
         // anyOf [X, null] / allOf [X]: the shapes schemars emits for optional and documented fields
         if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
             for s in all {
-                self.walk(v, s, path, out);
+                self.walk(v, s, path, touched, out);
             }
         }
         if let Some(any) = schema.get("anyOf").and_then(Value::as_array) {
@@ -383,7 +416,7 @@ impl Walker<'_> {
             }
             let non_null: Vec<&Value> = any.iter().filter(|s| !is_null_schema(s)).collect();
             if non_null.len() == 1 {
-                self.walk(v, non_null[0], path, out);
+                self.walk(v, non_null[0], path, touched, out);
             }
         }
         if let Some(t) = schema.get("type") {
@@ -456,11 +489,11 @@ impl Walker<'_> {
             }
         }
         match v {
-            Value::Object(map) => self.walk_object(map, schema, path, out),
+            Value::Object(map) => self.walk_object(map, schema, path, touched, out),
             Value::Array(items) => {
                 if let Some(item_schema) = schema.get("items") {
                     for (i, item) in items.iter().enumerate() {
-                        self.walk(item, item_schema, &P::Index(path, i), out);
+                        self.walk(item, item_schema, &P::Index(path, i), None, out);
                     }
                 }
             }
@@ -473,14 +506,25 @@ impl Walker<'_> {
         map: &Map<String, Value>,
         schema: &Value,
         path: &P<'_>,
+        touched: Option<&Value>,
         out: &mut Vec<FieldError>,
     ) {
         let props = schema.get("properties").and_then(Value::as_object);
         let additional = schema.get("additionalProperties");
+        // Below a mapping the user gave, only the keys they gave need checking; below
+        // anything else they gave (a list, a scalar replaced by a mapping), everything.
+        let touched = touched.and_then(Value::as_object);
         for (k, child) in map {
+            let child_touched = match touched {
+                Some(t) => match t.get(k) {
+                    Some(tc) => Some(tc).filter(|tc| tc.is_object()),
+                    None => continue,
+                },
+                None => None,
+            };
             let child_path = P::Key(path, k);
             if let Some(s) = props.and_then(|p| p.get(k)) {
-                self.walk(child, s, &child_path, out);
+                self.walk(child, s, &child_path, child_touched, out);
                 continue;
             }
             match additional {
@@ -491,7 +535,7 @@ impl Walker<'_> {
                         unknown_key_message(k, &known),
                     ));
                 }
-                Some(s @ Value::Object(_)) => self.walk(child, s, &child_path, out),
+                Some(s @ Value::Object(_)) => self.walk(child, s, &child_path, child_touched, out),
                 _ => {}
             }
         }

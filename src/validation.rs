@@ -44,7 +44,31 @@ pub fn validate(merged: &Value) -> Result<Values> {
 /// assert_eq!(problems.len(), 1);
 /// ```
 pub fn check(merged: &Value) -> (Option<Values>, Vec<FieldError>) {
-    let mut problems = crate::schema::check(SCHEMA_VERSION, merged);
+    finish_check(merged, crate::schema::check(SCHEMA_VERSION, merged))
+}
+
+/// [`check`] when the merged values are valid defaults under the user's values `user`:
+/// the structural check walks only what the user gave (same problems, less work).
+///
+/// ```
+/// let merged = serde_json::json!({"kubernetesVersion": "1.31.4", "cloudCredentialsSecretName": "c", "osDistro": "arch"});
+/// let user = serde_json::json!({"osDistro": "arch"});
+/// let (typed, problems) = capiform::validation::check_user_part(&merged, &user);
+/// assert!(typed.is_some());
+/// assert_eq!(problems.len(), 1);
+/// ```
+pub fn check_user_part(merged: &Value, user: &Value) -> (Option<Values>, Vec<FieldError>) {
+    finish_check(
+        merged,
+        crate::schema::check_user_part(SCHEMA_VERSION, merged, user),
+    )
+}
+
+fn finish_check(
+    merged: &Value,
+    schema_problems: Vec<FieldError>,
+) -> (Option<Values>, Vec<FieldError>) {
+    let mut problems = schema_problems;
     let typed = match typed_values(merged) {
         Ok(v) => Some(v),
         Err(Error::Invalid(p)) => {

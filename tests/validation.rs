@@ -225,3 +225,44 @@ fn secrets_never_appear_in_errors() {
         );
     }
 }
+
+mod common;
+
+/// Renders check only the user's part of the merged values when the template set's
+/// defaults are valid; that must find exactly the problems a check of everything finds.
+#[test]
+fn checking_the_users_part_finds_what_checking_everything_finds() {
+    use capiform::values::{ValuesSource, merged_values_and_user};
+    let set = capiform::TemplateSet::embedded(None).unwrap();
+    assert!(set.defaults_are_valid());
+    let mut compared = 0;
+    let mut with_problems = 0;
+    for (file, v) in common::mutations(25, 0xc4ec) {
+        let yaml = serde_yaml::to_string(&v).unwrap();
+        let sources = [
+            ValuesSource::Yaml {
+                name: "base.yaml".into(),
+                text: BASE.into(),
+            },
+            ValuesSource::Yaml {
+                name: "mutated.yaml".into(),
+                text: yaml,
+            },
+        ];
+        let Ok((merged, user)) = merged_values_and_user(set.defaults(), &sources) else {
+            continue;
+        };
+        let render = |p: Vec<capiform::FieldError>| -> Vec<String> {
+            p.iter().map(|e| e.to_string()).collect()
+        };
+        let all = render(capiform::schema::check("v1", &merged));
+        let part = render(capiform::schema::check_user_part("v1", &merged, &user));
+        assert_eq!(all, part, "mutation of {}:\n{v:#}", file.display());
+        compared += 1;
+        with_problems += usize::from(!all.is_empty());
+    }
+    assert!(
+        compared > 500 && with_problems > 100,
+        "{compared} {with_problems}"
+    );
+}

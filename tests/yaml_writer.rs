@@ -22,11 +22,73 @@ impl Rng {
 }
 
 const PIECES: &[&str] = &[
-    "a", "b", "Z", "0", "1", "7", "09", " ", "  ", "\n", "\n\n", "\t", ":", ": ", "-", "- ", "#",
-    " #", "?", "'", "\"", "\\", "{", "}", "[", "]", ",", "&", "*", "!", "|", ">", "%", "@", "`",
-    ".", "...", "---", "true", "false", "null", "~", "yes", "on", "1.5", "1e3", "0x1F", "0o17",
-    "0b1", "+1", "-2", ".inf", "-.nan", "é", "✓", "😀", "\u{a0}", "\u{feff}", "\u{1}", "\u{7f}",
-    "\u{85}", "\u{2028}", "\r", "key", "value with spaces", "{{ jinja }}", "http://x:80/y",
+    "a",
+    "b",
+    "Z",
+    "0",
+    "1",
+    "7",
+    "09",
+    " ",
+    "  ",
+    "\n",
+    "\n\n",
+    "\t",
+    ":",
+    ": ",
+    "-",
+    "- ",
+    "#",
+    " #",
+    "?",
+    "'",
+    "\"",
+    "\\",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    "&",
+    "*",
+    "!",
+    "|",
+    ">",
+    "%",
+    "@",
+    "`",
+    ".",
+    "...",
+    "---",
+    "true",
+    "false",
+    "null",
+    "~",
+    "yes",
+    "on",
+    "1.5",
+    "1e3",
+    "0x1F",
+    "0o17",
+    "0b1",
+    "+1",
+    "-2",
+    ".inf",
+    "-.nan",
+    "é",
+    "✓",
+    "😀",
+    "\u{a0}",
+    "\u{feff}",
+    "\u{1}",
+    "\u{7f}",
+    "\u{85}",
+    "\u{2028}",
+    "\r",
+    "key",
+    "value with spaces",
+    "{{ jinja }}",
+    "http://x:80/y",
 ];
 
 fn random_string(rng: &mut Rng) -> String {
@@ -35,7 +97,11 @@ fn random_string(rng: &mut Rng) -> String {
 }
 
 fn random_value(rng: &mut Rng, depth: usize) -> Value {
-    let pick = if depth > 3 { rng.below(5) } else { rng.below(8) };
+    let pick = if depth > 3 {
+        rng.below(5)
+    } else {
+        rng.below(8)
+    };
     match pick {
         0 => Value::Null,
         1 => Value::Bool(rng.below(2) == 0),
@@ -45,7 +111,11 @@ fn random_value(rng: &mut Rng, depth: usize) -> Value {
             _ => json!(rng.below(10_000) as f64 / 8.0 + 0.5),
         },
         3 | 4 => Value::String(random_string(rng)),
-        5 => Value::Array((0..rng.below(4)).map(|_| random_value(rng, depth + 1)).collect()),
+        5 => Value::Array(
+            (0..rng.below(4))
+                .map(|_| random_value(rng, depth + 1))
+                .collect(),
+        ),
         _ => {
             let mut m = Map::new();
             for _ in 0..rng.below(4) {
@@ -69,7 +139,10 @@ fn random_values_print_as_serde_yaml_prints_them() {
         }
     }
     // The fallback is for rare shapes only: most values take the direct path.
-    assert!(direct > 15_000, "only {direct} of 20000 values written directly");
+    assert!(
+        direct > 15_000,
+        "only {direct} of 20000 values written directly"
+    );
 }
 
 #[test]

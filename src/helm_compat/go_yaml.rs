@@ -137,7 +137,11 @@ fn read_back_effect(value: &Value) -> Option<ReadBack> {
     }
     let mut changed = false;
     walk(value, &mut changed)?;
-    Some(if changed { ReadBack::Changed } else { ReadBack::Same })
+    Some(if changed {
+        ReadBack::Changed
+    } else {
+        ReadBack::Same
+    })
 }
 
 /// Models the JSON text being read back by go-yaml: rejects characters its reader
@@ -891,7 +895,9 @@ fn analyze(value: &str) -> Analysis {
     }
     let flow_chars = |b: &u8| matches!(b, b',' | b'?' | b'[' | b']' | b'{' | b'}');
     if bytes[0].is_ascii_alphanumeric()
-        && bytes.iter().all(|&b| b > b' ' && b < 0x7F && b != b':' && b != b'#')
+        && bytes
+            .iter()
+            .all(|&b| b > b' ' && b < 0x7F && b != b':' && b != b'#')
     {
         return Analysis {
             multiline: false,

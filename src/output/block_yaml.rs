@@ -208,7 +208,12 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn sequence(&mut self, a: &[Value], indent: usize, first_inline: bool) -> Result<(), Unsupported> {
+    fn sequence(
+        &mut self,
+        a: &[Value],
+        indent: usize,
+        first_inline: bool,
+    ) -> Result<(), Unsupported> {
         for (i, item) in a.iter().enumerate() {
             self.line_at(indent, first_inline && i == 0);
             self.push("-");
@@ -302,7 +307,11 @@ impl Writer<'_> {
             return Err(Unsupported);
         }
         self.newline();
-        let body = if ends_with_break { &s[..s.len() - 1] } else { s };
+        let body = if ends_with_break {
+            &s[..s.len() - 1]
+        } else {
+            s
+        };
         for (i, line) in body.split('\n').enumerate() {
             if i > 0 {
                 self.newline();
@@ -407,7 +416,8 @@ fn analyze(s: &str) -> Result<Analysis, Unsupported> {
         }
         let first = i == 0;
         let last = i + width == bytes.len();
-        let followed_by_whitespace = matches!(bytes.get(i + width), None | Some(b' ' | b'\t' | b'\n'));
+        let followed_by_whitespace =
+            matches!(bytes.get(i + width), None | Some(b' ' | b'\t' | b'\n'));
         if first {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
@@ -585,7 +595,11 @@ fn number_text(n: &serde_json::Number) -> String {
         if f.is_nan() {
             ".nan".into()
         } else if f.is_infinite() {
-            if f > 0.0 { ".inf".into() } else { "-.inf".into() }
+            if f > 0.0 {
+                ".inf".into()
+            } else {
+                "-.inf".into()
+            }
         } else {
             ryu::Buffer::new().format_finite(f).to_string()
         }
@@ -663,7 +677,14 @@ mod tests {
 
     #[test]
     fn top_level_scalars_and_lists() {
-        for v in [json!("x"), json!("a\nb"), json!([1, {"a": "b"}]), json!({}), json!(null), json!("")] {
+        for v in [
+            json!("x"),
+            json!("a\nb"),
+            json!([1, {"a": "b"}]),
+            json!({}),
+            json!(null),
+            json!(""),
+        ] {
             let (ours, theirs) = both(&v);
             assert_eq!(ours, theirs, "{v}");
         }

@@ -108,6 +108,8 @@ pub struct TemplateSet {
     handlebars: std::sync::RwLock<Handlebars<'static>>,
     /// Static line runs taken out of the templates before compiling ([`static_text`]).
     statics: static_text::Table,
+    /// Whether the defaults alone pass the values schema check (computed once).
+    defaults_valid: OnceLock<bool>,
 }
 
 impl Clone for TemplateSet {
@@ -124,6 +126,7 @@ impl Clone for TemplateSet {
             files: self.files.clone(),
             handlebars: std::sync::RwLock::new(hb),
             statics: self.statics.clone(),
+            defaults_valid: self.defaults_valid.clone(),
         }
     }
 }
@@ -312,8 +315,12 @@ impl TemplateSet {
                 SUPPORTED_SCHEMA_VERSIONS.join(", ")
             )));
         }
-        let top: Value =
-            read("defaults.yaml", text("defaults.yaml")?, parsed("defaults.yaml")).map_err(err)?;
+        let top: Value = read(
+            "defaults.yaml",
+            text("defaults.yaml")?,
+            parsed("defaults.yaml"),
+        )
+        .map_err(err)?;
         if !top.is_object() {
             return Err(err("defaults.yaml: must be a mapping".into()));
         }
@@ -330,8 +337,7 @@ impl TemplateSet {
             }
             let src =
                 std::str::from_utf8(bytes).map_err(|_| err(format!("{name}: not UTF-8 text")))?;
-            let fragment: Value =
-                read(name, src, parsed(name)).map_err(err)?;
+            let fragment: Value = read(name, src, parsed(name)).map_err(err)?;
             if !fragment.is_object() {
                 return Err(err(format!("{name}: must be a mapping")));
             }
@@ -351,6 +357,7 @@ impl TemplateSet {
             files,
             handlebars: std::sync::RwLock::new(handlebars),
             statics,
+            defaults_valid: OnceLock::new(),
         };
         // A set from disk is checked whole when it is loaded; embedded sets are checked by
         // the test suite and compile their templates on first use.
@@ -498,6 +505,18 @@ impl TemplateSet {
         Ok(())
     }
 
+    /// Whether the set's defaults, with no user values, pass the values schema check
+    /// (computed on first call). Renders then check only the user's part of the values.
+    ///
+    /// ```
+    /// assert!(capiform::TemplateSet::embedded(None).unwrap().defaults_are_valid());
+    /// ```
+    pub fn defaults_are_valid(&self) -> bool {
+        *self.defaults_valid.get_or_init(|| {
+            crate::schema::check(&self.manifest.schema_version, &self.defaults).is_empty()
+        })
+    }
+
     /// Read the values schema and compile every template of the set on a background
     /// thread, so that a render started meanwhile finds them ready (the CLI does this while it reads values and
     /// builds the core resources). Templates are compiled on first use anyway; this
@@ -510,14 +529,19 @@ impl TemplateSet {
     pub fn warm_up(&'static self) -> std::thread::JoinHandle<()> {
         std::thread::spawn(move || {
             // The values schema first: the render needs it before any template.
-            let _ = crate::schema::values_schema(&self.manifest.schema_version);
+            let _ = self.defaults_are_valid();
             let _ = self.check_templates();
         })
     }
 
     /// The error of rendering the template as written (not collapsed), so that line
     /// and column in the message are those of the file.
-    fn original_error(&self, name: &str, data: &impl Serialize, first: handlebars::RenderError) -> String {
+    fn original_error(
+        &self,
+        name: &str,
+        data: &impl Serialize,
+        first: handlebars::RenderError,
+    ) -> String {
         let file = format!("templates/{name}.hbs");
         let src = self.text(&file).unwrap_or_default();
         let mut hb = self

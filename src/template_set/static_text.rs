@@ -48,7 +48,10 @@ pub fn register_helper(hb: &mut Handlebars<'static>, table: Table) {
                   _: &mut RenderContext,
                   out: &mut dyn Output|
                   -> HelperResult {
-                let index = h.param(0).and_then(|p| p.value().as_u64()).unwrap_or(u64::MAX);
+                let index = h
+                    .param(0)
+                    .and_then(|p| p.value().as_u64())
+                    .unwrap_or(u64::MAX);
                 let table = table.read().unwrap_or_else(|e| e.into_inner());
                 if let Some(text) = table.get(index as usize) {
                     out.write(text)?;
@@ -114,8 +117,8 @@ fn empty_comments(src: &str) -> Option<(String, usize)> {
             continue;
         }
         let after = &rest[i..];
-        let end = if after.starts_with("{{!--") {
-            after[5..].find("--}}").map(|j| i + 5 + j + 4)
+        let end = if let Some(body) = after.strip_prefix("{{!--") {
+            body.find("--}}").map(|j| i + 5 + j + 4)
         } else {
             after[3..].find("}}").map(|j| i + 3 + j + 2)
         }?;
@@ -141,10 +144,10 @@ fn text_regions(src: &str) -> Option<Vec<(usize, usize)>> {
             continue;
         }
         let rest = &src[open..];
-        let close = if rest.starts_with("{{!--") {
-            rest[5..].find("--}}").map(|i| open + 5 + i + 4)
-        } else if rest.starts_with("{{{") {
-            rest[3..].find("}}}").map(|i| open + 3 + i + 3)
+        let close = if let Some(body) = rest.strip_prefix("{{!--") {
+            body.find("--}}").map(|i| open + 5 + i + 4)
+        } else if let Some(body) = rest.strip_prefix("{{{") {
+            body.find("}}}").map(|i| open + 3 + i + 3)
         } else {
             rest[2..].find("}}").map(|i| open + 2 + i + 2)
         }?;
@@ -160,10 +163,7 @@ fn text_regions(src: &str) -> Option<Vec<(usize, usize)>> {
 /// just after a line break and ends just before one, both breaks staying outside.
 fn static_runs(src: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
     let region = &src[start..end];
-    let breaks: Vec<usize> = region
-        .match_indices('\n')
-        .map(|(i, _)| start + i)
-        .collect();
+    let breaks: Vec<usize> = region.match_indices('\n').map(|(i, _)| start + i).collect();
     let mut runs = Vec::new();
     let mut run_start: Option<usize> = None;
     for pair in breaks.windows(2) {
@@ -239,6 +239,12 @@ mod tests {
 
     #[test]
     fn unclosed_mustache_is_left_to_handlebars() {
-        assert!(collapse("a\nlong static line of text here\n{{oops\n", &Table::default()).is_none());
+        assert!(
+            collapse(
+                "a\nlong static line of text here\n{{oops\n",
+                &Table::default()
+            )
+            .is_none()
+        );
     }
 }

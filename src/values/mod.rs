@@ -107,14 +107,41 @@ pub fn kind_name(v: &Value) -> &'static str {
 pub fn merged_values(defaults: &Value, sources: &[ValuesSource]) -> Result<Value> {
     let mut merged = defaults.clone();
     for source in sources {
-        let layer = match source {
-            ValuesSource::Yaml { name, text } => parse_document(name, text)?,
-            ValuesSource::Set(arg) => set::parse_set(arg, false)?,
-            ValuesSource::SetString(arg) => set::parse_set(arg, true)?,
-        };
-        merge::merge_values(&mut merged, layer);
+        merge::merge_values(&mut merged, parse_source(source)?);
     }
     Ok(merged)
+}
+
+/// [`merged_values`], and the user's layers merged together without the defaults
+/// (what the user gave; the checks walk only that part of the merged tree).
+///
+/// ```
+/// use capiform::values::{merged_values_and_user, ValuesSource};
+/// let defaults = serde_json::json!({"osDistro": "ubuntu", "apiServer": {"port": 6443}});
+/// let (merged, user) = merged_values_and_user(&defaults, &[ValuesSource::Set("apiServer.port=443".into())]).unwrap();
+/// assert_eq!(merged["osDistro"], "ubuntu");
+/// assert_eq!(user, serde_json::json!({"apiServer": {"port": 443}}));
+/// ```
+pub fn merged_values_and_user(
+    defaults: &Value,
+    sources: &[ValuesSource],
+) -> Result<(Value, Value)> {
+    let mut merged = defaults.clone();
+    let mut user = Value::Object(Default::default());
+    for source in sources {
+        let layer = parse_source(source)?;
+        merge::merge_values(&mut user, layer.clone());
+        merge::merge_values(&mut merged, layer);
+    }
+    Ok((merged, user))
+}
+
+fn parse_source(source: &ValuesSource) -> Result<Value> {
+    match source {
+        ValuesSource::Yaml { name, text } => parse_document(name, text),
+        ValuesSource::Set(arg) => set::parse_set(arg, false),
+        ValuesSource::SetString(arg) => set::parse_set(arg, true),
+    }
 }
 
 /// Turn a merged values tree into the typed [`Values`], naming the path of the first
