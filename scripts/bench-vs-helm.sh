@@ -26,8 +26,9 @@ while [ $# -gt 0 ]; do
     *) only+=("$1"); shift;;
   esac
 done
-cargo build --release --quiet
-bin=target/release/capiform
+# The binary as distributed (statically linked on Linux/glibc): scripts/build-release.sh.
+bin=$(scripts/build-release.sh)
+echo "capiform binary: $bin" >&2
 have_helm=false
 if command -v "$helm" >/dev/null 2>&1 && [ -n "$chart" ] && [ -d "$chart" ]; then have_helm=true; else
   echo "note: helm or --chart not given; measuring capiform only" >&2; fi

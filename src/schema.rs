@@ -43,6 +43,31 @@ pub fn values_schema(version: &str) -> Option<&'static Value> {
 
 const V1_TEXT: &str = include_str!("../schemas/values.v1.json");
 
+/// The checked-in schema with its validation keywords only (build.rs), as [`check`] walks it.
+const V1_CHECK_TEXT: &str = include_str!(concat!(env!("OUT_DIR"), "/values.v1.check.json"));
+
+/// The schema [`check`] walks: [`values_schema`] without descriptions, titles and
+/// examples (a quarter of the text to read at start-up; same validation).
+fn check_schema(version: &str) -> Option<&'static Value> {
+    static V1: OnceLock<Value> = OnceLock::new();
+    match version {
+        "v1" => Some(V1.get_or_init(|| {
+            serde_json::from_str(V1_CHECK_TEXT)
+                .unwrap_or_else(|_| values_schema("v1").cloned().unwrap_or(Value::Bool(true)))
+        })),
+        _ => None,
+    }
+}
+
+/// Load the schema that [`check`] uses (done ahead on a background thread by the CLI).
+///
+/// ```
+/// capiform::schema::prepare("v1");
+/// ```
+pub fn prepare(version: &str) {
+    let _ = check_schema(version);
+}
+
 /// The schema as pretty JSON with a final newline (the content of `schemas/values.v1.json`).
 ///
 /// ```
@@ -252,12 +277,26 @@ fn generate_v1() -> Value {
 /// assert!(text.iter().any(|t| t.starts_with("apiServer.port: expected an integer")));
 /// ```
 pub fn check(version: &str, values: &Value) -> Vec<FieldError> {
-    let Some(schema) = values_schema(version) else {
+    let Some(schema) = check_schema(version) else {
         return vec![FieldError::new(
             "",
             format!("unknown values schema version '{version}'"),
         )];
     };
+    let mut out = Vec::new();
+    Walker { root: schema }.walk(values, schema, &P::Root, None, &mut out);
+    out
+}
+
+/// Check values against a given schema document (one of this module's schemas, or a
+/// variant of it), returning every problem. [`check`] is this with the schema of a version.
+///
+/// ```
+/// let schema = capiform::schema::values_schema("v1").unwrap();
+/// let problems = capiform::schema::check_against(schema, &serde_json::json!({"osDistro": "arch"}));
+/// assert_eq!(problems[0].path, "osDistro");
+/// ```
+pub fn check_against(schema: &Value, values: &Value) -> Vec<FieldError> {
     let mut out = Vec::new();
     Walker { root: schema }.walk(values, schema, &P::Root, None, &mut out);
     out
@@ -278,7 +317,7 @@ pub fn check(version: &str, values: &Value) -> Vec<FieldError> {
 /// assert_eq!(p[0].path, "apiServer.port");
 /// ```
 pub fn check_user_part(version: &str, merged: &Value, user: &Value) -> Vec<FieldError> {
-    let Some(schema) = values_schema(version) else {
+    let Some(schema) = check_schema(version) else {
         return check(version, merged);
     };
     let mut out = Vec::new();

@@ -42,6 +42,8 @@ fn the_cli_prints_the_schema() {
     assert!(bad.stdout.is_empty());
 }
 
+/// Renders with an embedded set rely on this: they check only the user's part of the
+/// values (`TemplateSet::defaults_are_valid`).
 #[test]
 fn every_default_of_the_embedded_sets_is_valid() {
     for set in capiform::TemplateSet::all_embedded().unwrap() {

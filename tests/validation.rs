@@ -266,3 +266,34 @@ fn checking_the_users_part_finds_what_checking_everything_finds() {
         "{compared} {with_problems}"
     );
 }
+
+/// `schema::check` walks a copy of the schema without its documentation keywords
+/// (build.rs); it must find what the whole checked-in schema finds.
+#[test]
+fn the_compact_check_schema_finds_what_the_whole_schema_finds() {
+    use capiform::values::{ValuesSource, merged_values};
+    let set = capiform::TemplateSet::embedded(None).unwrap();
+    let whole = capiform::schema::values_schema("v1").unwrap();
+    let mut with_problems = 0;
+    for (file, v) in common::mutations(10, 0x5c4e) {
+        let sources = [ValuesSource::Yaml {
+            name: "mutated.yaml".into(),
+            text: serde_yaml::to_string(&v).unwrap(),
+        }];
+        let Ok(merged) = merged_values(set.defaults(), &sources) else {
+            continue;
+        };
+        let render = |p: Vec<capiform::FieldError>| -> Vec<String> {
+            p.iter().map(|e| e.to_string()).collect()
+        };
+        let compact = render(capiform::schema::check("v1", &merged));
+        assert_eq!(
+            compact,
+            render(capiform::schema::check_against(whole, &merged)),
+            "mutation of {}",
+            file.display()
+        );
+        with_problems += usize::from(!compact.is_empty());
+    }
+    assert!(with_problems > 50, "{with_problems}");
+}

@@ -141,27 +141,62 @@ impl std::fmt::Debug for TemplateSet {
     }
 }
 
-fn embedded_sets() -> &'static Result<Vec<TemplateSet>, String> {
-    static SETS: OnceLock<Result<Vec<TemplateSet>, String>> = OnceLock::new();
-    SETS.get_or_init(|| {
-        let mut sets = Vec::new();
-        for dir in EMBEDDED.dirs() {
-            let label = dir.path().display().to_string();
+/// The embedded set in folder `dir` of `cluster-templates/`, loaded on first use.
+fn embedded_set(dir: &str) -> std::result::Result<&'static TemplateSet, String> {
+    type Slot = OnceLock<std::result::Result<TemplateSet, String>>;
+    static SLOTS: OnceLock<Vec<Slot>> = OnceLock::new();
+    let slots = SLOTS.get_or_init(|| EMBEDDED_INDEX.iter().map(|_| OnceLock::new()).collect());
+    let i = EMBEDDED_INDEX
+        .iter()
+        .position(|(d, _, _)| *d == dir)
+        .ok_or_else(|| format!("{dir}: no such embedded set"))?;
+    slots[i]
+        .get_or_init(|| {
+            let folder = EMBEDDED
+                .get_dir(dir)
+                .ok_or_else(|| format!("{dir}: not embedded"))?;
             let mut files = BTreeMap::new();
-            collect_embedded(dir, dir.path(), &mut files);
+            collect_embedded(folder, folder.path(), &mut files);
             let parsed = |file: &str| {
                 PARSED_YAML
                     .iter()
-                    .find(|(set, f, _)| *set == label && *f == file)
+                    .find(|(set, f, _)| *set == dir && *f == file)
                     .map(|(_, _, json)| *json)
             };
-            let set = TemplateSet::from_files_parsed(files, Origin::Embedded, &label, parsed)
-                .map_err(|e| e.to_string())?;
-            sets.push(set);
-        }
-        sets.sort_by(|a, b| a.manifest.version.cmp(&b.manifest.version));
-        Ok(sets)
+            TemplateSet::from_files_parsed(files, Origin::Embedded, dir, parsed)
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// The folders of the embedded sets, lowest version first (versions read at build time;
+/// one that does not parse sorts first, and loading it reports the problem).
+fn embedded_dirs() -> &'static [&'static str] {
+    static DIRS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    DIRS.get_or_init(|| {
+        let mut index: Vec<_> = EMBEDDED_INDEX
+            .iter()
+            .map(|(dir, _, v)| (semver::Version::parse(v).ok(), *dir))
+            .collect();
+        index.sort();
+        index.into_iter().map(|(_, dir)| dir).collect()
     })
+}
+
+/// `name@version` of every embedded set, lowest version first, read at build time
+/// (no set is loaded).
+///
+/// ```
+/// let ids = capiform::template_set::embedded_ids();
+/// assert_eq!(ids.last().unwrap(), &capiform::TemplateSet::embedded(None).unwrap().id());
+/// ```
+pub fn embedded_ids() -> Vec<String> {
+    embedded_dirs()
+        .iter()
+        .filter_map(|d| EMBEDDED_INDEX.iter().find(|(dir, _, _)| dir == d))
+        .map(|(_, name, version)| format!("{name}@{version}"))
+        .collect()
 }
 
 fn collect_embedded(dir: &Dir<'static>, root: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
@@ -182,22 +217,25 @@ fn rel_key(p: &Path) -> String {
 }
 
 impl TemplateSet {
-    /// Every set compiled into this binary, lowest version first.
+    /// Every set compiled into this binary, lowest version first (each is loaded on
+    /// first use and kept for the life of the process).
     ///
     /// ```
     /// assert!(!capiform::TemplateSet::all_embedded().unwrap().is_empty());
     /// ```
-    pub fn all_embedded() -> Result<&'static [TemplateSet]> {
-        embedded_sets()
-            .as_ref()
-            .map(|v| v.as_slice())
-            .map_err(|m| Error::TemplateSet {
-                set: "embedded".into(),
-                message: m.clone(),
+    pub fn all_embedded() -> Result<Vec<&'static TemplateSet>> {
+        embedded_dirs()
+            .iter()
+            .map(|dir| {
+                embedded_set(dir).map_err(|message| Error::TemplateSet {
+                    set: "embedded".into(),
+                    message,
+                })
             })
+            .collect()
     }
 
-    /// An embedded set by version (`None`: the highest version).
+    /// An embedded set by version (`None`: the highest version). Only that set is loaded.
     ///
     /// ```
     /// let newest = capiform::TemplateSet::embedded(None).unwrap();
@@ -206,28 +244,40 @@ impl TemplateSet {
     /// assert!(capiform::TemplateSet::embedded(Some("99.0.0")).is_err());
     /// ```
     pub fn embedded(version: Option<&str>) -> Result<&'static TemplateSet> {
-        let sets = Self::all_embedded()?;
-        match version {
-            None => sets.last().ok_or_else(|| Error::TemplateSet {
+        let dirs = embedded_dirs();
+        let dir = match version {
+            None => dirs.last().ok_or_else(|| Error::TemplateSet {
                 set: "embedded".into(),
                 message: "no template set is embedded in this engine".into(),
-            }),
+            })?,
             Some(v) => {
                 let wanted = v.trim_start_matches('v');
-                sets.iter()
-                    .find(|s| s.manifest.version.to_string() == wanted)
+                let version_of = |d: &&str| {
+                    EMBEDDED_INDEX
+                        .iter()
+                        .find(|(dir, _, _)| dir == d)
+                        .map(|(_, _, v)| *v)
+                        .unwrap_or_default()
+                };
+                dirs.iter()
+                    .find(|d| {
+                        let v = version_of(d);
+                        v == wanted
+                            || semver::Version::parse(v).is_ok_and(|v| v.to_string() == wanted)
+                    })
                     .ok_or_else(|| Error::TemplateSet {
                         set: v.to_string(),
                         message: format!(
                             "no embedded template set has this version (embedded: {})",
-                            sets.iter()
-                                .map(|s| s.manifest.version.to_string())
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            dirs.iter().map(version_of).collect::<Vec<_>>().join(", ")
                         ),
-                    })
+                    })?
             }
-        }
+        };
+        embedded_set(dir).map_err(|message| Error::TemplateSet {
+            set: "embedded".into(),
+            message,
+        })
     }
 
     /// Load a set from a directory (an operator's fork, or an exported set).
@@ -506,14 +556,18 @@ impl TemplateSet {
     }
 
     /// Whether the set's defaults, with no user values, pass the values schema check
-    /// (computed on first call). Renders then check only the user's part of the values.
+    /// (computed on first call; the embedded sets' defaults are checked by the test
+    /// suite instead). Renders then check only the user's part of the values.
     ///
     /// ```
     /// assert!(capiform::TemplateSet::embedded(None).unwrap().defaults_are_valid());
     /// ```
     pub fn defaults_are_valid(&self) -> bool {
         *self.defaults_valid.get_or_init(|| {
-            crate::schema::check(&self.manifest.schema_version, &self.defaults).is_empty()
+            // The embedded sets' defaults are checked by the test suite
+            // (`tests/schema.rs`), so a process need not check them again.
+            self.origin == Origin::Embedded
+                || crate::schema::check(&self.manifest.schema_version, &self.defaults).is_empty()
         })
     }
 
@@ -529,6 +583,7 @@ impl TemplateSet {
     pub fn warm_up(&'static self) -> std::thread::JoinHandle<()> {
         std::thread::spawn(move || {
             // The values schema first: the render needs it before any template.
+            crate::schema::prepare(&self.manifest.schema_version);
             let _ = self.defaults_are_valid();
             let _ = self.check_templates();
         })
@@ -603,6 +658,23 @@ fn read_dir_recursive(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The build-time index names each embedded set as its manifest does.
+    #[test]
+    fn build_time_index_agrees_with_the_manifests() {
+        assert_eq!(EMBEDDED_INDEX.len(), EMBEDDED.dirs().count());
+        for (dir, name, version) in EMBEDDED_INDEX {
+            let set = embedded_set(dir).unwrap();
+            assert_eq!(set.manifest().name, *name, "{dir}");
+            assert_eq!(set.manifest().version.to_string(), *version, "{dir}");
+        }
+        let ids: Vec<String> = TemplateSet::all_embedded()
+            .unwrap()
+            .iter()
+            .map(|s| s.id())
+            .collect();
+        assert_eq!(embedded_ids(), ids);
+    }
 
     /// The JSON the build script embeds reads as the YAML it came from, and every
     /// embedded set has its manifest and defaults read ahead.

@@ -1,0 +1,63 @@
+//! Count heap allocations per render stage (allocation is most of a render's cost):
+//! `cargo run --release --example alloc_probe -- VALUES.yaml`.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+struct Counting;
+static N: AtomicUsize = AtomicUsize::new(0);
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        N.fetch_add(1, Relaxed);
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, s: usize) -> *mut u8 {
+        N.fetch_add(1, Relaxed);
+        unsafe { System.realloc(p, l, s) }
+    }
+}
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+fn count<T>(label: &str, f: impl FnOnce() -> T) -> T {
+    let before = N.load(Relaxed);
+    let r = f();
+    println!("{label:<12} {:>7} allocations", N.load(Relaxed) - before);
+    r
+}
+fn main() {
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or("examples/values/minimal.yaml".into());
+    let text = std::fs::read_to_string(&path).unwrap();
+    let set = capiform::TemplateSet::embedded(None).unwrap();
+    let req = capiform::RenderRequest::new("demo", "default").with_values_yaml(&path, text.clone());
+    let _ = capiform::render(&req, set).unwrap();
+    let sources = vec![capiform::values::ValuesSource::Yaml {
+        name: "v".into(),
+        text,
+    }];
+    let defaults = set.defaults().clone();
+    count("clone-defaults", || std::hint::black_box(defaults.clone()));
+    let (raw, user) = count("merge", || {
+        capiform::values::merged_values_and_user(set.defaults(), &sources).unwrap()
+    });
+    count("check-user", || {
+        capiform::schema::check_user_part("v1", &raw, &user)
+    });
+    let typed = count("typed", || capiform::values::typed_values(&raw).unwrap());
+    let ctx = capiform::Context {
+        release: "demo",
+        namespace: "default",
+        values: &typed,
+        raw: &raw,
+        templates: set,
+        existing: &[],
+    };
+    let core = count("core", || capiform::resources::build(&ctx).unwrap());
+    let addons = count("addons", || capiform::addons::build(&ctx).unwrap());
+    let m = count("render", || capiform::render(&req, set).unwrap());
+    count("yaml", || m.to_yaml());
+    println!("objects: core {} addons {}", core.len(), addons.len());
+}
