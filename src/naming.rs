@@ -12,6 +12,10 @@ use sha2::{Digest, Sha256};
 /// assert_eq!(capiform::naming::trunc63("abc-"), "abc");
 /// ```
 pub fn trunc63(s: &str) -> String {
+    if s.len() <= 63 {
+        // At most 63 bytes is at most 63 characters: nothing to cut.
+        return s.strip_suffix('-').unwrap_or(s).to_string();
+    }
     let t: String = s.chars().take(63).collect();
     match t.strip_suffix('-') {
         Some(stripped) => stripped.to_string(),

@@ -514,7 +514,7 @@ impl Walker<'_> {
         }
         if let Some(s) = v.as_str() {
             if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
-                if cached_regex(p).is_some_and(|re| !re.is_match(s)) {
+                if !pattern_matches(p, s) {
                     out.push(FieldError::new(
                         path.render(),
                         format!("{} does not match {p}", describe(v)),
@@ -581,6 +581,38 @@ impl Walker<'_> {
     }
 }
 
+/// The name patterns of the v1 schema ([`NODE_GROUP_NAME_PATTERN`] and DNS-1123
+/// subdomains), matched by hand: compiling a regular expression costs more than a whole
+/// values check, once per process. Other patterns: `None`.
+fn known_pattern(pattern: &str, s: &str) -> Option<bool> {
+    let b = s.as_bytes();
+    let lower_digit = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    match pattern {
+        NODE_GROUP_NAME_PATTERN => Some(
+            b.len() >= 3
+                && b[0].is_ascii_lowercase()
+                && b[1..b.len() - 1]
+                    .iter()
+                    .all(|c| lower_digit(c) || *c == b'-')
+                && lower_digit(&b[b.len() - 1]),
+        ),
+        "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" => Some(
+            !b.is_empty()
+                && lower_digit(&b[0])
+                && lower_digit(&b[b.len() - 1])
+                && b.iter().all(|c| lower_digit(c) || *c == b'-' || *c == b'.'),
+        ),
+        _ => None,
+    }
+}
+
+/// Whether `s` matches the schema pattern `pattern` (a pattern that does not compile
+/// matches everything: the schema is ours and a test compiles each of its patterns).
+fn pattern_matches(pattern: &str, s: &str) -> bool {
+    known_pattern(pattern, s)
+        .unwrap_or_else(|| cached_regex(pattern).is_none_or(|re| re.is_match(s)))
+}
+
 /// Compiled patterns of the schema, compiled once per process.
 fn cached_regex(pattern: &str) -> Option<regex::Regex> {
     use std::collections::BTreeMap;
@@ -641,5 +673,48 @@ pub fn check_format(format: &str, s: &str) -> Option<String> {
             .err()
             .map(|_| format!("{s:?} is not a Kubernetes version (expected MAJOR.MINOR.PATCH, e.g. 1.31.4, optionally with a leading v)")),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod pattern_tests {
+    use super::*;
+
+    /// The hand-written matchers agree with the regular expressions they stand for, on
+    /// every short string over an alphabet of the characters that matter.
+    #[test]
+    fn known_patterns_match_as_their_regular_expressions() {
+        let alphabet = ['a', 'z', '0', '9', '-', '.', 'A', '_'];
+        let mut words = vec![String::new()];
+        let mut frontier = vec![String::new()];
+        for _ in 0..5 {
+            let mut next = Vec::new();
+            for w in &frontier {
+                for c in alphabet {
+                    next.push(format!("{w}{c}"));
+                }
+            }
+            words.extend(next.iter().cloned());
+            frontier = next;
+        }
+        for pattern in [NODE_GROUP_NAME_PATTERN, "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"] {
+            let re = regex::Regex::new(pattern).unwrap();
+            for w in &words {
+                assert_eq!(
+                    known_pattern(pattern, w),
+                    Some(re.is_match(w)),
+                    "{pattern} {w:?}"
+                );
+            }
+        }
+        // Every pattern of the checked-in schema is known or compiles.
+        let text = values_schema_text("v1").unwrap();
+        for part in text.split("\"pattern\": \"").skip(1) {
+            let pattern = part.split('"').next().unwrap().replace("\\\\", "\\");
+            assert!(
+                known_pattern(&pattern, "x").is_some() || regex::Regex::new(&pattern).is_ok(),
+                "{pattern}"
+            );
+        }
     }
 }
