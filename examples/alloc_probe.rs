@@ -55,6 +55,44 @@ fn main() {
         templates: set,
         existing: &[],
     };
+    use capiform::resources::*;
+    count("  cluster", || {
+        (
+            cluster::cluster(&ctx).unwrap(),
+            cluster::openstack_cluster(&ctx).unwrap(),
+        )
+    });
+    count("  secrets", || {
+        (
+            secrets::cloud_credentials(&ctx).unwrap(),
+            secrets::containerd_auth(&ctx).unwrap(),
+        )
+    });
+    let (_, cpname) = count("  cp-template", || {
+        machine_template::control_plane(&ctx).unwrap()
+    });
+    count("  cp-kcp", || {
+        control_plane::kubeadm_control_plane(&ctx, &cpname).unwrap()
+    });
+    count("  cp-all", || control_plane::build(&ctx, &cpname).unwrap());
+    let groups = count("  ng-effective", || {
+        node_group::effective_node_groups(&ctx).unwrap()
+    });
+    count("  ng-templates", || {
+        groups
+            .iter()
+            .map(|(i, g)| machine_template::node_group(&ctx, *i, g).unwrap())
+            .collect::<Vec<_>>()
+    });
+    count("  ng-build", || {
+        node_group::build(&ctx, |_, _| Ok("x".to_string())).unwrap()
+    });
+    count("  autoscaler", || {
+        (
+            autoscaler::deployment(&ctx).unwrap(),
+            autoscaler::rbac(&ctx).unwrap(),
+        )
+    });
     let core = count("core", || capiform::resources::build(&ctx).unwrap());
     let addons = count("addons", || capiform::addons::build(&ctx).unwrap());
     let m = count("render", || capiform::render(&req, set).unwrap());

@@ -9,10 +9,11 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock, RwLock};
 
 use handlebars::Handlebars;
 
+pub mod fast;
 pub mod static_text;
 use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize};
@@ -106,6 +107,9 @@ pub struct TemplateSet {
     files: BTreeMap<String, Vec<u8>>,
     /// Compiled on first use (compiling every template at start-up costs more than a render).
     handlebars: std::sync::RwLock<Handlebars<'static>>,
+    /// Templates compiled by the [`fast`] path on first use (`None`: it declined them,
+    /// handlebars renders them).
+    fast: RwLock<BTreeMap<String, Option<Arc<fast::FastTemplate>>>>,
     /// Static line runs taken out of the templates before compiling ([`static_text`]).
     statics: static_text::Table,
     /// Whether the defaults alone pass the values schema check (computed once).
@@ -125,6 +129,12 @@ impl Clone for TemplateSet {
             defaults: self.defaults.clone(),
             files: self.files.clone(),
             handlebars: std::sync::RwLock::new(hb),
+            fast: RwLock::new(
+                self.fast
+                    .read()
+                    .map(|f| f.clone())
+                    .unwrap_or_else(|e| e.into_inner().clone()),
+            ),
             statics: self.statics.clone(),
             defaults_valid: self.defaults_valid.clone(),
         }
@@ -406,6 +416,7 @@ impl TemplateSet {
             defaults,
             files,
             handlebars: std::sync::RwLock::new(handlebars),
+            fast: RwLock::default(),
             statics,
             defaults_valid: OnceLock::new(),
         };
@@ -505,19 +516,44 @@ impl TemplateSet {
     /// capiform::TemplateSet::embedded(None).unwrap().check_templates().unwrap();
     /// ```
     pub fn check_templates(&self) -> Result<()> {
-        let names: Vec<String> = self
-            .files
-            .keys()
-            .filter_map(|n| {
-                n.strip_prefix("templates/")
-                    .and_then(|n| n.strip_suffix(".hbs"))
-            })
-            .map(str::to_string)
-            .collect();
-        for name in names {
-            self.compiled(&name)?;
+        for name in self.template_names() {
+            self.compiled(name)?;
         }
         Ok(())
+    }
+
+    /// The names of the set's templates (`templates/<name>.hbs`).
+    fn template_names(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().filter_map(|n| {
+            n.strip_prefix("templates/")
+                .and_then(|n| n.strip_suffix(".hbs"))
+        })
+    }
+
+    /// The template `name` compiled by the [`fast`] path (on first use), or `None` when
+    /// the fast path declines it (or there is no such template: handlebars then says so).
+    fn fast_template(&self, name: &str) -> Option<Arc<fast::FastTemplate>> {
+        if let Some(known) = self
+            .fast
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+        {
+            return known.clone();
+        }
+        let src = self
+            .files
+            .get(&format!("templates/{name}.hbs"))
+            .and_then(|b| std::str::from_utf8(b).ok());
+        // The registry has no helpers but handlebars' own and the static-text one
+        // (`fast::tests::the_registry_has_no_helper_the_fast_path_does_not_know`).
+        let compiled = src.and_then(fast::compile).map(Arc::new);
+        self.fast
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(name.to_string())
+            .or_insert(compiled)
+            .clone()
     }
 
     /// Make sure the template `name` is compiled.
@@ -571,10 +607,12 @@ impl TemplateSet {
         })
     }
 
-    /// Read the values schema and compile every template of the set on a background
-    /// thread, so that a render started meanwhile finds them ready (the CLI does this while it reads values and
-    /// builds the core resources). Templates are compiled on first use anyway; this
-    /// only moves the work off the caller's path.
+    /// Read the values schema and prepare every template of the set on a background
+    /// thread, so that a render started meanwhile finds them ready (the CLI does this
+    /// while it reads values and builds the core resources): each template is compiled
+    /// by the [`fast`] path, and by handlebars only when the fast path declines it.
+    /// Templates are compiled on first use anyway; this only moves the work off the
+    /// caller's path.
     ///
     /// ```
     /// let set = capiform::TemplateSet::embedded(None).unwrap();
@@ -585,7 +623,11 @@ impl TemplateSet {
             // The values schema first: the render needs it before any template.
             crate::schema::prepare(&self.manifest.schema_version);
             let _ = self.defaults_are_valid();
-            let _ = self.check_templates();
+            for name in self.template_names() {
+                if self.fast_template(name).is_none() {
+                    let _ = self.compiled(name);
+                }
+            }
         })
     }
 
@@ -617,11 +659,29 @@ impl TemplateSet {
     /// Render the handlebars template `templates/<name>.hbs` with `data` (strict mode:
     /// a missing variable is an error naming the template).
     ///
+    /// The [`fast`] path renders it when it can (same output); handlebars renders
+    /// whatever it declines, and writes every error.
+    ///
     /// ```
     /// let set = capiform::TemplateSet::embedded(None).unwrap();
     /// assert!(set.render("no/such/template", &serde_json::json!({})).is_err());
     /// ```
     pub fn render(&self, name: &str, data: &impl Serialize) -> Result<String> {
+        let Ok(value) = serde_json::to_value(data) else {
+            // handlebars reports the serialization error.
+            return self.render_handlebars(name, data);
+        };
+        if let Some(template) = self.fast_template(name) {
+            let statics = self.statics.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(out) = template.render(&value, &statics) {
+                return Ok(out);
+            }
+        }
+        self.render_handlebars(name, &value)
+    }
+
+    /// [`TemplateSet::render`] with handlebars (compiling the template on first use).
+    fn render_handlebars(&self, name: &str, data: &impl Serialize) -> Result<String> {
         self.compiled(name)?;
         let result = self
             .handlebars
@@ -658,6 +718,59 @@ fn read_dir_recursive(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `warm_up` prepares fast templates and compiles with handlebars only those the
+    /// fast path declines; `render` uses the fast path and falls back to handlebars,
+    /// which still writes the errors.
+    #[test]
+    fn templates_go_through_the_fast_path_and_fall_back_to_handlebars() {
+        let mut files: BTreeMap<String, Vec<u8>> = TemplateSet::embedded(None)
+            .unwrap()
+            .files()
+            .map(|(k, v)| (k.to_string(), v.to_vec()))
+            .collect();
+        let declined = "templates/test/declined.hbs";
+        files.insert(declined.into(), b"{{lookup names 0}}\n".to_vec());
+        let set =
+            TemplateSet::from_files_parsed(files, Origin::Embedded, "test", |_| None).unwrap();
+        let set: &'static TemplateSet = Box::leak(Box::new(set));
+        set.warm_up().join().unwrap();
+        {
+            let hb = set.handlebars.read().unwrap();
+            let fast = set.fast.read().unwrap();
+            assert!(hb.has_template("test/declined"));
+            assert!(matches!(fast.get("test/declined"), Some(None)));
+            for name in set.template_names().filter(|n| n.starts_with("addons/")) {
+                assert!(!hb.has_template(name), "{name} compiled by handlebars");
+                assert!(matches!(fast.get(name), Some(Some(_))), "{name} not fast");
+            }
+        }
+        let data = serde_json::json!({"names": ["first", "second"]});
+        assert_eq!(set.render("test/declined", &data).unwrap(), "first\n");
+        let out = set
+            .render("addons/headlamp", &serde_json::json!({"release": "hl"}))
+            .unwrap();
+        assert!(out.contains("- name: hl\n"));
+        // A missing value: handlebars' error, with the file's line and column.
+        let err = set
+            .render("addons/headlamp", &serde_json::json!({}))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("templates/addons/headlamp.hbs"), "{err}");
+        assert!(err.contains("release"), "{err}");
+        assert!(
+            set.handlebars
+                .read()
+                .unwrap()
+                .has_template("addons/headlamp")
+        );
+        // A copy keeps its fast templates.
+        let copy = set.clone();
+        assert!(matches!(
+            copy.fast.read().unwrap().get("addons/headlamp"),
+            Some(Some(_))
+        ));
+    }
 
     /// The build-time index names each embedded set as its manifest does.
     #[test]
