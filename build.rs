@@ -8,6 +8,9 @@
 //!    embedded as written (`templates show`/`export` print them); a test checks that
 //!    both readings agree. A file that does not parse is left out, so the engine reads
 //!    the YAML and reports the error as for any set.
+//!    The set's merged defaults (the `defaults/` fragments in file-name order, then
+//!    `defaults.yaml` over them, as `TemplateSet` layers them) are embedded the same way,
+//!    as the file `(merged defaults)`: one read instead of a read and merge per file.
 //! 3. Keep only the validation keywords of the checked-in values schema (no
 //!    descriptions, titles, examples) as compact JSON: what `schema::check` walks. It
 //!    reads in a quarter of the time of the whole file, at every start.
@@ -77,6 +80,10 @@ fn main() {
             .unwrap_or_default();
         fragments.sort();
         files.extend(fragments);
+        // The merged defaults, when every file reads as a mapping (else the engine
+        // layers the files itself and reports the problem).
+        let mut merged = Some(serde_json::Value::Object(Default::default()));
+        let mut top = None;
         for file in files {
             let rel = file
                 .strip_prefix(set)
@@ -86,14 +93,30 @@ fn main() {
             if !(rel.ends_with(".yaml") || rel.ends_with(".yml")) {
                 continue;
             }
-            let Ok(text) = std::fs::read_to_string(&file) else {
-                continue;
-            };
-            let Ok(value) = serde_yaml::from_str::<serde_json::Value>(&text) else {
+            let value = std::fs::read_to_string(&file)
+                .ok()
+                .and_then(|text| serde_yaml::from_str::<serde_json::Value>(&text).ok());
+            let Some(value) = value else {
+                merged = None;
                 continue;
             };
             let json = serde_json::to_string(&value).expect("JSON of a parsed value");
             writeln!(out, "    ({name:?}, {rel:?}, {json:?}),").unwrap();
+            if rel == "defaults.yaml" {
+                top = Some(value);
+            } else if rel.starts_with("defaults/") {
+                match (&mut merged, value.is_object()) {
+                    (Some(m), true) => overlay(m, &value),
+                    _ => merged = None,
+                }
+            }
+        }
+        if let (Some(mut m), Some(top)) = (merged, top) {
+            if top.is_object() {
+                overlay(&mut m, &top);
+                let json = serde_json::to_string(&m).expect("JSON of a value");
+                writeln!(out, "    ({name:?}, \"(merged defaults)\", {json:?}),").unwrap();
+            }
         }
     }
     out.push_str("];\n");
@@ -141,4 +164,28 @@ fn validation_keywords(schema: &serde_json::Value) -> serde_json::Value {
         out.insert(k.clone(), kept);
     }
     Value::Object(out)
+}
+
+/// Deep merge where `over` wins and its `null`s keep the base's value (the engine's
+/// `values::merge::overlay`, which a test holds this to).
+fn overlay(base: &mut serde_json::Value, over: &serde_json::Value) {
+    use serde_json::Value;
+    match (base, over) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(k) {
+                    Some(existing) if existing.is_object() && v.is_object() => overlay(existing, v),
+                    Some(_) if v.is_null() => {}
+                    _ => {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (b, o) => {
+            if !o.is_null() {
+                *b = o.clone();
+            }
+        }
+    }
 }

@@ -20,9 +20,17 @@ parity:
     cargo build --release
     python3 ../shared/parity/parity.py --bin target/release/capiform
 
-# Benchmarks
+# Benchmarks (criterion, library)
 bench:
     cargo bench
+
+# The binary as distributed (static on Linux/glibc); prints its path
+release:
+    scripts/build-release.sh
+
+# Whole-process timing against helm: just bench-helm /path/to/helm /path/to/openstack-cluster
+bench-helm helm chart:
+    scripts/bench-vs-helm.sh --helm {{helm}} --chart {{chart}}
 
 # Render the example cluster
 example:

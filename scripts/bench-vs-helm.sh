@@ -11,8 +11,9 @@
 #   --cases DIR   parity cases (default ../shared/parity/cases): each has values.yaml and case.yaml.
 #   --runs N      runs per command (default 30).
 # Without helm or the chart only capiform is measured.
-# Prints, per case: median wall time of each, the ratio, and peak RSS (from GNU time when
-# /usr/bin/time exists).
+# Prints, per case: median wall time of each (hyperfine when installed), the ratio, and
+# peak RSS (from GNU time when /usr/bin/time exists). capiform is the binary as
+# distributed (scripts/build-release.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 helm=${HELM:-helm}; chart=${CHART:-}; cases=../shared/parity/cases; runs=30; only=()
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
     --chart) chart=$2; shift 2;;
     --cases) cases=$2; shift 2;;
     --runs) runs=$2; shift 2;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0;;
     *) only+=("$1"); shift;;
   esac
 done
@@ -33,8 +34,17 @@ have_helm=false
 if command -v "$helm" >/dev/null 2>&1 && [ -n "$chart" ] && [ -d "$chart" ]; then have_helm=true; else
   echo "note: helm or --chart not given; measuring capiform only" >&2; fi
 
-# median wall time in ms of running "$@" $runs times
+# median wall time in ms of running "$@" $runs times: hyperfine when installed (no shell
+# in between, warm-up runs first), else a timed loop in Python.
 median_ms() {
+  if command -v hyperfine >/dev/null 2>&1; then
+    local json; json=$(mktemp)
+    hyperfine --style none -N --warmup 5 --runs "$runs" --export-json "$json" \
+      "$(printf '%q ' "$@")" >/dev/null 2>&1
+    python3 -c "import json,sys; print(f\"{json.load(open(sys.argv[1]))['results'][0]['median']*1000:.2f}\")" "$json"
+    rm -f "$json"
+    return
+  fi
   python3 - "$runs" "$@" <<'PY'
 import subprocess, sys, time, statistics
 runs = int(sys.argv[1]); cmd = sys.argv[2:]

@@ -7,6 +7,7 @@
 //! `dashboards/` (Grafana dashboards). Every folder under `cluster-templates/` is
 //! embedded in the binary at build time; [`TemplateSet::load_dir`] reads a set from disk.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, OnceLock, RwLock};
@@ -25,6 +26,9 @@ static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/cluster-templa
 
 // The embedded sets' YAML files, read at build time (see build.rs).
 include!(concat!(env!("OUT_DIR"), "/parsed_yaml.rs"));
+
+/// The name under which build.rs gives a set's merged defaults in `PARSED_YAML`.
+const MERGED_DEFAULTS: &str = "(merged defaults)";
 
 /// The values schema versions this engine understands.
 pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["v1"];
@@ -104,7 +108,8 @@ pub struct TemplateSet {
     manifest: TemplateSetManifest,
     origin: Origin,
     defaults: Value,
-    files: BTreeMap<String, Vec<u8>>,
+    /// Embedded sets borrow their files from the binary (no copy at start-up).
+    files: BTreeMap<String, Cow<'static, [u8]>>,
     /// Compiled on first use (compiling every template at start-up costs more than a render).
     handlebars: std::sync::RwLock<Handlebars<'static>>,
     /// Templates compiled by the [`fast`] path on first use (`None`: it declined them,
@@ -209,10 +214,14 @@ pub fn embedded_ids() -> Vec<String> {
         .collect()
 }
 
-fn collect_embedded(dir: &Dir<'static>, root: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+fn collect_embedded(
+    dir: &Dir<'static>,
+    root: &Path,
+    out: &mut BTreeMap<String, Cow<'static, [u8]>>,
+) {
     for file in dir.files() {
         let rel = file.path().strip_prefix(root).unwrap_or(file.path());
-        out.insert(rel_key(rel), file.contents().to_vec());
+        out.insert(rel_key(rel), Cow::Borrowed(file.contents()));
     }
     for sub in dir.dirs() {
         collect_embedded(sub, root, out);
@@ -322,13 +331,14 @@ impl TemplateSet {
         origin: Origin,
         label: &str,
     ) -> Result<TemplateSet> {
+        let files = files.into_iter().map(|(k, v)| (k, Cow::Owned(v))).collect();
         Self::from_files_parsed(files, origin, label, |_| None)
     }
 
     /// [`TemplateSet::from_files`], with `parsed(file)` giving the JSON of a YAML file
     /// already read (the embedded sets, by the build script) to skip reading it again.
     fn from_files_parsed(
-        files: BTreeMap<String, Vec<u8>>,
+        files: BTreeMap<String, Cow<'static, [u8]>>,
         origin: Origin,
         label: &str,
         parsed: impl Fn(&str) -> Option<&'static str>,
@@ -375,35 +385,43 @@ impl TemplateSet {
                 SUPPORTED_SCHEMA_VERSIONS.join(", ")
             )));
         }
-        let top: Value = read(
-            "defaults.yaml",
-            text("defaults.yaml")?,
-            parsed("defaults.yaml"),
-        )
-        .map_err(err)?;
-        if !top.is_object() {
-            return Err(err("defaults.yaml: must be a mapping".into()));
-        }
         // Fragments under defaults/ (one per area, e.g. the addon catalogue per group) are
         // layered in file-name order, and defaults.yaml goes over them: it has the last
-        // word, as the parent chart's values have over its subchart's.
-        let mut defaults = Value::Object(Default::default());
-        for (name, bytes) in files.range("defaults/".to_string()..) {
-            if !name.starts_with("defaults/") {
-                break;
+        // word, as the parent chart's values have over its subchart's. The build script
+        // did this for the embedded sets (`(merged defaults)`).
+        let premerged = parsed(MERGED_DEFAULTS).and_then(|j| serde_json::from_str(j).ok());
+        let defaults = match premerged {
+            Some(defaults) => defaults,
+            None => {
+                let top: Value = read(
+                    "defaults.yaml",
+                    text("defaults.yaml")?,
+                    parsed("defaults.yaml"),
+                )
+                .map_err(err)?;
+                if !top.is_object() {
+                    return Err(err("defaults.yaml: must be a mapping".into()));
+                }
+                let mut defaults = Value::Object(Default::default());
+                for (name, bytes) in files.range("defaults/".to_string()..) {
+                    if !name.starts_with("defaults/") {
+                        break;
+                    }
+                    if !(name.ends_with(".yaml") || name.ends_with(".yml")) {
+                        continue;
+                    }
+                    let src = std::str::from_utf8(bytes)
+                        .map_err(|_| err(format!("{name}: not UTF-8 text")))?;
+                    let fragment: Value = read(name, src, parsed(name)).map_err(err)?;
+                    if !fragment.is_object() {
+                        return Err(err(format!("{name}: must be a mapping")));
+                    }
+                    crate::values::merge::overlay(&mut defaults, &fragment);
+                }
+                crate::values::merge::overlay(&mut defaults, &top);
+                defaults
             }
-            if !(name.ends_with(".yaml") || name.ends_with(".yml")) {
-                continue;
-            }
-            let src =
-                std::str::from_utf8(bytes).map_err(|_| err(format!("{name}: not UTF-8 text")))?;
-            let fragment: Value = read(name, src, parsed(name)).map_err(err)?;
-            if !fragment.is_object() {
-                return Err(err(format!("{name}: must be a mapping")));
-            }
-            crate::values::merge::overlay(&mut defaults, &fragment);
-        }
-        crate::values::merge::overlay(&mut defaults, &top);
+        };
         let mut handlebars = Handlebars::new();
         handlebars.set_strict_mode(true);
         handlebars.register_escape_fn(handlebars::no_escape);
@@ -470,7 +488,7 @@ impl TemplateSet {
     /// assert!(capiform::TemplateSet::embedded(None).unwrap().files().any(|(p, _)| p == "template-set.yaml"));
     /// ```
     pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.files.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+        self.files.iter().map(|(k, v)| (k.as_str(), v.as_ref()))
     }
 
     /// A text file of the set.
@@ -731,6 +749,7 @@ mod tests {
             .collect();
         let declined = "templates/test/declined.hbs";
         files.insert(declined.into(), b"{{lookup names 0}}\n".to_vec());
+        let files = files.into_iter().map(|(k, v)| (k, Cow::Owned(v))).collect();
         let set =
             TemplateSet::from_files_parsed(files, Origin::Embedded, "test", |_| None).unwrap();
         let set: &'static TemplateSet = Box::leak(Box::new(set));
@@ -772,6 +791,27 @@ mod tests {
         ));
     }
 
+    /// The defaults the build script merged are those the engine layers from the files.
+    #[test]
+    fn build_time_merged_defaults_agree_with_the_layered_files() {
+        for (dir, _, _) in EMBEDDED_INDEX {
+            assert!(
+                PARSED_YAML
+                    .iter()
+                    .any(|(s, f, _)| s == dir && *f == MERGED_DEFAULTS),
+                "{dir}: defaults not merged ahead"
+            );
+            let embedded = embedded_set(dir).unwrap();
+            let files = embedded
+                .files()
+                .map(|(k, v)| (k.to_string(), v.to_vec()))
+                .collect();
+            let layered =
+                TemplateSet::from_files(files, Origin::Path("copy".into()), "copy").unwrap();
+            assert_eq!(embedded.defaults(), layered.defaults(), "{dir}");
+        }
+    }
+
     /// The build-time index names each embedded set as its manifest does.
     #[test]
     fn build_time_index_agrees_with_the_manifests() {
@@ -804,6 +844,9 @@ mod tests {
         }
         assert!(!PARSED_YAML.is_empty());
         for (set, file, json) in PARSED_YAML {
+            if *file == MERGED_DEFAULTS {
+                continue;
+            }
             let yaml = EMBEDDED
                 .get_file(format!("{set}/{file}"))
                 .and_then(|f| f.contents_utf8())
