@@ -77,17 +77,35 @@ impl Object {
         metadata: ObjectMeta,
         body: impl Serialize,
     ) -> Result<Self> {
-        let body =
-            match serde_json::to_value(body).map_err(|e| Error::invalid("", e.to_string()))? {
-                Value::Object(m) => m,
-                Value::Null => Map::new(),
-                other => {
-                    return Err(Error::invalid(
-                        "",
-                        format!("internal: object body must be a map, got {other}"),
-                    ));
-                }
-            };
+        let body = serde_json::to_value(body).map_err(|e| Error::invalid("", e.to_string()))?;
+        Self::from_value(api_version, kind, metadata, body)
+    }
+
+    /// Build an object from a body that is already a JSON value (e.g. `json!({...})`),
+    /// taking it as it is: [`Object::new`] would copy it once more. `null` is an empty
+    /// body; anything but a mapping is an error.
+    ///
+    /// ```
+    /// let obj = capiform::Object::from_value("v1", "ConfigMap", capiform::ObjectMeta::named("c"),
+    ///     serde_json::json!({"data": {"a": "b"}})).unwrap();
+    /// assert_eq!(obj.body["data"]["a"], "b");
+    /// ```
+    pub fn from_value(
+        api_version: impl Into<String>,
+        kind: impl Into<String>,
+        metadata: ObjectMeta,
+        body: Value,
+    ) -> Result<Self> {
+        let body = match body {
+            Value::Object(m) => m,
+            Value::Null => Map::new(),
+            other => {
+                return Err(Error::invalid(
+                    "",
+                    format!("internal: object body must be a map, got {other}"),
+                ));
+            }
+        };
         Ok(Self {
             api_version: api_version.into(),
             kind: kind.into(),

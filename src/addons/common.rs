@@ -105,7 +105,7 @@ pub fn manifests(
         .into_iter()
         .map(|t| json!({ "template": t }))
         .collect();
-    Object::new(
+    Object::from_value(
         "addons.stackhpc.com/v1alpha1",
         "Manifests",
         m,

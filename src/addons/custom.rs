@@ -59,7 +59,7 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
                 let secret = config_secret(ctx, name, Value::Object(data))?;
                 let secret_name = secret.metadata.name.clone();
                 out.push(secret);
-                out.push(Object::new(
+                out.push(Object::from_value(
                     "addons.stackhpc.com/v1alpha1",
                     "Manifests",
                     meta(ctx, name, &addon_name(ctx, name)),

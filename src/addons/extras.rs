@@ -137,7 +137,7 @@ fn node_feature_discovery(ctx: &Context, addons: &Addons) -> Result<Vec<Object>>
 fn reloader(ctx: &Context, a: &HelmAddon) -> Result<Vec<Object>> {
     let component = "reloader";
     let secret_name = format!("{}-cfg", addon_name(ctx, component));
-    let secret = Object::new(
+    let secret = Object::from_value(
         "v1",
         "Secret",
         meta(ctx, component, &secret_name),
@@ -170,7 +170,7 @@ pub(crate) fn config_secret(ctx: &Context, component: &str, data: Value) -> Resu
     let mut m = meta(ctx, component, &name);
     m.labels
         .insert("addons.stackhpc.com/watch".into(), String::new());
-    Object::new("v1", "Secret", m, json!({ "stringData": data }))
+    Object::from_value("v1", "Secret", m, json!({ "stringData": data }))
 }
 
 /// Secret with `defaults` and `overrides` plus a HelmRelease reading both.
@@ -216,7 +216,7 @@ pub(crate) fn helm_release(
         .iter()
         .map(|(name, key)| json!({"secret": {"name": name, "key": key}}))
         .collect();
-    Object::new(
+    Object::from_value(
         "addons.stackhpc.com/v1alpha1",
         "HelmRelease",
         m,

@@ -134,7 +134,7 @@ fn xpu_manager_monitoring(ctx: &Context, m: &XpuManagerMonitoring) -> Result<Vec
     )?;
     let repo_component = "intel-xpu-monitoring-repo";
     let repo = m.repo.clone().unwrap_or_default();
-    let git_repository = Object::new(
+    let git_repository = Object::from_value(
         "source.toolkit.fluxcd.io/v1",
         "GitRepository",
         meta(ctx, repo_component, &addon_name(ctx, repo_component)),
@@ -144,7 +144,7 @@ fn xpu_manager_monitoring(ctx: &Context, m: &XpuManagerMonitoring) -> Result<Vec
             reference: GitRef { tag: repo.tag },
         }}),
     )?;
-    let kustomization = Object::new(
+    let kustomization = Object::from_value(
         "kustomize.toolkit.fluxcd.io/v1",
         "Kustomization",
         meta(
@@ -264,7 +264,7 @@ fn manifests(ctx: &Context, s: ManifestsSpec) -> Result<Object> {
         .map(|t| json!({ "template": t }))
         .collect();
     spec.insert("manifestSources".into(), sources.into());
-    Object::new(
+    Object::from_value(
         "addons.stackhpc.com/v1alpha1",
         "Manifests",
         m,

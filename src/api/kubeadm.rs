@@ -149,6 +149,28 @@ pub struct KubeadmControlPlaneSpec {
     pub kubeadm_config_spec: Value,
 }
 
+impl KubeadmControlPlaneSpec {
+    /// The spec as JSON, moving the (large) kubeadm config instead of copying it: what
+    /// `serde_json::to_value` gives, for less work.
+    ///
+    /// ```
+    /// use capiform::api::kubeadm::*;
+    /// let spec: KubeadmControlPlaneSpec = serde_json::from_value(serde_json::json!({
+    ///     "version": "v1.31.4",
+    ///     "machineTemplate": {"metadata": {}, "infrastructureRef": {"apiVersion": "a", "kind": "k", "name": "n"}},
+    ///     "kubeadmConfigSpec": {"files": [{"path": "/x"}]}})).unwrap();
+    /// assert_eq!(spec.clone().into_value(), serde_json::to_value(&spec).unwrap());
+    /// ```
+    pub fn into_value(mut self) -> Value {
+        let config = std::mem::take(&mut self.kubeadm_config_spec);
+        let mut value = serde_json::to_value(&self).unwrap_or(Value::Null);
+        if let Value::Object(m) = &mut value {
+            m.insert("kubeadmConfigSpec".into(), config);
+        }
+        value
+    }
+}
+
 /// `spec.template` of a `KubeadmConfigTemplate`: the kubeadm config of every machine.
 ///
 /// ```
@@ -172,4 +194,22 @@ pub struct KubeadmConfigTemplateResource {
 pub struct KubeadmConfigTemplateSpec {
     /// The template.
     pub template: KubeadmConfigTemplateResource,
+}
+
+impl KubeadmConfigTemplateSpec {
+    /// The spec as JSON, moving the kubeadm config instead of copying it (what
+    /// `serde_json::to_value` gives).
+    ///
+    /// ```
+    /// use capiform::api::kubeadm::*;
+    /// let s = KubeadmConfigTemplateSpec { template: KubeadmConfigTemplateResource { spec: serde_json::json!({"format": "ignition"}) } };
+    /// assert_eq!(s.clone().into_value(), serde_json::to_value(&s).unwrap());
+    /// ```
+    pub fn into_value(self) -> Value {
+        let mut template = serde_json::Map::new();
+        template.insert("spec".into(), self.template.spec);
+        let mut spec = serde_json::Map::new();
+        spec.insert("template".into(), Value::Object(template));
+        Value::Object(spec)
+    }
 }

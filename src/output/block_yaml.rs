@@ -114,8 +114,12 @@ impl Writer<'_> {
     }
 
     fn pad(&mut self, indent: usize) {
-        for _ in self.column..indent {
-            self.out.push(' ');
+        const SPACES: &str = "                                                                ";
+        let mut missing = indent.saturating_sub(self.column);
+        while missing > 0 {
+            let n = missing.min(SPACES.len());
+            self.out.push_str(&SPACES[..n]);
+            missing -= n;
         }
         self.column = self.column.max(indent);
     }
@@ -492,17 +496,25 @@ fn analyze(s: &str) -> Result<Analysis, Unsupported> {
 /// double-quoted: what matters is whether a block may hold it (no trailing space, no
 /// space before a break, only printable characters). One tight pass over the bytes.
 fn analyze_multiline(s: &str) -> Result<Analysis, Unsupported> {
+    let bytes = s.as_bytes();
+    // One branch-free pass (the compiler vectorises it) for the common case: printable
+    // ASCII and line breaks only. Anything else takes the byte-by-byte look below.
+    let unusual = bytes.iter().fold(false, |acc, &b| {
+        acc | ((b < 0x20) & (b != b'\n')) | (b >= 0x7F)
+    });
     let mut special = false;
     let mut non_ascii = false;
-    for &b in s.as_bytes() {
-        if b < 0x20 {
-            if b == b'\r' {
-                return Err(Unsupported);
+    if unusual {
+        for &b in bytes {
+            if b < 0x20 {
+                if b == b'\r' {
+                    return Err(Unsupported);
+                }
+                special |= b != b'\n';
+            } else if b >= 0x7F {
+                special |= b == 0x7F;
+                non_ascii |= b >= 0x80;
             }
-            special |= b != b'\n';
-        } else if b >= 0x7F {
-            special |= b == 0x7F;
-            non_ascii |= b >= 0x80;
         }
     }
     if non_ascii {
@@ -513,11 +525,22 @@ fn analyze_multiline(s: &str) -> Result<Analysis, Unsupported> {
             special |= !is_printable(c);
         }
     }
-    let blocked = special || s.ends_with(' ') || s.contains(" \n");
+    // A space before a line break, and a line break before a space, in one pass.
+    let (space_break, break_space) =
+        bytes
+            .iter()
+            .zip(&bytes[1..])
+            .fold((false, false), |(sb, bs), (&x, &y)| {
+                (
+                    sb | ((x == b' ') & (y == b'\n')),
+                    bs | ((x == b'\n') & (y == b' ')),
+                )
+            });
+    let blocked = special || s.ends_with(' ') || space_break;
     Ok(Analysis {
         line_breaks: true,
         block_plain_allowed: false,
-        single_quoted_allowed: !blocked && !s.contains("\n "),
+        single_quoted_allowed: !blocked && !break_space,
         block_allowed: !blocked,
     })
 }

@@ -179,7 +179,7 @@ pub fn deployment(ctx: &Context) -> Result<Object> {
     };
     let body = serde_json::to_value(&deployment)
         .map_err(|e| Error::invalid("autoscaler", e.to_string()))?;
-    Object::new("apps/v1", "Deployment", meta(ctx), strip_metadata(body))
+    Object::from_value("apps/v1", "Deployment", meta(ctx), strip_metadata(body))
 }
 
 /// The autoscaler's `ServiceAccount`, `Role` and `RoleBinding`.
@@ -189,7 +189,7 @@ pub fn deployment(ctx: &Context) -> Result<Object> {
 /// ```
 pub fn rbac(ctx: &Context) -> Result<Vec<Object>> {
     let name = ctx.component_name(COMPONENT);
-    let sa = Object::new("v1", "ServiceAccount", meta(ctx), json!({}))?;
+    let sa = Object::from_value("v1", "ServiceAccount", meta(ctx), json!({}))?;
     let rules = vec![
         PolicyRule {
             api_groups: Some(vec!["cluster.x-k8s.io".into()]),
@@ -215,13 +215,13 @@ pub fn rbac(ctx: &Context) -> Result<Vec<Object>> {
             ..Default::default()
         },
     ];
-    let role = Object::new(
+    let role = Object::from_value(
         "rbac.authorization.k8s.io/v1",
         "Role",
         meta(ctx),
         json!({ "rules": rules }),
     )?;
-    let binding = Object::new(
+    let binding = Object::from_value(
         "rbac.authorization.k8s.io/v1",
         "RoleBinding",
         meta(ctx),

@@ -65,7 +65,7 @@ pub fn cluster(ctx: &Context) -> Result<Object> {
         control_plane_ref: cp_ref,
         infrastructure_ref: infra_ref,
     };
-    Object::new(
+    Object::from_value(
         CLUSTER_API_VERSION,
         "Cluster",
         meta,
@@ -180,7 +180,7 @@ pub fn openstack_cluster(ctx: &Context) -> Result<Object> {
         "helm.sh/resource-policy".into(),
         Value::String("keep".into()),
     );
-    Object::new(
+    Object::from_value(
         INFRASTRUCTURE_API_VERSION,
         "OpenStackCluster",
         meta,

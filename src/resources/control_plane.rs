@@ -88,11 +88,13 @@ pub fn kubeadm_control_plane(ctx: &Context, infrastructure_template: &str) -> Re
         },
         kubeadm_config_spec: kubeadm::control_plane_spec(ctx)?,
     };
-    Object::new(
+    let mut body = serde_json::Map::new();
+    body.insert("spec".into(), spec.into_value());
+    Object::from_value(
         CONTROL_PLANE_API_VERSION,
         "KubeadmControlPlane",
         meta,
-        json!({ "spec": spec }),
+        Value::Object(body),
     )
 }
 
@@ -116,7 +118,7 @@ pub fn machine_health_check(ctx: &Context) -> Result<Option<Object>> {
     let mut meta = ObjectMeta::named(ctx.component_name(COMPONENT));
     meta.labels = labels(ctx, COMPONENT);
     let spec = health_check_spec(ctx.cluster_name(), selector_labels(ctx), hc.spec.as_ref());
-    Object::new(
+    Object::from_value(
         CLUSTER_API_VERSION,
         "MachineHealthCheck",
         meta,
@@ -168,7 +170,7 @@ pub fn admission_configuration_secret(ctx: &Context) -> Result<Object> {
     let component = "admission-configuration";
     let mut meta = ObjectMeta::named(ctx.component_name(component));
     meta.labels = labels(ctx, component);
-    Object::new(
+    Object::from_value(
         "v1",
         "Secret",
         meta,

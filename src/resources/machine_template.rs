@@ -453,7 +453,7 @@ fn template_object(
     let body = serde_json::json!({
         "spec": OpenStackMachineTemplateSpec { template: OpenStackMachineTemplateResource { spec } }
     });
-    let obj = Object::new(
+    let obj = Object::from_value(
         INFRASTRUCTURE_API_VERSION,
         "OpenStackMachineTemplate",
         meta,

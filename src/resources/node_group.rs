@@ -288,10 +288,16 @@ pub fn kubeadm_config_template(ctx: &Context, group: &NodeGroup) -> Result<(Obje
         "helm.sh/resource-policy".into(),
         Value::String("keep".into()),
     );
-    let body = serde_json::json!({ "spec": KubeadmConfigTemplateSpec {
-        template: KubeadmConfigTemplateResource { spec },
-    }});
-    let obj = Object::new(BOOTSTRAP_API_VERSION, "KubeadmConfigTemplate", meta, body)?;
+    let mut body = serde_json::Map::new();
+    body.insert(
+        "spec".into(),
+        KubeadmConfigTemplateSpec {
+            template: KubeadmConfigTemplateResource { spec },
+        }
+        .into_value(),
+    );
+    let body = Value::Object(body);
+    let obj = Object::from_value(BOOTSTRAP_API_VERSION, "KubeadmConfigTemplate", meta, body)?;
     Ok((obj, name))
 }
 
@@ -370,7 +376,7 @@ pub fn machine_deployment(
             },
         },
     };
-    Object::new(
+    Object::from_value(
         CLUSTER_API_VERSION,
         "MachineDeployment",
         meta,
@@ -419,7 +425,7 @@ pub fn machine_health_check(ctx: &Context, group: &NodeGroup) -> Result<Option<O
         group_selector_labels(ctx, group),
         hc.spec.as_ref(),
     );
-    Object::new(
+    Object::from_value(
         CLUSTER_API_VERSION,
         "MachineHealthCheck",
         meta,

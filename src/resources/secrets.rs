@@ -21,7 +21,7 @@ fn secret_object(meta: ObjectMeta, string_data: BTreeMap<String, String>) -> Res
     if let Some(m) = body.as_object_mut() {
         m.remove("metadata");
     }
-    Object::new("v1", "Secret", meta, body)
+    Object::from_value("v1", "Secret", meta, body)
 }
 
 /// The `<release>-cloud-credentials` Secret with the `clouds.yaml` of the chosen cloud
