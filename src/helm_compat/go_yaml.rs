@@ -410,15 +410,25 @@ fn is_digit(c: char) -> bool {
 }
 
 fn key_less(a: &str, b: &str) -> bool {
+    // Keys are nearly always ASCII: compare their bytes, with no list of characters.
+    if a.is_ascii() && b.is_ascii() {
+        return key_less_in(a.as_bytes(), b.as_bytes());
+    }
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
+    key_less_in(&ar, &br)
+}
+
+/// go-yaml's key order over characters (`char`, or the bytes of an ASCII string).
+fn key_less_in<C: Copy + PartialOrd + Into<char>>(ar: &[C], br: &[C]) -> bool {
+    let ch = |c: C| -> char { c.into() };
     let n = ar.len().min(br.len());
     for i in 0..n {
         if ar[i] == br[i] {
             continue;
         }
-        let al = is_letter(ar[i]);
-        let bl = is_letter(br[i]);
+        let al = is_letter(ch(ar[i]));
+        let bl = is_letter(ch(br[i]));
         if al && bl {
             return ar[i] < br[i];
         }
@@ -427,10 +437,10 @@ fn key_less(a: &str, b: &str) -> bool {
         }
         let mut an: i64 = 0;
         let mut bn: i64 = 0;
-        if ar[i] == '0' || br[i] == '0' {
+        if ch(ar[i]) == '0' || ch(br[i]) == '0' {
             let mut j = i;
-            while j > 0 && is_digit(ar[j - 1]) {
-                if ar[j - 1] != '0' {
+            while j > 0 && is_digit(ch(ar[j - 1])) {
+                if ch(ar[j - 1]) != '0' {
                     an = 1;
                     bn = 1;
                     break;
@@ -439,13 +449,17 @@ fn key_less(a: &str, b: &str) -> bool {
             }
         }
         let mut ai = i;
-        while ai < ar.len() && is_digit(ar[ai]) {
-            an = an.wrapping_mul(10).wrapping_add(ar[ai] as i64 - '0' as i64);
+        while ai < ar.len() && is_digit(ch(ar[ai])) {
+            an = an
+                .wrapping_mul(10)
+                .wrapping_add(ch(ar[ai]) as i64 - '0' as i64);
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && is_digit(br[bi]) {
-            bn = bn.wrapping_mul(10).wrapping_add(br[bi] as i64 - '0' as i64);
+        while bi < br.len() && is_digit(ch(br[bi])) {
+            bn = bn
+                .wrapping_mul(10)
+                .wrapping_add(ch(br[bi]) as i64 - '0' as i64);
             bi += 1;
         }
         if an != bn {
@@ -1483,6 +1497,31 @@ mod fast_path_tests {
             }
             seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
             assert_eq!(analyze(&s), analyze_general(&s), "{s:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod key_order_tests {
+    use super::*;
+
+    /// The byte comparison of ASCII keys orders them as the character comparison does.
+    #[test]
+    fn ascii_keys_order_as_characters_do() {
+        let pieces = [
+            "a", "B", "z", "0", "00", "1", "9", "10", "-", "_", ".", "a1", "a01", "x9y",
+        ];
+        let mut keys = vec![String::new()];
+        for p in pieces {
+            for q in pieces {
+                keys.push(format!("{p}{q}"));
+            }
+        }
+        for a in &keys {
+            for b in &keys {
+                let (ac, bc): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+                assert_eq!(key_less(a, b), key_less_in(&ac, &bc), "{a:?} {b:?}");
+            }
         }
     }
 }
