@@ -135,6 +135,20 @@ impl Object {
     }
 }
 
+/// A mapping of one key, taking `value` as it is: `json!({key: value})` would copy
+/// `value` (the macro serializes its expressions by reference), which for a rendered
+/// manifest template or a kubeadm spec is a large copy.
+///
+/// ```
+/// let v = capiform::object::single("template", serde_json::Value::String("kind: X".into()));
+/// assert_eq!(v, serde_json::json!({"template": "kind: X"}));
+/// ```
+pub fn single(key: &str, value: Value) -> Value {
+    let mut m = Map::new();
+    m.insert(key.to_string(), value);
+    Value::Object(m)
+}
+
 /// The ordered list of rendered objects.
 ///
 /// ```

@@ -103,19 +103,20 @@ pub fn manifests(
     let m = meta(ctx, component, &addon_name(ctx, name));
     let sources: Vec<Value> = templates
         .into_iter()
-        .map(|t| json!({ "template": t }))
+        .map(|t| crate::object::single("template", Value::String(t)))
         .collect();
+    let mut spec = json!({
+        "clusterName": cluster_name(ctx),
+        "bootstrap": true,
+        "targetNamespace": namespace,
+        "releaseName": release_name,
+    });
+    spec["manifestSources"] = Value::Array(sources);
     Object::from_value(
         "addons.stackhpc.com/v1alpha1",
         "Manifests",
         m,
-        json!({"spec": {
-            "clusterName": cluster_name(ctx),
-            "bootstrap": true,
-            "targetNamespace": namespace,
-            "releaseName": release_name,
-            "manifestSources": sources,
-        }}),
+        crate::object::single("spec", spec),
     )
 }
 

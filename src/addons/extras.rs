@@ -170,7 +170,7 @@ pub(crate) fn config_secret(ctx: &Context, component: &str, data: Value) -> Resu
     let mut m = meta(ctx, component, &name);
     m.labels
         .insert("addons.stackhpc.com/watch".into(), String::new());
-    Object::from_value("v1", "Secret", m, json!({ "stringData": data }))
+    Object::from_value("v1", "Secret", m, crate::object::single("stringData", data))
 }
 
 /// Secret with `defaults` and `overrides` plus a HelmRelease reading both.

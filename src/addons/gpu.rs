@@ -261,14 +261,14 @@ fn manifests(ctx: &Context, s: ManifestsSpec) -> Result<Object> {
     let sources: Vec<Value> = s
         .templates
         .into_iter()
-        .map(|t| json!({ "template": t }))
+        .map(|t| crate::object::single("template", Value::String(t)))
         .collect();
     spec.insert("manifestSources".into(), sources.into());
     Object::from_value(
         "addons.stackhpc.com/v1alpha1",
         "Manifests",
         m,
-        json!({ "spec": spec }),
+        crate::object::single("spec", Value::Object(spec)),
     )
 }
 
