@@ -170,7 +170,10 @@ fn raw<'v>(ctx: &'v Context, path: &[&str]) -> &'v Value {
 
 /// A file entry of a kubeadm config spec with inline content.
 fn file(path: &str, content: impl Into<Value>) -> Value {
-    json!({"path": path, "content": content.into(), "owner": "root:root", "permissions": "0644"})
+    let mut entry = json!({"path": path, "owner": "root:root", "permissions": "0644"});
+    // Moved in: `json!` would copy the content.
+    entry["content"] = content.into();
+    entry
 }
 
 /// YAML text of a value, as Helm's `toYaml` prints it.
@@ -361,7 +364,7 @@ pub fn containerd_spec(ctx: &Context) -> Result<Value> {
             "permissions": "0644",
         }));
     }
-    let mut spec = json!({ "files": files });
+    let mut spec = crate::object::single("files", Value::Array(files));
     if !is_flatcar(ctx) {
         spec["preKubeadmCommands"] = json!([CONTAINERD_CONFIG_PATH_COMMAND]);
     }
@@ -392,7 +395,9 @@ pub fn trusted_cas_spec(ctx: &Context) -> Value {
             )
         })
         .collect();
-    json!({"files": files, "preKubeadmCommands": ["update-ca-certificates"]})
+    let mut spec = json!({"preKubeadmCommands": ["update-ca-certificates"]});
+    spec["files"] = Value::Array(files);
+    spec
 }
 
 /// Additional packages: `apt update -y` and `apt install -y <packages>`; empty when
