@@ -21,9 +21,6 @@ fn main() {
         eprintln!("compile templates   {:?}", t.elapsed());
     }
     let t = Instant::now();
-    let _ = capiform::schema::values_schema("v1");
-    eprintln!("values schema       {:?}", t.elapsed());
-    let t = Instant::now();
     let _ = set.defaults_are_valid();
     eprintln!("defaults check      {:?}", t.elapsed());
     let req = capiform::RenderRequest::new("demo", "default").with_values_yaml(&path, text);

@@ -43,29 +43,40 @@ pub fn values_schema(version: &str) -> Option<&'static Value> {
 
 const V1_TEXT: &str = include_str!("../schemas/values.v1.json");
 
-/// The checked-in schema with its validation keywords only (build.rs), as [`check`] walks it.
-const V1_CHECK_TEXT: &str = include_str!(concat!(env!("OUT_DIR"), "/values.v1.check.json"));
-
-/// The schema [`check`] walks: [`values_schema`] without descriptions, titles and
-/// examples (a quarter of the text to read at start-up; same validation).
-fn check_schema(version: &str) -> Option<&'static Value> {
-    static V1: OnceLock<Value> = OnceLock::new();
-    match version {
-        "v1" => Some(V1.get_or_init(|| {
-            serde_json::from_str(V1_CHECK_TEXT)
-                .unwrap_or_else(|_| values_schema("v1").cloned().unwrap_or(Value::Bool(true)))
-        })),
-        _ => None,
-    }
-}
-
-/// Load the schema that [`check`] uses (done ahead on a background thread by the CLI).
+/// A schema compiled into the binary (build.rs writes the v1 check schema this way):
+/// a JSON value made of static data, so checking values needs no parsing at start-up.
+/// Mappings keep their keys sorted.
 ///
 /// ```
-/// capiform::schema::prepare("v1");
+/// use capiform::schema::Node;
+/// static S: Node = Node::Obj(&[("type", Node::Str("string"))]);
+/// assert!(matches!(S, Node::Obj(_)));
 /// ```
-pub fn prepare(version: &str) {
-    let _ = check_schema(version);
+#[derive(Debug)]
+pub enum Node {
+    /// `null`.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A number.
+    Num(f64),
+    /// A string.
+    Str(&'static str),
+    /// A list.
+    Arr(&'static [Node]),
+    /// A mapping, keys sorted.
+    Obj(&'static [(&'static str, Node)]),
+}
+
+include!(concat!(env!("OUT_DIR"), "/values.v1.check.rs"));
+
+/// The schema [`check`] walks: [`values_schema`] without descriptions, titles and
+/// examples, compiled into the binary (same validation, nothing to read at start-up).
+fn check_schema(version: &str) -> Option<&'static Node> {
+    match version {
+        "v1" => Some(&V1_CHECK_NODE),
+        _ => None,
+    }
 }
 
 /// The schema as pretty JSON with a final newline (the content of `schemas/values.v1.json`).
@@ -326,8 +337,165 @@ pub fn check_user_part(version: &str, merged: &Value, user: &Value) -> Vec<Field
     out
 }
 
-struct Walker<'a> {
-    root: &'a Value,
+/// What the walker reads of a schema: a JSON value ([`check_against`]) or the schema
+/// compiled into the binary ([`Node`], [`check`]).
+trait SchemaNode: Sized + 'static {
+    /// The schema `true` (accepts anything).
+    fn accept_all() -> &'static Self;
+    fn get(&self, key: &str) -> Option<&Self>;
+    fn as_str(&self) -> Option<&str>;
+    fn as_f64(&self) -> Option<f64>;
+    fn as_slice(&self) -> Option<&[Self]>;
+    fn is_null(&self) -> bool;
+    fn is_false(&self) -> bool;
+    fn is_object(&self) -> bool;
+    /// `true`, or the empty mapping: both accept anything.
+    fn accepts_all(&self) -> bool;
+    fn keys(&self) -> Vec<&str>;
+    /// Whether the values-tree value `v` equals this one (an `enum` entry).
+    fn equals(&self, v: &Value) -> bool;
+    /// The JSON text, for messages.
+    fn json_text(&self) -> String;
+}
+
+static ACCEPT_ALL_VALUE: Value = Value::Bool(true);
+static ACCEPT_ALL_NODE: Node = Node::Bool(true);
+
+impl SchemaNode for Value {
+    fn accept_all() -> &'static Self {
+        &ACCEPT_ALL_VALUE
+    }
+    fn get(&self, key: &str) -> Option<&Self> {
+        self.as_object()?.get(key)
+    }
+    fn as_str(&self) -> Option<&str> {
+        Value::as_str(self)
+    }
+    fn as_f64(&self) -> Option<f64> {
+        Value::as_f64(self)
+    }
+    fn as_slice(&self) -> Option<&[Self]> {
+        self.as_array().map(Vec::as_slice)
+    }
+    fn is_null(&self) -> bool {
+        Value::is_null(self)
+    }
+    fn is_false(&self) -> bool {
+        self == &Value::Bool(false)
+    }
+    fn is_object(&self) -> bool {
+        Value::is_object(self)
+    }
+    fn accepts_all(&self) -> bool {
+        self == &Value::Bool(true) || self.as_object().is_some_and(|m| m.is_empty())
+    }
+    fn keys(&self) -> Vec<&str> {
+        self.as_object()
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+    fn equals(&self, v: &Value) -> bool {
+        self == v
+    }
+    fn json_text(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl SchemaNode for Node {
+    fn accept_all() -> &'static Self {
+        &ACCEPT_ALL_NODE
+    }
+    fn get(&self, key: &str) -> Option<&Self> {
+        match self {
+            Node::Obj(entries) => entries
+                .binary_search_by(|(k, _)| (*k).cmp(key))
+                .ok()
+                .map(|i| &entries[i].1),
+            _ => None,
+        }
+    }
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Node::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    fn as_f64(&self) -> Option<f64> {
+        match self {
+            Node::Num(n) => Some(*n),
+            _ => None,
+        }
+    }
+    fn as_slice(&self) -> Option<&[Self]> {
+        match self {
+            Node::Arr(items) => Some(items),
+            _ => None,
+        }
+    }
+    fn is_null(&self) -> bool {
+        matches!(self, Node::Null)
+    }
+    fn is_false(&self) -> bool {
+        matches!(self, Node::Bool(false))
+    }
+    fn is_object(&self) -> bool {
+        matches!(self, Node::Obj(_))
+    }
+    fn accepts_all(&self) -> bool {
+        match self {
+            Node::Bool(b) => *b,
+            Node::Obj(entries) => entries.is_empty(),
+            _ => false,
+        }
+    }
+    fn keys(&self) -> Vec<&str> {
+        match self {
+            Node::Obj(entries) => entries.iter().map(|(k, _)| *k).collect(),
+            _ => Vec::new(),
+        }
+    }
+    fn equals(&self, v: &Value) -> bool {
+        self.to_value() == *v
+    }
+    fn json_text(&self) -> String {
+        self.to_value().to_string()
+    }
+}
+
+impl Node {
+    /// The node as a JSON value.
+    ///
+    /// ```
+    /// use capiform::schema::Node;
+    /// static S: Node = Node::Obj(&[("enum", Node::Arr(&[Node::Str("a"), Node::Null]))]);
+    /// assert_eq!(S.to_value(), serde_json::json!({"enum": ["a", null]}));
+    /// ```
+    pub fn to_value(&self) -> Value {
+        match self {
+            Node::Null => Value::Null,
+            Node::Bool(b) => Value::Bool(*b),
+            Node::Num(n) => {
+                if n.fract() == 0.0 && n.abs() < 9.0e15 {
+                    Value::from(*n as i64)
+                } else {
+                    Value::from(*n)
+                }
+            }
+            Node::Str(s) => Value::String((*s).to_string()),
+            Node::Arr(items) => Value::Array(items.iter().map(Node::to_value).collect()),
+            Node::Obj(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| ((*k).to_string(), v.to_value()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+struct Walker<'a, N: SchemaNode> {
+    root: &'a N,
 }
 
 /// A field path, built only when a problem is reported (walking stays allocation-free).
@@ -409,18 +577,18 @@ fn type_phrase(types: &[&str]) -> String {
     words.join(" or ")
 }
 
-impl Walker<'_> {
-    fn resolve<'s>(&'s self, schema: &'s Value) -> &'s Value {
+impl<N: SchemaNode> Walker<'_, N> {
+    fn resolve<'s>(&'s self, schema: &'s N) -> &'s N {
         let mut s = schema;
         for _ in 0..16 {
-            match s.get("$ref").and_then(Value::as_str) {
+            match s.get("$ref").and_then(N::as_str) {
                 Some(r) => {
                     let name = r.trim_start_matches("#/definitions/");
                     s = self
                         .root
                         .get("definitions")
                         .and_then(|d| d.get(name))
-                        .unwrap_or(&Value::Bool(true));
+                        .unwrap_or(N::accept_all());
                 }
                 None => break,
             }
@@ -433,35 +601,35 @@ impl Walker<'_> {
     fn walk(
         &self,
         v: &Value,
-        schema: &Value,
+        schema: &N,
         path: &P<'_>,
         touched: Option<&Value>,
         out: &mut Vec<FieldError>,
     ) {
         let schema = self.resolve(schema);
-        if schema == &Value::Bool(true) || schema.as_object().is_some_and(|m| m.is_empty()) {
+        if schema.accepts_all() {
             return;
         }
         // anyOf [X, null] / allOf [X]: the shapes schemars emits for optional and documented fields
-        if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        if let Some(all) = schema.get("allOf").and_then(N::as_slice) {
             for s in all {
                 self.walk(v, s, path, touched, out);
             }
         }
-        if let Some(any) = schema.get("anyOf").and_then(Value::as_array) {
-            let is_null_schema = |s: &&Value| s.get("type").and_then(Value::as_str) == Some("null");
+        if let Some(any) = schema.get("anyOf").and_then(N::as_slice) {
+            let is_null_schema = |s: &&N| s.get("type").and_then(N::as_str) == Some("null");
             if v.is_null() && any.iter().any(|s| is_null_schema(&s)) {
                 return;
             }
-            let non_null: Vec<&Value> = any.iter().filter(|s| !is_null_schema(s)).collect();
+            let non_null: Vec<&N> = any.iter().filter(|s| !is_null_schema(s)).collect();
             if non_null.len() == 1 {
                 self.walk(v, non_null[0], path, touched, out);
             }
         }
         if let Some(t) = schema.get("type") {
-            let types: Vec<&str> = match t {
-                Value::String(s) => vec![s.as_str()],
-                Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+            let types: Vec<&str> = match (t.as_str(), t.as_slice()) {
+                (Some(s), _) => vec![s],
+                (_, Some(a)) => a.iter().filter_map(N::as_str).collect(),
                 _ => vec![],
             };
             if !types.is_empty() && !types.iter().any(|t| type_matches(t, v)) {
@@ -477,12 +645,12 @@ impl Walker<'_> {
                 return;
             }
         }
-        if let Some(values) = schema.get("enum").and_then(Value::as_array) {
-            if !values.contains(v) {
+        if let Some(values) = schema.get("enum").and_then(N::as_slice) {
+            if !values.iter().any(|x| x.equals(v)) {
                 let allowed: Vec<String> = values
                     .iter()
                     .filter(|x| !x.is_null())
-                    .map(|x| x.to_string())
+                    .map(N::json_text)
                     .collect();
                 out.push(FieldError::new(
                     path.render(),
@@ -495,7 +663,7 @@ impl Walker<'_> {
             }
         }
         if let Some(n) = v.as_f64() {
-            if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
+            if let Some(min) = schema.get("minimum").and_then(N::as_f64) {
                 if n < min {
                     out.push(FieldError::new(
                         path.render(),
@@ -503,7 +671,7 @@ impl Walker<'_> {
                     ));
                 }
             }
-            if let Some(max) = schema.get("maximum").and_then(Value::as_f64) {
+            if let Some(max) = schema.get("maximum").and_then(N::as_f64) {
                 if n > max {
                     out.push(FieldError::new(
                         path.render(),
@@ -513,7 +681,7 @@ impl Walker<'_> {
             }
         }
         if let Some(s) = v.as_str() {
-            if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
+            if let Some(p) = schema.get("pattern").and_then(N::as_str) {
                 if !pattern_matches(p, s) {
                     out.push(FieldError::new(
                         path.render(),
@@ -521,7 +689,7 @@ impl Walker<'_> {
                     ));
                 }
             }
-            if let Some(f) = schema.get("format").and_then(Value::as_str) {
+            if let Some(f) = schema.get("format").and_then(N::as_str) {
                 if let Some(problem) = check_format(f, s) {
                     out.push(FieldError::new(path.render(), problem));
                 }
@@ -543,12 +711,12 @@ impl Walker<'_> {
     fn walk_object(
         &self,
         map: &Map<String, Value>,
-        schema: &Value,
+        schema: &N,
         path: &P<'_>,
         touched: Option<&Value>,
         out: &mut Vec<FieldError>,
     ) {
-        let props = schema.get("properties").and_then(Value::as_object);
+        let props = schema.get("properties").filter(|p| p.is_object());
         let additional = schema.get("additionalProperties");
         // Below a mapping the user gave, only the keys they gave need checking; below
         // anything else they gave (a list, a scalar replaced by a mapping), everything.
@@ -567,14 +735,14 @@ impl Walker<'_> {
                 continue;
             }
             match additional {
-                Some(Value::Bool(false)) => {
-                    let known: Vec<&String> = props.map(|p| p.keys().collect()).unwrap_or_default();
+                Some(s) if s.is_false() => {
+                    let known: Vec<&str> = props.map(N::keys).unwrap_or_default();
                     out.push(FieldError::new(
                         child_path.render(),
                         unknown_key_message(k, &known),
                     ));
                 }
-                Some(s @ Value::Object(_)) => self.walk(child, s, &child_path, child_touched, out),
+                Some(s) if s.is_object() => self.walk(child, s, &child_path, child_touched, out),
                 _ => {}
             }
         }
@@ -625,7 +793,7 @@ fn cached_regex(pattern: &str) -> Option<regex::Regex> {
         .clone()
 }
 
-fn unknown_key_message(key: &str, known: &[&String]) -> String {
+fn unknown_key_message(key: &str, known: &[&str]) -> String {
     let best = known
         .iter()
         .map(|k| {
@@ -639,7 +807,7 @@ fn unknown_key_message(key: &str, known: &[&String]) -> String {
     match best {
         Some((_, k)) => format!("unknown key (did you mean '{k}'?)"),
         None if known.len() <= 12 => {
-            let mut names: Vec<&str> = known.iter().map(|k| k.as_str()).collect();
+            let mut names: Vec<&str> = known.to_vec();
             names.sort();
             format!("unknown key (expected one of: {})", names.join(", "))
         }

@@ -625,7 +625,7 @@ impl TemplateSet {
         })
     }
 
-    /// Read the values schema and prepare every template of the set on a background
+    /// Prepare every template of the set on a background
     /// thread, so that renders started later find them ready (for a service that links
     /// the library, at start-up): each template is compiled by the [`fast`] path, and
     /// by handlebars only when the fast path declines it. Templates are compiled on
@@ -639,8 +639,6 @@ impl TemplateSet {
     /// ```
     pub fn warm_up(&'static self) -> std::thread::JoinHandle<()> {
         std::thread::spawn(move || {
-            // The values schema first: the render needs it before any template.
-            crate::schema::prepare(&self.manifest.schema_version);
             let _ = self.defaults_are_valid();
             for name in self.template_names() {
                 if self.fast_template(name).is_none() {
