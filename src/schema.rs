@@ -58,7 +58,9 @@ pub enum Node {
     Null,
     /// A boolean.
     Bool(bool),
-    /// A number.
+    /// An integer.
+    Int(i64),
+    /// Any other number.
     Num(f64),
     /// A string.
     Str(&'static str),
@@ -423,6 +425,7 @@ impl SchemaNode for Node {
     }
     fn as_f64(&self) -> Option<f64> {
         match self {
+            Node::Int(i) => Some(*i as f64),
             Node::Num(n) => Some(*n),
             _ => None,
         }
@@ -475,13 +478,8 @@ impl Node {
         match self {
             Node::Null => Value::Null,
             Node::Bool(b) => Value::Bool(*b),
-            Node::Num(n) => {
-                if n.fract() == 0.0 && n.abs() < 9.0e15 {
-                    Value::from(*n as i64)
-                } else {
-                    Value::from(*n)
-                }
-            }
+            Node::Int(i) => Value::from(*i),
+            Node::Num(n) => Value::from(*n),
             Node::Str(s) => Value::String((*s).to_string()),
             Node::Arr(items) => Value::Array(items.iter().map(Node::to_value).collect()),
             Node::Obj(entries) => Value::Object(

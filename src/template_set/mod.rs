@@ -25,6 +25,7 @@ use crate::error::{Error, Result};
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/cluster-templates");
 
 // The embedded sets' YAML files, read at build time (see build.rs).
+use crate::schema::Node;
 include!(concat!(env!("OUT_DIR"), "/parsed_yaml.rs"));
 
 /// The name under which build.rs gives a set's merged defaults in `PARSED_YAML`.
@@ -389,7 +390,14 @@ impl TemplateSet {
         // layered in file-name order, and defaults.yaml goes over them: it has the last
         // word, as the parent chart's values have over its subchart's. The build script
         // did this for the embedded sets (`(merged defaults)`).
-        let premerged = parsed(MERGED_DEFAULTS).and_then(|j| serde_json::from_str(j).ok());
+        let premerged = match origin {
+            Origin::Embedded => DEFAULTS_NODES
+                .iter()
+                .find(|(dir, _)| *dir == label)
+                .map(|(_, node)| node.to_value()),
+            Origin::Path(_) => None,
+        }
+        .or_else(|| parsed(MERGED_DEFAULTS).and_then(|j| serde_json::from_str(j).ok()));
         let defaults = match premerged {
             Some(defaults) => defaults,
             None => {
