@@ -138,7 +138,7 @@ impl Context<'_> {
 /// assert!(manifest.objects.iter().any(|o| o.kind == "Cluster"));
 /// ```
 pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> {
-    let (raw, user) = values::merged_values_and_user(templates.defaults(), &req.sources)?;
+    let (raw, user) = values::merge_user_values(templates.defaults_owned(), &req.sources)?;
     // A set's defaults that check clean need no second look: only the user's part is walked.
     let (typed, mut problems) = if templates.defaults_are_valid() {
         crate::validation::check_user_part(&raw, &user)

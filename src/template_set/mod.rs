@@ -108,7 +108,11 @@ impl std::fmt::Display for Origin {
 pub struct TemplateSet {
     manifest: TemplateSetManifest,
     origin: Origin,
-    defaults: Value,
+    /// Made on first use from `defaults_node` for embedded sets (a render of an embedded
+    /// set builds its own copy from the node instead: see [`TemplateSet::defaults_owned`]).
+    defaults: OnceLock<Value>,
+    /// The embedded set's defaults as static data (build.rs).
+    defaults_node: Option<&'static Node>,
     /// Embedded sets borrow their files from the binary (no copy at start-up).
     files: BTreeMap<String, Cow<'static, [u8]>>,
     /// Compiled on first use (compiling every template at start-up costs more than a render).
@@ -133,6 +137,7 @@ impl Clone for TemplateSet {
             manifest: self.manifest.clone(),
             origin: self.origin.clone(),
             defaults: self.defaults.clone(),
+            defaults_node: self.defaults_node,
             files: self.files.clone(),
             handlebars: std::sync::RwLock::new(hb),
             fast: RwLock::new(
@@ -390,17 +395,24 @@ impl TemplateSet {
         // layered in file-name order, and defaults.yaml goes over them: it has the last
         // word, as the parent chart's values have over its subchart's. The build script
         // did this for the embedded sets (`(merged defaults)`).
-        let premerged = match origin {
+        let defaults_node = match origin {
             Origin::Embedded => DEFAULTS_NODES
                 .iter()
                 .find(|(dir, _)| *dir == label)
-                .map(|(_, node)| node.to_value()),
+                .map(|(_, node)| *node),
             Origin::Path(_) => None,
-        }
-        .or_else(|| parsed(MERGED_DEFAULTS).and_then(|j| serde_json::from_str(j).ok()));
-        let defaults = match premerged {
-            Some(defaults) => defaults,
-            None => {
+        };
+        let premerged = match defaults_node {
+            Some(_) => None,
+            None => parsed(MERGED_DEFAULTS).and_then(|j| serde_json::from_str(j).ok()),
+        };
+        let defaults = OnceLock::new();
+        match (defaults_node, premerged) {
+            (Some(_), _) => {}
+            (None, Some(premerged)) => {
+                let _ = defaults.set(premerged);
+            }
+            (None, None) => {
                 let top: Value = read(
                     "defaults.yaml",
                     text("defaults.yaml")?,
@@ -410,7 +422,7 @@ impl TemplateSet {
                 if !top.is_object() {
                     return Err(err("defaults.yaml: must be a mapping".into()));
                 }
-                let mut defaults = Value::Object(Default::default());
+                let mut merged_defaults = Value::Object(Default::default());
                 for (name, bytes) in files.range("defaults/".to_string()..) {
                     if !name.starts_with("defaults/") {
                         break;
@@ -424,12 +436,12 @@ impl TemplateSet {
                     if !fragment.is_object() {
                         return Err(err(format!("{name}: must be a mapping")));
                     }
-                    crate::values::merge::overlay(&mut defaults, &fragment);
+                    crate::values::merge::overlay(&mut merged_defaults, &fragment);
                 }
-                crate::values::merge::overlay(&mut defaults, &top);
-                defaults
+                crate::values::merge::overlay(&mut merged_defaults, &top);
+                let _ = defaults.set(merged_defaults);
             }
-        };
+        }
         let mut handlebars = Handlebars::new();
         handlebars.set_strict_mode(true);
         handlebars.register_escape_fn(handlebars::no_escape);
@@ -440,6 +452,7 @@ impl TemplateSet {
             manifest,
             origin,
             defaults,
+            defaults_node,
             files,
             handlebars: std::sync::RwLock::new(handlebars),
             fast: RwLock::default(),
@@ -478,7 +491,27 @@ impl TemplateSet {
     /// assert!(capiform::TemplateSet::embedded(None).unwrap().defaults().is_object());
     /// ```
     pub fn defaults(&self) -> &Value {
-        &self.defaults
+        self.defaults.get_or_init(|| {
+            self.defaults_node
+                .map(Node::to_value)
+                .unwrap_or_else(|| Value::Object(Default::default()))
+        })
+    }
+
+    /// A copy of the defaults for a render to merge the user's values into. An embedded
+    /// set builds it from its static data unless [`TemplateSet::defaults`] was asked for
+    /// already (then it clones that), so a one-off render makes one tree, not two.
+    ///
+    /// ```
+    /// let set = capiform::TemplateSet::embedded(None).unwrap();
+    /// assert_eq!(&set.defaults_owned(), set.defaults());
+    /// ```
+    pub fn defaults_owned(&self) -> Value {
+        match (self.defaults.get(), self.defaults_node) {
+            (Some(d), _) => d.clone(),
+            (None, Some(node)) => node.to_value(),
+            (None, None) => self.defaults().clone(),
+        }
     }
 
     /// `name@version`, as recorded in the provenance annotation.
@@ -629,7 +662,7 @@ impl TemplateSet {
             // The embedded sets' defaults are checked by the test suite
             // (`tests/schema.rs`), so a process need not check them again.
             self.origin == Origin::Embedded
-                || crate::schema::check(&self.manifest.schema_version, &self.defaults).is_empty()
+                || crate::schema::check(&self.manifest.schema_version, self.defaults()).is_empty()
         })
     }
 

@@ -126,7 +126,18 @@ pub fn merged_values_and_user(
     defaults: &Value,
     sources: &[ValuesSource],
 ) -> Result<(Value, Value)> {
-    let mut merged = defaults.clone();
+    merge_user_values(defaults.clone(), sources)
+}
+
+/// [`merged_values_and_user`] over defaults the caller already owns (no copy of them).
+///
+/// ```
+/// use capiform::values::{merge_user_values, ValuesSource};
+/// let (merged, _) = merge_user_values(serde_json::json!({"a": 1}), &[ValuesSource::Set("b=2".into())]).unwrap();
+/// assert_eq!(merged, serde_json::json!({"a": 1, "b": 2}));
+/// ```
+pub fn merge_user_values(defaults: Value, sources: &[ValuesSource]) -> Result<(Value, Value)> {
+    let mut merged = defaults;
     let mut user = Value::Object(Default::default());
     for source in sources {
         let layer = parse_source(source)?;
