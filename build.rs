@@ -9,9 +9,9 @@
 //!    both readings agree. A file that does not parse is left out, so the engine reads
 //!    the YAML and reports the error as for any set.
 //!    The set's merged defaults (the `defaults/` fragments in file-name order, then
-//!    `defaults.yaml` over them, as `TemplateSet` layers them) are embedded the same way,
-//!    as the file `(merged defaults)`, and as Rust static data (`DEFAULTS_NODES`): the
-//!    engine builds the defaults tree from it with no parsing at start-up.
+//!    `defaults.yaml` over them, layered by the engine's own `values::merge::overlay`)
+//!    are embedded as Rust static data (`DEFAULTS_NODES`): the engine builds the
+//!    defaults tree from it with no parsing at start-up.
 //! 3. Keep only the validation keywords of the checked-in values schema (no
 //!    descriptions, titles, examples) and write them as Rust static data
 //!    (`schema::Node`): what `schema::check` walks, with no parsing at start-up and no
@@ -22,10 +22,17 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// The engine's values layering (`overlay` layers the defaults files as `TemplateSet`
+/// does); the module needs nothing but serde_json.
+#[allow(dead_code)]
+#[path = "src/values/merge.rs"]
+mod merge;
+
 fn main() {
     println!("cargo:rerun-if-changed=cluster-templates");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=schemas");
+    println!("cargo:rerun-if-changed=src/values/merge.rs");
     let out_dir = std::env::var("OUT_DIR").unwrap();
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string("schemas/values.v1.json").expect("schemas/values.v1.json"),
@@ -58,31 +65,6 @@ fn main() {
          pub(crate) static EMBEDDED_INDEX: &[(&str, &str, &str)] = &[\n",
     );
     for set in sets.iter().filter(|p| p.is_dir()) {
-        let dir = set.file_name().unwrap().to_string_lossy().to_string();
-        let manifest = std::fs::read_to_string(set.join("template-set.yaml"))
-            .ok()
-            .and_then(|t| serde_yaml::from_str::<serde_json::Value>(&t).ok());
-        let field = |k: &str| {
-            manifest
-                .as_ref()
-                .and_then(|m| m.get(k))
-                .map(|v| {
-                    v.as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| v.to_string())
-                })
-                .unwrap_or_default()
-        };
-        writeln!(
-            index,
-            "    ({dir:?}, {:?}, {:?}),",
-            field("name"),
-            field("version")
-        )
-        .unwrap();
-    }
-    index.push_str("];\n");
-    for set in sets.iter().filter(|p| p.is_dir()) {
         let name = set.file_name().unwrap().to_string_lossy().to_string();
         let mut files = vec![set.join("template-set.yaml"), set.join("defaults.yaml")];
         let mut fragments: Vec<_> = std::fs::read_dir(set.join("defaults"))
@@ -93,7 +75,7 @@ fn main() {
         // The merged defaults, when every file reads as a mapping (else the engine
         // layers the files itself and reports the problem).
         let mut merged = Some(serde_json::Value::Object(Default::default()));
-        let mut top = None;
+        let (mut top, mut manifest) = (None, None);
         for file in files {
             let rel = file
                 .strip_prefix(set)
@@ -112,27 +94,46 @@ fn main() {
             };
             let json = serde_json::to_string(&value).expect("JSON of a parsed value");
             writeln!(out, "    ({name:?}, {rel:?}, {json:?}),").unwrap();
-            if rel == "defaults.yaml" {
-                top = Some(value);
-            } else if rel.starts_with("defaults/") {
-                match (&mut merged, value.is_object()) {
-                    (Some(m), true) => overlay(m, &value),
+            match rel.as_str() {
+                "template-set.yaml" => manifest = Some(value),
+                "defaults.yaml" => top = Some(value),
+                _ => match (&mut merged, value.is_object()) {
+                    (Some(m), true) => merge::overlay(m, &value),
                     _ => merged = None,
-                }
+                },
             }
         }
         if let (Some(mut m), Some(top)) = (merged, top) {
             if top.is_object() {
-                overlay(&mut m, &top);
-                let json = serde_json::to_string(&m).expect("JSON of a value");
-                writeln!(out, "    ({name:?}, \"(merged defaults)\", {json:?}),").unwrap();
+                merge::overlay(&mut m, &top);
                 write!(defaults_nodes, "    ({name:?}, &").unwrap();
                 static_node(&m, &mut defaults_nodes);
                 defaults_nodes.push_str("),\n");
             }
         }
+        // Name and version for the index (empty when the manifest does not read: loading
+        // the set reports that).
+        let field = |k: &str| {
+            manifest
+                .as_ref()
+                .and_then(|m| m.get(k))
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string())
+                })
+                .unwrap_or_default()
+        };
+        writeln!(
+            index,
+            "    ({name:?}, {:?}, {:?}),",
+            field("name"),
+            field("version")
+        )
+        .unwrap();
     }
     out.push_str("];\n");
+    index.push_str("];\n");
     out.push_str(&index);
     defaults_nodes.push_str("];\n");
     out.push_str(&defaults_nodes);
@@ -179,30 +180,6 @@ fn validation_keywords(schema: &serde_json::Value) -> serde_json::Value {
         out.insert(k.clone(), kept);
     }
     Value::Object(out)
-}
-
-/// Deep merge where `over` wins and its `null`s keep the base's value (the engine's
-/// `values::merge::overlay`, which a test holds this to).
-fn overlay(base: &mut serde_json::Value, over: &serde_json::Value) {
-    use serde_json::Value;
-    match (base, over) {
-        (Value::Object(b), Value::Object(o)) => {
-            for (k, v) in o {
-                match b.get_mut(k) {
-                    Some(existing) if existing.is_object() && v.is_object() => overlay(existing, v),
-                    Some(_) if v.is_null() => {}
-                    _ => {
-                        b.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-        }
-        (b, o) => {
-            if !o.is_null() {
-                *b = o.clone();
-            }
-        }
-    }
 }
 
 /// Rust source of a `schema::Node` holding `v` (objects keep serde_json's sorted keys, so

@@ -28,9 +28,6 @@ static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/cluster-templa
 use crate::schema::Node;
 include!(concat!(env!("OUT_DIR"), "/parsed_yaml.rs"));
 
-/// The name under which build.rs gives a set's merged defaults in `PARSED_YAML`.
-const MERGED_DEFAULTS: &str = "(merged defaults)";
-
 /// The values schema versions this engine understands.
 pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["v1"];
 
@@ -394,7 +391,7 @@ impl TemplateSet {
         // Fragments under defaults/ (one per area, e.g. the addon catalogue per group) are
         // layered in file-name order, and defaults.yaml goes over them: it has the last
         // word, as the parent chart's values have over its subchart's. The build script
-        // did this for the embedded sets (`(merged defaults)`).
+        // did this for the embedded sets (`DEFAULTS_NODES`).
         let defaults_node = match origin {
             Origin::Embedded => DEFAULTS_NODES
                 .iter()
@@ -402,45 +399,35 @@ impl TemplateSet {
                 .map(|(_, node)| *node),
             Origin::Path(_) => None,
         };
-        let premerged = match defaults_node {
-            Some(_) => None,
-            None => parsed(MERGED_DEFAULTS).and_then(|j| serde_json::from_str(j).ok()),
-        };
         let defaults = OnceLock::new();
-        match (defaults_node, premerged) {
-            (Some(_), _) => {}
-            (None, Some(premerged)) => {
-                let _ = defaults.set(premerged);
+        if defaults_node.is_none() {
+            let top: Value = read(
+                "defaults.yaml",
+                text("defaults.yaml")?,
+                parsed("defaults.yaml"),
+            )
+            .map_err(err)?;
+            if !top.is_object() {
+                return Err(err("defaults.yaml: must be a mapping".into()));
             }
-            (None, None) => {
-                let top: Value = read(
-                    "defaults.yaml",
-                    text("defaults.yaml")?,
-                    parsed("defaults.yaml"),
-                )
-                .map_err(err)?;
-                if !top.is_object() {
-                    return Err(err("defaults.yaml: must be a mapping".into()));
+            let mut merged_defaults = Value::Object(Default::default());
+            for (name, bytes) in files.range("defaults/".to_string()..) {
+                if !name.starts_with("defaults/") {
+                    break;
                 }
-                let mut merged_defaults = Value::Object(Default::default());
-                for (name, bytes) in files.range("defaults/".to_string()..) {
-                    if !name.starts_with("defaults/") {
-                        break;
-                    }
-                    if !(name.ends_with(".yaml") || name.ends_with(".yml")) {
-                        continue;
-                    }
-                    let src = std::str::from_utf8(bytes)
-                        .map_err(|_| err(format!("{name}: not UTF-8 text")))?;
-                    let fragment: Value = read(name, src, parsed(name)).map_err(err)?;
-                    if !fragment.is_object() {
-                        return Err(err(format!("{name}: must be a mapping")));
-                    }
-                    crate::values::merge::overlay(&mut merged_defaults, &fragment);
+                if !(name.ends_with(".yaml") || name.ends_with(".yml")) {
+                    continue;
                 }
-                crate::values::merge::overlay(&mut merged_defaults, &top);
-                let _ = defaults.set(merged_defaults);
+                let src = std::str::from_utf8(bytes)
+                    .map_err(|_| err(format!("{name}: not UTF-8 text")))?;
+                let fragment: Value = read(name, src, parsed(name)).map_err(err)?;
+                if !fragment.is_object() {
+                    return Err(err(format!("{name}: must be a mapping")));
+                }
+                crate::values::merge::overlay(&mut merged_defaults, &fragment);
             }
+            crate::values::merge::overlay(&mut merged_defaults, &top);
+            let _ = defaults.set(merged_defaults);
         }
         let mut handlebars = Handlebars::new();
         handlebars.set_strict_mode(true);
@@ -836,9 +823,7 @@ mod tests {
     fn build_time_merged_defaults_agree_with_the_layered_files() {
         for (dir, _, _) in EMBEDDED_INDEX {
             assert!(
-                PARSED_YAML
-                    .iter()
-                    .any(|(s, f, _)| s == dir && *f == MERGED_DEFAULTS),
+                DEFAULTS_NODES.iter().any(|(s, _)| s == dir),
                 "{dir}: defaults not merged ahead"
             );
             let embedded = embedded_set(dir).unwrap();
@@ -884,9 +869,6 @@ mod tests {
         }
         assert!(!PARSED_YAML.is_empty());
         for (set, file, json) in PARSED_YAML {
-            if *file == MERGED_DEFAULTS {
-                continue;
-            }
             let yaml = EMBEDDED
                 .get_file(format!("{set}/{file}"))
                 .and_then(|f| f.contents_utf8())
