@@ -11,8 +11,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use capiform::TemplateSet;
-use capiform::template_set::{fast, static_text};
-use handlebars::Handlebars;
+use capiform::template_set::{fast, registry, static_text};
 use serde_json::{Value, json};
 
 /// Every field the addons pass to their templates (each template ignores the rest).
@@ -29,15 +28,6 @@ fn data() -> Value {
         "networking": ["internal-network-name=net"], "floatingNetworkId": null,
         "loadBalancer": ["lb-method=ROUND_ROBIN"], "sections": [{"name": "S", "lines": ["e=f"]}],
     })
-}
-
-fn registry(table: &static_text::Table) -> Handlebars<'static> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_escape_fn(handlebars::no_escape);
-    capiform::addons::helpers::register(&mut hb);
-    static_text::register_helper(&mut hb, table.clone());
-    hb
 }
 
 fn fast_pass(templates: &[(String, String)], data: &Value) -> usize {

@@ -5,19 +5,9 @@
 //! own data it must render every embedded template (so that the fast path is used).
 
 use capiform::TemplateSet;
-use capiform::template_set::{fast, static_text};
+use capiform::template_set::{fast, registry, static_text};
 use handlebars::Handlebars;
 use serde_json::{Map, Value, json};
-
-/// A registry configured as `TemplateSet` configures its own.
-fn registry(table: &static_text::Table) -> Handlebars<'static> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_escape_fn(handlebars::no_escape);
-    capiform::addons::helpers::register(&mut hb);
-    static_text::register_helper(&mut hb, table.clone());
-    hb
-}
 
 /// Every `templates/**/*.hbs` of every embedded set: (set id, name, source).
 fn embedded_templates() -> Vec<(String, String, String)> {

@@ -712,14 +712,9 @@ mod tests {
     /// A registry configured as [`TemplateSet`](super::super::TemplateSet) configures
     /// its own, with `statics` as the static-text table.
     fn registry(statics: &[String]) -> Handlebars<'static> {
-        let mut hb = Handlebars::new();
-        hb.set_strict_mode(true);
-        hb.register_escape_fn(handlebars::no_escape);
-        crate::addons::helpers::register(&mut hb);
         let table = super::super::static_text::Table::default();
         table.write().unwrap().extend(statics.iter().cloned());
-        super::super::static_text::register_helper(&mut hb, table);
-        hb
+        super::super::registry(&table)
     }
 
     fn handlebars(src: &str, data: &Value, statics: &[String]) -> Result<String, String> {

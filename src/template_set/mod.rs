@@ -217,6 +217,24 @@ pub fn embedded_ids() -> Vec<String> {
         .collect()
 }
 
+/// The handlebars registry of a template set: strict mode, no HTML escaping, capiform's
+/// helpers and the static-text helper reading `statics` ([`static_text`]). Tests that
+/// hold the fast path to handlebars use this very configuration.
+///
+/// ```
+/// let statics = capiform::template_set::static_text::Table::default();
+/// let hb = capiform::template_set::registry(&statics);
+/// assert!(hb.strict_mode());
+/// ```
+pub fn registry(statics: &static_text::Table) -> Handlebars<'static> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(handlebars::no_escape);
+    crate::addons::helpers::register(&mut hb);
+    static_text::register_helper(&mut hb, statics.clone());
+    hb
+}
+
 fn collect_embedded(
     dir: &Dir<'static>,
     root: &Path,
@@ -429,12 +447,8 @@ impl TemplateSet {
             crate::values::merge::overlay(&mut merged_defaults, &top);
             let _ = defaults.set(merged_defaults);
         }
-        let mut handlebars = Handlebars::new();
-        handlebars.set_strict_mode(true);
-        handlebars.register_escape_fn(handlebars::no_escape);
-        crate::addons::helpers::register(&mut handlebars);
         let statics = static_text::Table::default();
-        static_text::register_helper(&mut handlebars, statics.clone());
+        let handlebars = registry(&statics);
         let set = TemplateSet {
             manifest,
             origin,
