@@ -296,9 +296,7 @@ pub fn check(version: &str, values: &Value) -> Vec<FieldError> {
             format!("unknown values schema version '{version}'"),
         )];
     };
-    let mut out = Vec::new();
-    Walker { root: schema }.walk(values, schema, &P::Root, None, &mut out);
-    out
+    walk_all(schema, values, None)
 }
 
 /// Check values against a given schema document (one of this module's schemas, or a
@@ -310,9 +308,7 @@ pub fn check(version: &str, values: &Value) -> Vec<FieldError> {
 /// assert_eq!(problems[0].path, "osDistro");
 /// ```
 pub fn check_against(schema: &Value, values: &Value) -> Vec<FieldError> {
-    let mut out = Vec::new();
-    Walker { root: schema }.walk(values, schema, &P::Root, None, &mut out);
-    out
+    walk_all(schema, values, None)
 }
 
 /// [`check`] of merged values whose parts not given by the user (`user`: the user's
@@ -333,9 +329,14 @@ pub fn check_user_part(version: &str, merged: &Value, user: &Value) -> Vec<Field
     let Some(schema) = check_schema(version) else {
         return check(version, merged);
     };
+    walk_all(schema, merged, Some(user).filter(|u| u.is_object()))
+}
+
+/// Every problem of `values` against the root `schema` (`touched`: walk only the user's
+/// part, see [`check_user_part`]).
+fn walk_all<N: SchemaNode>(schema: &N, values: &Value, touched: Option<&Value>) -> Vec<FieldError> {
     let mut out = Vec::new();
-    let touched = Some(user).filter(|u| u.is_object());
-    Walker { root: schema }.walk(merged, schema, &P::Root, touched, &mut out);
+    Walker { root: schema }.walk(values, schema, &P::Root, touched, &mut out);
     out
 }
 

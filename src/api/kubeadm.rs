@@ -206,10 +206,7 @@ impl KubeadmConfigTemplateSpec {
     /// assert_eq!(s.clone().into_value(), serde_json::to_value(&s).unwrap());
     /// ```
     pub fn into_value(self) -> Value {
-        let mut template = serde_json::Map::new();
-        template.insert("spec".into(), self.template.spec);
-        let mut spec = serde_json::Map::new();
-        spec.insert("template".into(), Value::Object(template));
-        Value::Object(spec)
+        use crate::object::single;
+        single("template", single("spec", self.template.spec))
     }
 }

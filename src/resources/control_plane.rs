@@ -88,13 +88,11 @@ pub fn kubeadm_control_plane(ctx: &Context, infrastructure_template: &str) -> Re
         },
         kubeadm_config_spec: kubeadm::control_plane_spec(ctx)?,
     };
-    let mut body = serde_json::Map::new();
-    body.insert("spec".into(), spec.into_value());
     Object::from_value(
         CONTROL_PLANE_API_VERSION,
         "KubeadmControlPlane",
         meta,
-        Value::Object(body),
+        crate::object::single("spec", spec.into_value()),
     )
 }
 

@@ -288,15 +288,13 @@ pub fn kubeadm_config_template(ctx: &Context, group: &NodeGroup) -> Result<(Obje
         "helm.sh/resource-policy".into(),
         Value::String("keep".into()),
     );
-    let mut body = serde_json::Map::new();
-    body.insert(
-        "spec".into(),
+    let body = crate::object::single(
+        "spec",
         KubeadmConfigTemplateSpec {
             template: KubeadmConfigTemplateResource { spec },
         }
         .into_value(),
     );
-    let body = Value::Object(body);
     let obj = Object::from_value(BOOTSTRAP_API_VERSION, "KubeadmConfigTemplate", meta, body)?;
     Ok((obj, name))
 }
