@@ -14,7 +14,7 @@ use capiform::addons;
 use capiform::resources::{
     autoscaler, cluster, control_plane, machine_template, node_group, secrets,
 };
-use capiform::values::{ValuesSource, merged_values_and_user};
+use capiform::values::{Merged, ValuesSource};
 use capiform::{Context, RenderRequest, TemplateSet};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -100,20 +100,20 @@ fn stages(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("stages/{case}"));
         g.bench_function("values-load-merge-validate", |b| {
             b.iter(|| {
-                let (raw, user) = merged_values_and_user(set.defaults(), black_box(&sources))
-                    .expect("values load");
-                capiform::validation::check_user_part(&raw, &user)
+                let (merged, user) =
+                    Merged::over(set.defaults(), black_box(&sources)).expect("values load");
+                capiform::validation::check_merged(&merged, &user, true)
                     .0
                     .expect("values are valid")
             })
         });
-        let (raw, _) = merged_values_and_user(set.defaults(), &sources).unwrap();
-        let typed = capiform::validation::validate(&raw).unwrap();
+        let (merged, _) = Merged::over(set.defaults(), &sources).unwrap();
+        let typed = merged.typed().unwrap();
         let ctx = Context {
             release: "bench",
             namespace: "default",
             values: &typed,
-            raw: &raw,
+            raw: &merged,
             templates: set,
             existing: &[],
         };

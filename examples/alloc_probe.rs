@@ -38,15 +38,13 @@ fn main() {
         name: "v".into(),
         text,
     }];
-    let defaults = set.defaults().clone();
-    count("clone-defaults", || std::hint::black_box(defaults.clone()));
     let (raw, user) = count("merge", || {
-        capiform::values::merged_values_and_user(set.defaults(), &sources).unwrap()
+        capiform::values::Merged::over(set.defaults(), &sources).unwrap()
     });
     count("check-user", || {
-        capiform::schema::check_user_part("v1", &raw, &user)
+        capiform::schema::check_user_part("v1", raw.given(), &user)
     });
-    let typed = count("typed", || capiform::values::typed_values(&raw).unwrap());
+    let typed = count("typed", || raw.typed().unwrap());
     let ctx = capiform::Context {
         release: "demo",
         namespace: "default",

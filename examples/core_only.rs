@@ -9,13 +9,13 @@ fn main() {
         name: "v".into(),
         text,
     }];
-    let raw = capiform::values::merged_values(set.defaults(), &sources).unwrap();
-    let typed = capiform::validation::validate(&raw).unwrap();
+    let (merged, user) = capiform::values::Merged::over(set.defaults(), &sources).unwrap();
+    let typed = merged.typed().unwrap();
     let ctx = capiform::Context {
         release: "demo",
         namespace: "default",
         values: &typed,
-        raw: &raw,
+        raw: &merged,
         templates: set,
         existing: &[],
     };
@@ -28,11 +28,11 @@ fn main() {
                 std::hint::black_box(capiform::addons::build(&ctx).unwrap());
             }
             "check" => {
-                std::hint::black_box(capiform::validation::check(&raw));
+                std::hint::black_box(capiform::validation::check_merged(&merged, &user, true));
             }
             _ => {
                 std::hint::black_box(
-                    capiform::values::merged_values(set.defaults(), &sources).unwrap(),
+                    capiform::values::Merged::over(set.defaults(), &sources).unwrap(),
                 );
             }
         }

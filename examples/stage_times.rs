@@ -1,4 +1,8 @@
-use std::time::Instant;
+//! Time each stage of a render as `capiform::render` runs them, averaged over many
+//! renders: `cargo run --release --example stage_times -- VALUES.yaml`.
+
+use std::time::{Duration, Instant};
+
 fn main() {
     let path = std::env::args()
         .nth(1)
@@ -10,90 +14,60 @@ fn main() {
         name: "v".into(),
         text: text.clone(),
     }];
-    let req = capiform::RenderRequest::new("demo", "default").with_values_yaml(&path, text.clone());
-    let m = capiform::render(&req, set).unwrap();
-    let t = Instant::now();
-    for _ in 0..n {
-        std::hint::black_box(capiform::values::merged_values(set.defaults(), &sources).unwrap());
-    }
-    println!("merge {:?}", t.elapsed() / n);
-    let raw = capiform::values::merged_values(set.defaults(), &sources).unwrap();
-    let t = Instant::now();
-    for _ in 0..n {
-        std::hint::black_box(capiform::schema::check("v1", &raw));
-    }
-    println!("schema {:?}", t.elapsed() / n);
-    let t = Instant::now();
-    for _ in 0..n {
-        std::hint::black_box(capiform::values::typed_values(&raw).unwrap());
-    }
-    println!("typed {:?}", t.elapsed() / n);
-    let typed = capiform::validation::validate(&raw).unwrap();
-    let ctx = capiform::Context {
-        release: "demo",
-        namespace: "default",
-        values: &typed,
-        raw: &raw,
-        templates: set,
-        existing: &[],
-    };
-    let t = Instant::now();
-    for _ in 0..n {
-        std::hint::black_box(capiform::resources::build(&ctx).unwrap());
-    }
-    println!("core {:?}", t.elapsed() / n);
-    let t = Instant::now();
-    for _ in 0..n {
-        std::hint::black_box(capiform::addons::build(&ctx).unwrap());
-    }
-    println!("addons {:?}", t.elapsed() / n);
+    let req = capiform::RenderRequest::new("demo", "default").with_values_yaml(&path, text);
+    let manifest = capiform::render(&req, set).unwrap();
     let t = Instant::now();
     for _ in 0..n {
         std::hint::black_box(capiform::render(&req, set).unwrap());
     }
-    println!("render {:?}", t.elapsed() / n);
-    let mut acc = [std::time::Duration::ZERO; 6];
+    println!("render (whole, with drop) {:?}", t.elapsed() / n);
+    let labels = [
+        "merge",
+        "check",
+        "core",
+        "addons",
+        "drop-objects",
+        "drop-values",
+    ];
+    let mut acc = [Duration::ZERO; 6];
     for _ in 0..n {
         let t0 = Instant::now();
-        let raw = capiform::values::merged_values(set.defaults(), &sources).unwrap();
+        let (merged, user) = capiform::values::Merged::over(set.defaults(), &sources).unwrap();
         let t1 = Instant::now();
-        let (typed, _p) = capiform::validation::check(&raw);
+        let (typed, _problems) =
+            capiform::validation::check_merged(&merged, &user, set.defaults_are_valid());
         let typed = typed.unwrap();
         let t2 = Instant::now();
         let ctx = capiform::Context {
             release: "demo",
             namespace: "default",
             values: &typed,
-            raw: &raw,
+            raw: &merged,
             templates: set,
             existing: &[],
         };
-        let a = capiform::resources::build(&ctx);
+        let core = capiform::resources::build(&ctx);
         let t3 = Instant::now();
-        let b = capiform::addons::build(&ctx);
+        let addons = capiform::addons::build(&ctx);
         let t4 = Instant::now();
-        drop(a);
-        drop(b);
+        drop((core, addons));
         let t5 = Instant::now();
-        drop(typed);
-        drop(raw);
+        drop((typed, merged, user));
         let t6 = Instant::now();
-        acc[0] += t1 - t0;
-        acc[1] += t2 - t1;
-        acc[2] += t3 - t2;
-        acc[3] += t4 - t3;
-        acc[4] += t5 - t4;
-        acc[5] += t6 - t5;
+        for (a, (from, to)) in acc.iter_mut().zip(
+            [t0, t1, t2, t3, t4, t5]
+                .into_iter()
+                .zip([t1, t2, t3, t4, t5, t6]),
+        ) {
+            *a += to - from;
+        }
     }
-    println!(
-        "in-loop merge/check/core/addons/drop-objs/drop-values {:?}",
-        acc.map(|d| d / n)
-    );
+    for (label, d) in labels.iter().zip(acc) {
+        println!("{label:<14} {:?}", d / n);
+    }
     let t = Instant::now();
     for _ in 0..n {
-        std::hint::black_box(m.to_yaml());
+        std::hint::black_box(manifest.to_yaml());
     }
-    println!("emit {:?}", t.elapsed() / n);
+    println!("emit           {:?}", t.elapsed() / n);
 }
-#[allow(dead_code)]
-fn unused() {}

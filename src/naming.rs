@@ -52,12 +52,37 @@ pub fn component_name(release: &str, component: &str) -> String {
 /// assert_eq!(a.len(), 8);
 /// ```
 pub fn spec_hash(spec: &impl serde::Serialize) -> String {
-    // serde_json::Value maps are sorted (BTreeMap), so this is canonical.
-    let canonical = serde_json::to_value(spec)
-        .and_then(|v| serde_json::to_string(&v))
-        .unwrap_or_default();
-    let digest = Sha256::digest(canonical.as_bytes());
-    digest.iter().take(4).map(|b| format!("{b:02x}")).collect()
+    // A struct serializes its fields in declaration order; as a `serde_json::Value`
+    // its keys are sorted (BTreeMap maps), which is canonical.
+    match serde_json::to_value(spec) {
+        Ok(v) => value_spec_hash(&v),
+        Err(_) => value_spec_hash(&serde_json::Value::Null),
+    }
+}
+
+/// [`spec_hash`] of a spec that is already a JSON value (no copy of it is made: its
+/// canonical JSON is written straight into the hash).
+///
+/// ```
+/// let spec = serde_json::json!({"b": 1, "a": 2});
+/// assert_eq!(capiform::naming::value_spec_hash(&spec), capiform::naming::spec_hash(&spec));
+/// ```
+pub fn value_spec_hash(spec: &serde_json::Value) -> String {
+    /// Feeds what serde_json writes into the hash.
+    struct HashWriter(Sha256);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut writer = HashWriter(Sha256::new());
+    // Writing a `Value` into an infallible writer cannot fail.
+    let _ = serde_json::to_writer(&mut writer, spec);
+    crate::helm_compat::hex(&writer.0.finalize()[..4])
 }
 
 /// Labels shared by the chart's objects: `<prefix>/managed-by` and

@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::error::Result;
 use crate::object::Manifest;
 use crate::template_set::TemplateSet;
-use crate::values::{self, Values, ValuesSource};
+use crate::values::{self, Merged, Values, ValuesSource};
 
 /// What to render: the release, its namespace, the values layers and the objects that
 /// already exist in the cluster (used for the etcd encryption key, instead of Helm's
@@ -72,8 +72,8 @@ pub struct Context<'a> {
     pub namespace: &'a str,
     /// The typed values.
     pub values: &'a Values,
-    /// The merged values tree (defaults + user layers), for free-form areas.
-    pub raw: &'a Value,
+    /// The merged values (defaults + user layers), for free-form areas.
+    pub raw: &'a Merged<'a>,
     /// The template set in use.
     pub templates: &'a TemplateSet,
     /// Objects already in the cluster.
@@ -138,13 +138,9 @@ impl Context<'_> {
 /// assert!(manifest.objects.iter().any(|o| o.kind == "Cluster"));
 /// ```
 pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> {
-    let (raw, user) = values::merge_user_values(templates.defaults_owned(), &req.sources)?;
-    // A set's defaults that check clean need no second look: only the user's part is walked.
-    let (typed, mut problems) = if templates.defaults_are_valid() {
-        crate::validation::check_user_part(&raw, &user)
-    } else {
-        crate::validation::check(&raw)
-    };
+    let (raw, user) = values::Merged::over(templates.defaults(), &req.sources)?;
+    let (typed, mut problems) =
+        crate::validation::check_merged(&raw, &user, templates.defaults_are_valid());
     let Some(typed) = typed else {
         return Err(crate::Error::Invalid(crate::validation::dedup(problems)));
     };
@@ -166,6 +162,7 @@ pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> 
     if !problems.is_empty() {
         return Err(crate::Error::Invalid(crate::validation::dedup(problems)));
     }
+    let template_set = templates.id();
     for obj in &mut objects {
         obj.metadata.annotations.insert(
             crate::PROVENANCE_ENGINE.to_string(),
@@ -173,7 +170,7 @@ pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> 
         );
         obj.metadata.annotations.insert(
             crate::PROVENANCE_TEMPLATE_SET.to_string(),
-            Value::String(templates.id()),
+            Value::String(template_set.clone()),
         );
     }
     Ok(Manifest { objects })

@@ -10,7 +10,7 @@
 use serde_json::Value;
 
 use crate::error::{Error, FieldError, Result};
-use crate::values::{Values, typed_values};
+use crate::values::{Merged, Values, typed_values};
 
 /// The values schema version this engine validates against.
 pub const SCHEMA_VERSION: &str = "v1";
@@ -64,12 +64,45 @@ pub fn check_user_part(merged: &Value, user: &Value) -> (Option<Values>, Vec<Fie
     )
 }
 
+/// [`check`] of the merged values of a render ([`Merged`]), the user's values `user`
+/// beside them. When `defaults_valid` (the template set's defaults check clean), the
+/// structural check walks only what the user gave, and the untouched defaults are never
+/// copied into one tree.
+///
+/// ```
+/// use capiform::values::{Merged, ValuesSource};
+/// let defaults = serde_json::json!({"kubernetesVersion": "1.31.4", "cloudCredentialsSecretName": "c"});
+/// let (merged, user) = Merged::over(&defaults, &[ValuesSource::Set("osDistro=arch".into())]).unwrap();
+/// let (typed, problems) = capiform::validation::check_merged(&merged, &user, true);
+/// assert!(typed.is_some());
+/// assert_eq!(problems.len(), 1);
+/// ```
+pub fn check_merged(
+    merged: &Merged,
+    user: &Value,
+    defaults_valid: bool,
+) -> (Option<Values>, Vec<FieldError>) {
+    let schema_problems = if defaults_valid {
+        crate::schema::check_user_part(SCHEMA_VERSION, merged.given(), user)
+    } else {
+        crate::schema::check(SCHEMA_VERSION, &merged.to_value())
+    };
+    finish_typed(merged.typed(), schema_problems)
+}
+
 fn finish_check(
     merged: &Value,
     schema_problems: Vec<FieldError>,
 ) -> (Option<Values>, Vec<FieldError>) {
+    finish_typed(typed_values(merged), schema_problems)
+}
+
+fn finish_typed(
+    typed: Result<Values>,
+    schema_problems: Vec<FieldError>,
+) -> (Option<Values>, Vec<FieldError>) {
     let mut problems = schema_problems;
-    let typed = match typed_values(merged) {
+    let typed = match typed {
         Ok(v) => Some(v),
         Err(Error::Invalid(p)) => {
             if problems.is_empty() {

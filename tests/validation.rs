@@ -297,3 +297,57 @@ fn the_compact_check_schema_finds_what_the_whole_schema_finds() {
     }
     assert!(with_problems > 50, "{with_problems}");
 }
+
+/// A render reads the merged values key by key ([`capiform::values::Merged`]), copying
+/// only the top-level keys the user gave; what it reads must be what the eager merge of
+/// everything gives: the same tree, the same typed values and the same problems.
+#[test]
+fn merged_values_read_key_by_key_are_the_eager_merge() {
+    use capiform::values::{Merged, ValuesSource, merged_values};
+    let set = capiform::TemplateSet::embedded(None).unwrap();
+    let mut compared = 0;
+    let mut with_problems = 0;
+    for (i, (file, v)) in common::mutations(25, 0x3e6d).into_iter().enumerate() {
+        let mut sources = vec![
+            ValuesSource::Yaml {
+                name: "base.yaml".into(),
+                text: BASE.into(),
+            },
+            ValuesSource::Yaml {
+                name: "mutated.yaml".into(),
+                text: serde_yaml::to_string(&v).unwrap(),
+            },
+        ];
+        // Later layers that remove and then set again what earlier ones gave.
+        match i % 4 {
+            1 => sources.push(ValuesSource::Set("controlPlane=null".into())),
+            2 => sources.push(ValuesSource::Set("addons.cni=null".into())),
+            3 => {
+                sources.push(ValuesSource::Set("nodeGroupDefaults=null".into()));
+                sources.push(ValuesSource::Set("nodeGroupDefaults.machineCount=2".into()));
+            }
+            _ => {}
+        }
+        let Ok(eager) = merged_values(set.defaults(), &sources) else {
+            continue;
+        };
+        let (merged, user) = Merged::over(set.defaults(), &sources).unwrap();
+        let what = format!("mutation of {} ({i}):\n{v:#}", file.display());
+        assert_eq!(merged.to_value(), eager, "{what}");
+        let (typed_eager, problems_eager) = capiform::validation::check(&eager);
+        let (typed, problems) = capiform::validation::check_merged(&merged, &user, true);
+        let text = |p: &[capiform::FieldError]| -> Vec<String> {
+            p.iter().map(|e| e.to_string()).collect()
+        };
+        assert_eq!(text(&problems), text(&problems_eager), "{what}");
+        let as_json =
+            |t: &Option<capiform::Values>| t.as_ref().map(|t| serde_json::to_value(t).unwrap());
+        assert_eq!(as_json(&typed), as_json(&typed_eager), "{what}");
+        compared += 1;
+        with_problems += usize::from(!problems.is_empty());
+    }
+    assert!(
+        compared > 500 && with_problems > 100,
+        "{compared} {with_problems}"
+    );
+}

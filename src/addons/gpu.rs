@@ -384,7 +384,7 @@ mod tests {
             release: "demo",
             namespace: "default",
             values: &values,
-            raw: &raw,
+            raw: &crate::values::Merged::whole(&raw),
             templates: set,
             existing: &[],
         };

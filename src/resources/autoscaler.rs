@@ -92,9 +92,10 @@ pub fn args(ctx: &Context) -> Vec<String> {
 /// # fn f(ctx: &capiform::Context) { let d = capiform::resources::autoscaler::deployment(ctx).unwrap(); }
 /// ```
 pub fn deployment(ctx: &Context) -> Result<Object> {
-    let a = ctx.values.autoscaler.clone().unwrap_or_default();
+    let unset = Default::default();
+    let a = ctx.values.autoscaler.as_ref().unwrap_or(&unset);
     let selector = naming::component_selector_labels(ctx.prefix(), &ctx.cluster_name(), COMPONENT);
-    let image = a.image.clone().unwrap_or(Value::Null);
+    let image = a.image.as_ref().unwrap_or(&Value::Null);
     let repository = go_string(&image["repository"]);
     let tag = go_string(&image["tag"]);
     let pull_policy = image["pullPolicy"].as_str().map(str::to_string);

@@ -165,7 +165,7 @@ fn dig<'v>(root: &'v Value, path: &[&str]) -> Option<&'v Value> {
 
 /// A value of the merged values tree, `Null` when absent.
 fn raw<'v>(ctx: &'v Context, path: &[&str]) -> &'v Value {
-    dig(ctx.raw, path).unwrap_or(&Value::Null)
+    ctx.raw.dig(path).unwrap_or(&Value::Null)
 }
 
 /// A file entry of a kubeadm config spec with inline content.
@@ -1014,7 +1014,7 @@ pub(crate) fn with_ctx<R>(values: &str, existing: &[Value], f: impl FnOnce(&Cont
         release: "demo",
         namespace: "default",
         values: &typed,
-        raw: &raw,
+        raw: &crate::values::Merged::whole(&raw),
         templates: set,
         existing,
     };

@@ -23,7 +23,7 @@ use crate::helm_compat::{go_yaml, nindent, quote, sha256_hex};
 use crate::naming;
 use crate::object::{Object, ObjectMeta};
 use crate::render::Context;
-use crate::values::{BlockDevice, NodeGroup, RootVolume as RootVolumeValues};
+use crate::values::{BlockDevice, Merged, NodeGroup, RootVolume as RootVolumeValues};
 
 /// The name of the Secret with the cloud credentials: `cloudCredentialsSecretName`, or
 /// `<release>-cloud-credentials` (rendered by capiform from `clouds`).
@@ -42,12 +42,13 @@ pub fn credentials_secret_name(ctx: &Context) -> String {
 /// placeholders (with optional `-` trim markers) replaced by values of the merged tree.
 ///
 /// ```
-/// let values = serde_json::json!({"kubernetesVersion": "1.31.4"});
+/// let tree = serde_json::json!({"kubernetesVersion": "1.31.4"});
+/// let values = capiform::values::Merged::whole(&tree);
 /// let name = capiform::resources::machine_template::expand_values_placeholders(
 ///     "ubuntu-kube-v{{ .Values.kubernetesVersion }}", &values, "machineImage").unwrap();
 /// assert_eq!(name, "ubuntu-kube-v1.31.4");
 /// ```
-pub fn expand_values_placeholders(text: &str, values: &Value, field: &str) -> Result<String> {
+pub fn expand_values_placeholders(text: &str, values: &Merged, field: &str) -> Result<String> {
     let mut out = String::new();
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
@@ -68,11 +69,8 @@ pub fn expand_values_placeholders(text: &str, values: &Value, field: &str) -> Re
                 ),
             )
         })?;
-        let mut cur = values;
-        for key in path.split('.') {
-            cur = cur.get(key).unwrap_or(&Value::Null);
-        }
-        out.push_str(&go_print(cur));
+        let keys: Vec<&str> = path.split('.').collect();
+        out.push_str(&go_print(values.dig(&keys).unwrap_or(&Value::Null)));
         rest = &after[end + 2..];
     }
     out.push_str(rest);
@@ -558,7 +556,8 @@ mod tests {
 
     #[test]
     fn placeholders_expand_and_unknown_syntax_is_refused() {
-        let v = json!({"kubernetesVersion": "1.30.2", "n": 3});
+        let tree = json!({"kubernetesVersion": "1.30.2", "n": 3});
+        let v = Merged::whole(&tree);
         assert_eq!(
             expand_values_placeholders(
                 "a-{{.Values.kubernetesVersion}}-{{- .Values.n -}}",

@@ -276,7 +276,7 @@ pub fn kubeadm_config_template(ctx: &Context, group: &NodeGroup) -> Result<(Obje
     let name = format!(
         "{}-{}",
         ctx.component_name(group_name(group)),
-        naming::spec_hash(&spec)
+        naming::value_spec_hash(&spec)
     );
     let mut meta = ObjectMeta::named(&name);
     meta.labels = group_labels(ctx, group);

@@ -7,9 +7,11 @@
 
 pub mod addons;
 pub mod merge;
+pub mod merged;
 pub mod model;
 pub mod set;
 
+pub use merged::Merged;
 pub use model::*;
 
 use serde_json::Value;
@@ -171,7 +173,17 @@ pub fn typed_values(merged: &Value) -> Result<Values> {
     if let Ok(v) = Values::deserialize(merged) {
         return Ok(v);
     }
-    serde_path_to_error::deserialize(merged).map_err(|e| {
+    typed_from(merged)
+}
+
+/// The typed [`Values`] from a deserializer of the merged values, with the path of the
+/// first field that does not fit in the error.
+fn typed_from<'de, D>(values: D) -> Result<Values>
+where
+    D: serde::Deserializer<'de>,
+    D::Error: std::fmt::Display,
+{
+    serde_path_to_error::deserialize(values).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { String::new() } else { path };
         Error::Invalid(vec![FieldError::new(path, e.inner().to_string())])

@@ -1,0 +1,293 @@
+//! The merged values of a render, built only where the user gave something.
+//!
+//! Helm layers each values file over the chart's defaults key by key, so a top-level
+//! key the user's layers never name is the defaults' subtree unchanged. [`Merged`]
+//! keeps those subtrees borrowed from the template set's defaults (built once per set)
+//! and owns merged copies only of the top-level keys the user's layers name: a render
+//! of a small values file copies a small part of the defaults instead of all of them.
+//! [`Merged::to_value`] makes the whole tree, equal to [`super::merged_values`].
+
+use serde::Deserialize;
+use serde::de::value::MapDeserializer;
+use serde_json::{Map, Value};
+
+use super::{Values, ValuesSource, merge, parse_source, typed_from};
+use crate::error::Result;
+
+/// The values of a render: the defaults with the user's layers merged over them, read
+/// key by key. Subtrees the user did not touch are borrowed from the defaults.
+///
+/// ```
+/// use capiform::values::{Merged, ValuesSource};
+/// let defaults = serde_json::json!({"osDistro": "ubuntu", "apiServer": {"port": 6443, "enableLoadBalancer": true}});
+/// let (merged, user) = Merged::over(&defaults, &[ValuesSource::Set("apiServer.port=443".into())]).unwrap();
+/// assert_eq!(merged["apiServer"]["port"], 443);
+/// assert_eq!(merged["apiServer"]["enableLoadBalancer"], true);
+/// assert_eq!(merged["osDistro"], "ubuntu");
+/// assert_eq!(user, serde_json::json!({"apiServer": {"port": 443}}));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Merged<'a> {
+    /// The tree beneath: a template set's defaults, or a whole merged tree.
+    base: Option<&'a Map<String, Value>>,
+    /// The merged subtrees of the top-level keys the user's layers named (always a
+    /// mapping; a key a layer removed with `null` is absent).
+    given: Value,
+    /// Every top-level key the user's layers named, sorted: `base` is not read for them.
+    shadowed: Vec<String>,
+}
+
+/// The `Null` that absent keys read as.
+static NULL: Value = Value::Null;
+
+impl<'a> Merged<'a> {
+    /// Layer `sources` over `defaults` as Helm does ([`super::merge::merge_values`]),
+    /// returning the merged values and the user's layers merged together without the
+    /// defaults (what the user gave; the values checks walk only that part).
+    ///
+    /// ```
+    /// use capiform::values::{Merged, ValuesSource};
+    /// let defaults = serde_json::json!({"a": {"b": 1, "c": 2}, "d": 3});
+    /// let sources = [ValuesSource::Set("a.b=null".into()), ValuesSource::Set("d=null".into())];
+    /// let (merged, _) = Merged::over(&defaults, &sources).unwrap();
+    /// assert_eq!(merged.to_value(), serde_json::json!({"a": {"c": 2}}));
+    /// ```
+    pub fn over(defaults: &'a Value, sources: &[ValuesSource]) -> Result<(Self, Value)> {
+        let base = defaults.as_object();
+        let mut given = Map::new();
+        let mut shadowed: Vec<String> = Vec::new();
+        let mut user = Value::Object(Map::new());
+        for source in sources {
+            let layer = parse_source(source)?;
+            // The first time a layer names a top-level key, its merged subtree starts
+            // as the defaults' one; Helm's merge treats top-level keys one by one, so
+            // merging the layer into these subtrees is merging it into the whole tree.
+            if let Value::Object(keys) = &layer {
+                for k in keys.keys() {
+                    if let Err(at) = shadowed.binary_search(k) {
+                        shadowed.insert(at, k.clone());
+                        if let Some(d) = base.and_then(|b| b.get(k)) {
+                            given.insert(k.clone(), d.clone());
+                        }
+                    }
+                }
+            }
+            merge::merge_values(&mut user, layer.clone());
+            let mut tree = Value::Object(std::mem::take(&mut given));
+            merge::merge_values(&mut tree, layer);
+            given = match tree {
+                Value::Object(m) => m,
+                _ => Map::new(),
+            };
+        }
+        let merged = Self {
+            base,
+            given: Value::Object(given),
+            shadowed,
+        };
+        Ok((merged, user))
+    }
+
+    /// A whole merged tree read as [`Merged`] (nothing to layer): for callers that
+    /// merged the values themselves, such as tests building a [`crate::Context`].
+    ///
+    /// ```
+    /// let tree = serde_json::json!({"osDistro": "flatcar"});
+    /// let merged = capiform::values::Merged::whole(&tree);
+    /// assert_eq!(merged["osDistro"], "flatcar");
+    /// ```
+    pub fn whole(tree: &'a Value) -> Self {
+        Self {
+            base: tree.as_object(),
+            given: Value::Object(Map::new()),
+            shadowed: Vec::new(),
+        }
+    }
+
+    /// The merged value of a top-level key, `None` when absent.
+    ///
+    /// ```
+    /// let tree = serde_json::json!({"a": 1});
+    /// let merged = capiform::values::Merged::whole(&tree);
+    /// assert_eq!(merged.get("a"), Some(&serde_json::json!(1)));
+    /// assert_eq!(merged.get("b"), None);
+    /// ```
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        if self.is_shadowed(key) {
+            self.given.get(key)
+        } else {
+            self.base?.get(key)
+        }
+    }
+
+    /// The value at a path of keys, `None` when any step is absent or not a mapping.
+    ///
+    /// ```
+    /// let tree = serde_json::json!({"oidc": {"clientId": "k8s"}});
+    /// let merged = capiform::values::Merged::whole(&tree);
+    /// assert_eq!(merged.dig(&["oidc", "clientId"]), Some(&serde_json::json!("k8s")));
+    /// assert_eq!(merged.dig(&["oidc", "clientId", "x"]), None);
+    /// ```
+    pub fn dig(&self, path: &[&str]) -> Option<&Value> {
+        let (first, rest) = path.split_first()?;
+        rest.iter()
+            .try_fold(self.get(first)?, |v, k| v.as_object()?.get(*k))
+    }
+
+    /// The merged subtrees of the top-level keys the user's layers named, as one
+    /// mapping (the part of the tree the values checks walk).
+    ///
+    /// ```
+    /// use capiform::values::{Merged, ValuesSource};
+    /// let defaults = serde_json::json!({"a": {"b": 1}, "c": 2});
+    /// let (merged, _) = Merged::over(&defaults, &[ValuesSource::Set("a.d=3".into())]).unwrap();
+    /// assert_eq!(merged.given(), &serde_json::json!({"a": {"b": 1, "d": 3}}));
+    /// ```
+    pub fn given(&self) -> &Value {
+        &self.given
+    }
+
+    /// Every top-level key and its merged value, sorted by key.
+    ///
+    /// ```
+    /// let tree = serde_json::json!({"b": 1, "a": 2});
+    /// let merged = capiform::values::Merged::whole(&tree);
+    /// let keys: Vec<&str> = merged.entries().into_iter().map(|(k, _)| k).collect();
+    /// assert_eq!(keys, ["a", "b"]);
+    /// ```
+    pub fn entries(&self) -> Vec<(&str, &Value)> {
+        let given = self.given.as_object().into_iter().flatten();
+        let base = self
+            .base
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| !self.is_shadowed(k));
+        let mut out: Vec<(&str, &Value)> =
+            given.chain(base).map(|(k, v)| (k.as_str(), v)).collect();
+        out.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        out
+    }
+
+    /// The whole merged tree (a copy): what [`super::merged_values`] returns for the
+    /// same defaults and sources.
+    ///
+    /// ```
+    /// use capiform::values::{Merged, ValuesSource, merged_values};
+    /// let defaults = serde_json::json!({"a": {"b": 1}, "c": 2});
+    /// let sources = [ValuesSource::Set("a.d=3".into())];
+    /// let (merged, _) = Merged::over(&defaults, &sources).unwrap();
+    /// assert_eq!(merged.to_value(), merged_values(&defaults, &sources).unwrap());
+    /// ```
+    pub fn to_value(&self) -> Value {
+        Value::Object(
+            self.entries()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    /// The typed [`Values`], read from the merged values without copying the
+    /// untouched subtrees into one tree first; errors name the path of the first field
+    /// that does not fit, as [`super::typed_values`] does.
+    ///
+    /// ```
+    /// let tree = serde_json::json!({"osDistro": "ubuntu"});
+    /// let v = capiform::values::Merged::whole(&tree).typed().unwrap();
+    /// assert_eq!(v.os_distro.as_deref(), Some("ubuntu"));
+    /// ```
+    pub fn typed(&self) -> Result<Values> {
+        let entries = self.entries();
+        let map = || MapDeserializer::<_, serde_json::Error>::new(entries.iter().copied());
+        if let Ok(v) = Values::deserialize(map()) {
+            return Ok(v);
+        }
+        typed_from(map())
+    }
+
+    fn is_shadowed(&self, key: &str) -> bool {
+        self.shadowed
+            .binary_search_by(|k| k.as_str().cmp(key))
+            .is_ok()
+    }
+}
+
+impl std::ops::Index<&str> for Merged<'_> {
+    type Output = Value;
+
+    /// The merged value of a top-level key, `Null` when absent (like `Value`'s index).
+    fn index(&self, key: &str) -> &Value {
+        self.get(key).unwrap_or(&NULL)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::merged_values;
+    use serde_json::json;
+
+    fn yaml(text: &str) -> ValuesSource {
+        ValuesSource::Yaml {
+            name: "v.yaml".into(),
+            text: text.into(),
+        }
+    }
+
+    /// Layered sources over defaults give the same tree as the eager merge, including
+    /// the cases where a later layer replaces what an earlier one removed or set.
+    #[test]
+    fn same_tree_as_the_eager_merge() {
+        let defaults = json!({
+            "a": {"b": 1, "c": {"d": 2, "e": [1, 2]}},
+            "f": "x",
+            "g": {"h": null},
+            "i": [1],
+        });
+        let cases: Vec<Vec<ValuesSource>> = vec![
+            vec![],
+            vec![yaml("a: {b: 2}")],
+            vec![yaml("a: null")],
+            vec![yaml("a: null"), yaml("a: {z: 1}")],
+            vec![yaml("a: 1"), yaml("a: {z: 1}")],
+            vec![yaml("a: {c: null}"), yaml("a: {c: {y: 1}}")],
+            vec![yaml("f: {m: {n: null, o: 1}}")],
+            vec![yaml("new: {p: null, q: 1}"), yaml("new: {p: 2}")],
+            vec![yaml("g: {h: 1}"), ValuesSource::Set("g.h=null".into())],
+            vec![yaml("i: [2, 3]"), ValuesSource::SetString("a.c.d=7".into())],
+            vec![yaml(""), yaml("f: null"), yaml("f: y")],
+        ];
+        for sources in cases {
+            let eager = merged_values(&defaults, &sources).unwrap();
+            let (merged, _) = Merged::over(&defaults, &sources).unwrap();
+            assert_eq!(merged.to_value(), eager, "{sources:?}");
+            for (k, v) in eager.as_object().unwrap() {
+                assert_eq!(merged.get(k), Some(v), "{k} in {sources:?}");
+            }
+            for (k, _) in defaults.as_object().unwrap() {
+                assert_eq!(merged.get(k), eager.get(k), "{k} in {sources:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn untouched_defaults_are_borrowed_not_copied() {
+        let defaults = json!({"big": {"x": 1}, "small": 1});
+        let (merged, _) = Merged::over(&defaults, &[yaml("small: 2")]).unwrap();
+        assert_eq!(merged.given(), &json!({"small": 2}));
+        assert!(std::ptr::eq(merged.get("big").unwrap(), &defaults["big"]));
+    }
+
+    #[test]
+    fn typed_errors_name_the_field() {
+        let tree = json!({"osDistro": 3});
+        let err = Merged::whole(&tree).typed().unwrap_err();
+        assert!(err.to_string().contains("osDistro"), "{err}");
+    }
+
+    #[test]
+    fn index_of_an_absent_key_is_null() {
+        let tree = json!({});
+        assert!(Merged::whole(&tree)["nope"].is_null());
+    }
+}
