@@ -68,21 +68,45 @@ pub fn spec_hash(spec: &impl serde::Serialize) -> String {
 /// assert_eq!(capiform::naming::value_spec_hash(&spec), capiform::naming::spec_hash(&spec));
 /// ```
 pub fn value_spec_hash(spec: &serde_json::Value) -> String {
-    /// Feeds what serde_json writes into the hash.
-    struct HashWriter(Sha256);
+    /// Feeds what serde_json writes into the hash, a block at a time (serde_json
+    /// writes a few bytes per call).
+    struct HashWriter {
+        hash: Sha256,
+        block: [u8; 1024],
+        len: usize,
+    }
+    impl HashWriter {
+        fn drain(&mut self) {
+            self.hash.update(&self.block[..self.len]);
+            self.len = 0;
+        }
+    }
     impl std::io::Write for HashWriter {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.update(bytes);
+            if self.len + bytes.len() > self.block.len() {
+                self.drain();
+            }
+            if bytes.len() > self.block.len() {
+                self.hash.update(bytes);
+            } else {
+                self.block[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+                self.len += bytes.len();
+            }
             Ok(bytes.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
     }
-    let mut writer = HashWriter(Sha256::new());
+    let mut writer = HashWriter {
+        hash: Sha256::new(),
+        block: [0; 1024],
+        len: 0,
+    };
     // Writing a `Value` into an infallible writer cannot fail.
     let _ = serde_json::to_writer(&mut writer, spec);
-    crate::helm_compat::hex(&writer.0.finalize()[..4])
+    writer.drain();
+    crate::helm_compat::hex(&writer.hash.finalize()[..4])
 }
 
 /// Labels shared by the chart's objects: `<prefix>/managed-by` and
@@ -151,4 +175,30 @@ pub fn component_labels(prefix: &str, cluster: &str, component: &str) -> BTreeMa
     let mut l = common_labels(prefix);
     l.extend(component_selector_labels(prefix, cluster, component));
     l
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The hash written block by block is the hash of the whole canonical text, for
+    /// specs smaller and larger than a block and with strings longer than one.
+    #[test]
+    fn value_spec_hash_is_the_hash_of_the_canonical_text() {
+        let long = "x".repeat(3000);
+        let files: Vec<_> = (0..40)
+            .map(|i| json!({"path": format!("/etc/f{i}"), "content": "a\nb\n".repeat(i)}))
+            .collect();
+        for spec in [
+            json!({}),
+            json!({"b": 1, "a": [true, null, 1.5]}),
+            json!({"files": files}),
+            json!({"long": long, "after": "y"}),
+        ] {
+            let text = serde_json::to_string(&spec).unwrap();
+            let expected = crate::helm_compat::hex(&Sha256::digest(text.as_bytes())[..4]);
+            assert_eq!(value_spec_hash(&spec), expected);
+        }
+    }
 }
