@@ -47,23 +47,6 @@ pub fn check(merged: &Value) -> (Option<Values>, Vec<FieldError>) {
     finish_check(merged, crate::schema::check(SCHEMA_VERSION, merged))
 }
 
-/// [`check`] when the merged values are valid defaults under the user's values `user`:
-/// the structural check walks only what the user gave (same problems, less work).
-///
-/// ```
-/// let merged = serde_json::json!({"kubernetesVersion": "1.31.4", "cloudCredentialsSecretName": "c", "osDistro": "arch"});
-/// let user = serde_json::json!({"osDistro": "arch"});
-/// let (typed, problems) = capiform::validation::check_user_part(&merged, &user);
-/// assert!(typed.is_some());
-/// assert_eq!(problems.len(), 1);
-/// ```
-pub fn check_user_part(merged: &Value, user: &Value) -> (Option<Values>, Vec<FieldError>) {
-    finish_check(
-        merged,
-        crate::schema::check_user_part(SCHEMA_VERSION, merged, user),
-    )
-}
-
 /// [`check`] of the merged values of a render ([`Merged`]), the user's values `user`
 /// beside them. When `defaults_valid` (the template set's defaults check clean), the
 /// structural check walks only what the user gave, and the untouched defaults are never

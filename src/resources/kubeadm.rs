@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 
 use crate::error::{Error, FieldError, Result};
 use crate::render::Context;
+use crate::values::dig;
 
 // ---------------------------------------------------------------------------------
 // Generic helpers: Go-template truthiness, printing, the chart's merge.
@@ -155,12 +156,6 @@ pub fn merge_concat_many(fragments: impl IntoIterator<Item = Value>) -> Value {
         merge_concat_into(&mut acc, next);
     }
     acc
-}
-
-/// Walk `path` in a JSON tree; `None` when a key is missing (a `null` is returned as
-/// `Some(Null)`, like Sprig's `dig`).
-fn dig<'v>(root: &'v Value, path: &[&str]) -> Option<&'v Value> {
-    path.iter().try_fold(root, |v, k| v.as_object()?.get(*k))
 }
 
 /// A value of the merged values tree, `Null` when absent.

@@ -105,8 +105,8 @@ impl std::fmt::Display for Origin {
 pub struct TemplateSet {
     manifest: TemplateSetManifest,
     origin: Origin,
-    /// Made on first use from `defaults_node` for embedded sets (a render of an embedded
-    /// set builds its own copy from the node instead: see [`TemplateSet::defaults_owned`]).
+    /// Made on first use from `defaults_node` for embedded sets; renders borrow from it
+    /// (see [`crate::values::Merged`]).
     defaults: OnceLock<Value>,
     /// The embedded set's defaults as static data (build.rs).
     defaults_node: Option<&'static Node>,
@@ -497,22 +497,6 @@ impl TemplateSet {
                 .map(Node::to_value)
                 .unwrap_or_else(|| Value::Object(Default::default()))
         })
-    }
-
-    /// A copy of the defaults for a render to merge the user's values into. An embedded
-    /// set builds it from its static data unless [`TemplateSet::defaults`] was asked for
-    /// already (then it clones that), so a one-off render makes one tree, not two.
-    ///
-    /// ```
-    /// let set = capiform::TemplateSet::embedded(None).unwrap();
-    /// assert_eq!(&set.defaults_owned(), set.defaults());
-    /// ```
-    pub fn defaults_owned(&self) -> Value {
-        match (self.defaults.get(), self.defaults_node) {
-            (Some(d), _) => d.clone(),
-            (None, Some(node)) => node.to_value(),
-            (None, None) => self.defaults().clone(),
-        }
     }
 
     /// `name@version`, as recorded in the provenance annotation.

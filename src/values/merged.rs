@@ -130,8 +130,7 @@ impl<'a> Merged<'a> {
     /// ```
     pub fn dig(&self, path: &[&str]) -> Option<&Value> {
         let (first, rest) = path.split_first()?;
-        rest.iter()
-            .try_fold(self.get(first)?, |v, k| v.as_object()?.get(*k))
+        super::dig(self.get(first)?, rest)
     }
 
     /// The merged subtrees of the top-level keys the user's layers named, as one

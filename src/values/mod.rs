@@ -128,18 +128,7 @@ pub fn merged_values_and_user(
     defaults: &Value,
     sources: &[ValuesSource],
 ) -> Result<(Value, Value)> {
-    merge_user_values(defaults.clone(), sources)
-}
-
-/// [`merged_values_and_user`] over defaults the caller already owns (no copy of them).
-///
-/// ```
-/// use capiform::values::{merge_user_values, ValuesSource};
-/// let (merged, _) = merge_user_values(serde_json::json!({"a": 1}), &[ValuesSource::Set("b=2".into())]).unwrap();
-/// assert_eq!(merged, serde_json::json!({"a": 1, "b": 2}));
-/// ```
-pub fn merge_user_values(defaults: Value, sources: &[ValuesSource]) -> Result<(Value, Value)> {
-    let mut merged = defaults;
+    let mut merged = defaults.clone();
     let mut user = Value::Object(Default::default());
     for source in sources {
         let layer = parse_source(source)?;
@@ -147,6 +136,12 @@ pub fn merge_user_values(defaults: Value, sources: &[ValuesSource]) -> Result<(V
         merge::merge_values(&mut merged, layer);
     }
     Ok((merged, user))
+}
+
+/// Walk `path` of keys from `root`; `None` when a key is missing or a step is not a
+/// mapping (a `null` is returned as `Some(Null)`, like Sprig's `dig`).
+pub(crate) fn dig<'v>(root: &'v Value, path: &[&str]) -> Option<&'v Value> {
+    path.iter().try_fold(root, |v, k| v.as_object()?.get(*k))
 }
 
 fn parse_source(source: &ValuesSource) -> Result<Value> {
