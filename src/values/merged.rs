@@ -54,7 +54,7 @@ impl<'a> Merged<'a> {
     /// ```
     pub fn over(defaults: &'a Value, sources: &[ValuesSource]) -> Result<(Self, Value)> {
         let base = defaults.as_object();
-        let mut given = Map::new();
+        let mut given = Value::Object(Map::new());
         let mut shadowed: Vec<String> = Vec::new();
         let mut user = Value::Object(Map::new());
         for source in sources {
@@ -66,23 +66,20 @@ impl<'a> Merged<'a> {
                 for k in keys.keys() {
                     if let Err(at) = shadowed.binary_search(k) {
                         shadowed.insert(at, k.clone());
-                        if let Some(d) = base.and_then(|b| b.get(k)) {
-                            given.insert(k.clone(), d.clone());
+                        if let (Some(d), Value::Object(g)) =
+                            (base.and_then(|b| b.get(k)), &mut given)
+                        {
+                            g.insert(k.clone(), d.clone());
                         }
                     }
                 }
             }
             merge::merge_values(&mut user, layer.clone());
-            let mut tree = Value::Object(std::mem::take(&mut given));
-            merge::merge_values(&mut tree, layer);
-            given = match tree {
-                Value::Object(m) => m,
-                _ => Map::new(),
-            };
+            merge::merge_values(&mut given, layer);
         }
         let merged = Self {
             base,
-            given: Value::Object(given),
+            given,
             shadowed,
         };
         Ok((merged, user))

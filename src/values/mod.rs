@@ -128,14 +128,8 @@ pub fn merged_values_and_user(
     defaults: &Value,
     sources: &[ValuesSource],
 ) -> Result<(Value, Value)> {
-    let mut merged = defaults.clone();
-    let mut user = Value::Object(Default::default());
-    for source in sources {
-        let layer = parse_source(source)?;
-        merge::merge_values(&mut user, layer.clone());
-        merge::merge_values(&mut merged, layer);
-    }
-    Ok((merged, user))
+    let (merged, user) = Merged::over(defaults, sources)?;
+    Ok((merged.to_value(), user))
 }
 
 /// Walk `path` of keys from `root`; `None` when a key is missing or a step is not a
