@@ -147,7 +147,7 @@ fn stages(c: &mut Criterion) {
                     .iter()
                     .map(|(i, g)| (*i, machine_template::node_group(ctx, *i, g).unwrap()))
                     .collect();
-                let objects = node_group::build(ctx, |index, _| {
+                let objects = node_group::build(ctx, &groups, |index, _| {
                     Ok(templates
                         .iter()
                         .find(|(i, _)| *i == index)

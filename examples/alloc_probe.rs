@@ -83,7 +83,7 @@ fn main() {
             .collect::<Vec<_>>()
     });
     count("  ng-build", || {
-        node_group::build(&ctx, |_, _| Ok("x".to_string())).unwrap()
+        node_group::build(&ctx, &groups, |_, _| Ok("x".to_string())).unwrap()
     });
     count("  autoscaler", || {
         (

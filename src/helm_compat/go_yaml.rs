@@ -1212,28 +1212,44 @@ impl Emitter {
     }
 
     fn emit_block_mapping(&mut self, m: &Map<String, Value>) {
-        let mut keys: Vec<&String> = m.keys().collect();
-        keys.sort_by(|a, b| key_order(a, b));
         self.increase_indent(false, false);
-        for k in keys {
-            self.write_indent();
-            let simple = !analyze(k).multiline && k.len() <= MAX_SIMPLE_KEY_LEN;
-            if simple {
-                self.mapping_context = true;
-                self.simple_key_context = true;
-                self.emit_string(k);
-                self.write_indicator(":", false, false, false);
-            } else {
-                self.write_indicator("?", true, false, true);
-                self.mapping_context = true;
-                self.simple_key_context = false;
-                self.emit_string(k);
-                self.write_indent();
-                self.write_indicator(":", true, false, true);
+        // Map order is byte order, which is go-yaml's order for most keys (not for
+        // digit runs or non-letters): sort only when the two differ.
+        let in_order = m
+            .keys()
+            .zip(m.keys().skip(1))
+            .all(|(a, b)| key_order(a, b) == Ordering::Less);
+        if in_order {
+            for (k, v) in m {
+                self.emit_mapping_entry(k, v);
             }
-            self.emit_node(&m[k.as_str()], true, false);
+        } else {
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            entries.sort_by(|a, b| key_order(a.0, b.0));
+            for (k, v) in entries {
+                self.emit_mapping_entry(k, v);
+            }
         }
         self.pop_indent();
+    }
+
+    fn emit_mapping_entry(&mut self, k: &str, v: &Value) {
+        self.write_indent();
+        let simple = !analyze(k).multiline && k.len() <= MAX_SIMPLE_KEY_LEN;
+        if simple {
+            self.mapping_context = true;
+            self.simple_key_context = true;
+            self.emit_string(k);
+            self.write_indicator(":", false, false, false);
+        } else {
+            self.write_indicator("?", true, false, true);
+            self.mapping_context = true;
+            self.simple_key_context = false;
+            self.emit_string(k);
+            self.write_indent();
+            self.write_indicator(":", true, false, true);
+        }
+        self.emit_node(v, true, false);
     }
 
     fn emit_scalar(&mut self, value: &str, requested: Style) {
@@ -1283,12 +1299,12 @@ impl Emitter {
             self.indention = false;
             return;
         }
-        let chars: Vec<char> = value.chars().collect();
+        let mut chars = value.chars().peekable();
         let mut spaces = false;
         let mut breaks = false;
-        for (i, &c) in chars.iter().enumerate() {
+        while let Some(c) = chars.next() {
             if c == ' ' {
-                let next_space = chars.get(i + 1) == Some(&' ');
+                let next_space = chars.peek() == Some(&' ');
                 if allow_breaks && !spaces && self.column > BEST_WIDTH && !next_space {
                     self.write_indent();
                 } else {
@@ -1498,6 +1514,18 @@ mod fast_path_tests {
             seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
             assert_eq!(analyze(&s), analyze_general(&s), "{s:?}");
         }
+    }
+
+    /// Mappings print in go-yaml's key order whether or not it matches the map's own
+    /// (byte) order: the in-order shortcut and the sort give the same text.
+    #[test]
+    fn mappings_print_in_go_key_order() {
+        let sorted = serde_json::json!({"a": 1, "b": {"c": "x y", "d": ["e"]}});
+        assert_eq!(to_string(&sorted), "a: 1\nb:\n  c: x y\n  d:\n  - e");
+        // Byte order: "B" < "_x" < "a" < "a10" < "a9"; go-yaml's: other characters
+        // before letters, digit runs by value.
+        let unsorted = serde_json::json!({"a9": 1, "a10": 2, "B": 3, "_x": 4, "a": 5});
+        assert_eq!(to_string(&unsorted), "_x: 4\nB: 3\na: 5\na9: 1\na10: 2");
     }
 }
 

@@ -962,35 +962,97 @@ pub fn control_plane_spec(ctx: &Context) -> Result<Value> {
 /// group's `kubeadmConfigSpec`, the OS fragment without `initConfiguration` and only
 /// the `preKubeadmCommands` of the API server patches.
 ///
+/// For several groups, build the [`NodeGroupFragments`] once and call
+/// [`NodeGroupFragments::spec`] per group (this function does both).
+///
 /// ```no_run
 /// # fn f(ctx: &capiform::Context, group: &capiform::values::NodeGroup) {
 /// let spec = capiform::resources::kubeadm::node_group_spec(ctx, group).unwrap();
 /// # }
 /// ```
 pub fn node_group_spec(ctx: &Context, group: &crate::values::NodeGroup) -> Result<Value> {
-    let name = group.name.clone().unwrap_or_default();
-    let mut labels = Map::new();
-    labels.insert(format!("{}/node-group", ctx.prefix()), Value::String(name));
-    if let Some(extra) = &group.node_labels {
-        labels.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+    NodeGroupFragments::new(ctx)?.spec(ctx, group)
+}
+
+/// The parts of every node group's `kubeadmConfigSpec` that depend on the cluster only
+/// (trusted CAs, containerd and packages; the OS fragment; the API server patches'
+/// commands), built once per render instead of once per group.
+///
+/// ```no_run
+/// # fn f(ctx: &capiform::Context, groups: &[capiform::values::NodeGroup]) {
+/// use capiform::resources::kubeadm::NodeGroupFragments;
+/// let fragments = NodeGroupFragments::new(ctx).unwrap();
+/// let specs: Vec<_> = groups.iter().map(|g| fragments.spec(ctx, g).unwrap()).collect();
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct NodeGroupFragments {
+    /// Trusted CAs, containerd and packages merged: [`common_spec`] before the user's spec.
+    cluster_wide: Value,
+    /// [`os_distro_spec`] without `initConfiguration`.
+    os: Value,
+    /// The `preKubeadmCommands` of [`patch_config_spec`], or `{}`.
+    commands: Value,
+}
+
+impl NodeGroupFragments {
+    /// Build the cluster-wide fragments of the node groups' specs.
+    ///
+    /// ```no_run
+    /// # fn f(ctx: &capiform::Context) {
+    /// let fragments = capiform::resources::kubeadm::NodeGroupFragments::new(ctx).unwrap();
+    /// # }
+    /// ```
+    pub fn new(ctx: &Context) -> Result<Self> {
+        let cluster_wide = merge_concat_many([
+            trusted_cas_spec(ctx),
+            containerd_spec(ctx)?,
+            additional_packages_spec(ctx),
+        ]);
+        let mut os = os_distro_spec(ctx);
+        if let Value::Object(m) = &mut os {
+            m.remove("initConfiguration");
+        }
+        let commands = match patch_config_spec(ctx).get_mut("preKubeadmCommands") {
+            Some(c) => crate::object::single("preKubeadmCommands", c.take()),
+            None => json!({}),
+        };
+        Ok(NodeGroupFragments {
+            cluster_wide,
+            os,
+            commands,
+        })
     }
-    let labels_spec = json!({"joinConfiguration": node_registration_labels(&labels)});
-    let user = group.kubeadm_config_spec.clone().unwrap_or(Value::Null);
-    let mut os = os_distro_spec(ctx);
-    if let Value::Object(m) = &mut os {
-        m.remove("initConfiguration");
+
+    /// The `kubeadmConfigSpec` of one group (see [`node_group_spec`]).
+    ///
+    /// ```no_run
+    /// # fn f(ctx: &capiform::Context, group: &capiform::values::NodeGroup) {
+    /// let fragments = capiform::resources::kubeadm::NodeGroupFragments::new(ctx).unwrap();
+    /// let spec = fragments.spec(ctx, group).unwrap();
+    /// # }
+    /// ```
+    pub fn spec(&self, ctx: &Context, group: &crate::values::NodeGroup) -> Result<Value> {
+        let name = group.name.clone().unwrap_or_default();
+        let mut labels = Map::new();
+        labels.insert(format!("{}/node-group", ctx.prefix()), Value::String(name));
+        if let Some(extra) = &group.node_labels {
+            labels.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        let labels_spec =
+            crate::object::single("joinConfiguration", node_registration_labels(&labels));
+        // The same fold as `common_spec`: the cluster-wide part, then the group's spec.
+        let mut common = self.cluster_wide.clone();
+        if let Some(user) = &group.kubeadm_config_spec {
+            merge_concat_into(&mut common, user.clone());
+        }
+        Ok(merge_concat_many([
+            labels_spec,
+            common,
+            self.os.clone(),
+            self.commands.clone(),
+        ]))
     }
-    let patch = patch_config_spec(ctx);
-    let commands = match patch.get("preKubeadmCommands") {
-        Some(c) => json!({ "preKubeadmCommands": c }),
-        None => json!({}),
-    };
-    Ok(merge_concat_many([
-        labels_spec,
-        common_spec(ctx, &user)?,
-        os,
-        commands,
-    ]))
 }
 
 /// Test support: run `f` with a context built from values YAML over the embedded

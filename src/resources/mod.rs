@@ -44,7 +44,7 @@ pub fn build(ctx: &Context) -> Result<Vec<Object>> {
     if problems.is_empty() {
         objects.extend(
             collect(
-                node_group::build(ctx, |index, _| {
+                node_group::build(ctx, &groups, |index, _| {
                     group_templates
                         .iter()
                         .find(|(i, _)| *i == index)

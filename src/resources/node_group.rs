@@ -267,12 +267,18 @@ fn group_selector_labels(ctx: &Context, group: &NodeGroup) -> BTreeMap<String, S
 ///
 /// ```no_run
 /// # fn f(ctx: &capiform::Context, group: &capiform::values::NodeGroup) {
-/// let (obj, name) = capiform::resources::node_group::kubeadm_config_template(ctx, group).unwrap();
+/// use capiform::resources::{kubeadm::NodeGroupFragments, node_group};
+/// let fragments = NodeGroupFragments::new(ctx).unwrap();
+/// let (obj, name) = node_group::kubeadm_config_template(ctx, group, &fragments).unwrap();
 /// assert_eq!(obj.metadata.name, name);
 /// # }
 /// ```
-pub fn kubeadm_config_template(ctx: &Context, group: &NodeGroup) -> Result<(Object, String)> {
-    let spec = kubeadm::node_group_spec(ctx, group)?;
+pub fn kubeadm_config_template(
+    ctx: &Context,
+    group: &NodeGroup,
+    fragments: &kubeadm::NodeGroupFragments,
+) -> Result<(Object, String)> {
+    let spec = fragments.spec(ctx, group)?;
     let name = format!(
         "{}-{}",
         ctx.component_name(group_name(group)),
@@ -432,29 +438,36 @@ pub fn machine_health_check(ctx: &Context, group: &NodeGroup) -> Result<Option<O
     .map(Some)
 }
 
-/// Every object of every node group: per group the `KubeadmConfigTemplate`,
-/// `MachineDeployment` and `MachineHealthCheck`. The group's `OpenStackMachineTemplate`
-/// is built by [`crate::resources::machine_template`]; `infrastructure_template` gives
-/// its name for the group at an index of `nodeGroups`.
+/// Every object of the given node groups (from [`effective_node_groups`]): per group the
+/// `KubeadmConfigTemplate`, `MachineDeployment` and `MachineHealthCheck`. The group's
+/// `OpenStackMachineTemplate` is built by [`crate::resources::machine_template`];
+/// `infrastructure_template` gives its name for the group at an index of `nodeGroups`.
 ///
 /// ```no_run
 /// # fn f(ctx: &capiform::Context) {
-/// let objs = capiform::resources::node_group::build(ctx, |_, g| {
+/// use capiform::resources::node_group;
+/// let groups = node_group::effective_node_groups(ctx).unwrap();
+/// let objs = node_group::build(ctx, &groups, |_, g| {
 ///     Ok(format!("demo-{}-0123abcd", g.name.as_deref().unwrap_or_default()))
 /// }).unwrap();
 /// # }
 /// ```
 pub fn build(
     ctx: &Context,
+    groups: &[(usize, NodeGroup)],
     infrastructure_template: impl Fn(usize, &NodeGroup) -> Result<String>,
 ) -> Result<Vec<Object>> {
-    let mut objects = Vec::new();
-    for (index, group) in effective_node_groups(ctx)? {
-        let infra_name = infrastructure_template(index, &group)?;
-        let (kct, kct_name) = kubeadm_config_template(ctx, &group)?;
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let fragments = kubeadm::NodeGroupFragments::new(ctx)?;
+    let mut objects = Vec::with_capacity(groups.len() * 3);
+    for (index, group) in groups {
+        let infra_name = infrastructure_template(*index, group)?;
+        let (kct, kct_name) = kubeadm_config_template(ctx, group, &fragments)?;
         objects.push(kct);
-        objects.push(machine_deployment(ctx, &group, &kct_name, &infra_name)?);
-        if let Some(mhc) = machine_health_check(ctx, &group)? {
+        objects.push(machine_deployment(ctx, group, &kct_name, &infra_name)?);
+        if let Some(mhc) = machine_health_check(ctx, group)? {
             objects.push(mhc);
         }
     }
