@@ -966,11 +966,13 @@ fn analyze_general(value: &str) -> Analysis {
         flow_indicators = true;
     }
     let mut preceded_by_whitespace = true;
-    let chars: Vec<char> = value.chars().collect();
-    let n = chars.len();
-    for (i, &c) in chars.iter().enumerate() {
-        let followed_by_whitespace = i + 1 >= n || is_blank(chars[i + 1]);
-        if i == 0 {
+    let mut chars = value.chars().peekable();
+    let mut first = true;
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let last = next.is_none();
+        let followed_by_whitespace = next.is_none_or(is_blank);
+        if first {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
                 | '%' | '@' | '`' => {
@@ -1009,10 +1011,10 @@ fn analyze_general(value: &str) -> Analysis {
             special_characters = true;
         }
         if c == ' ' {
-            if i == 0 {
+            if first {
                 leading_space = true;
             }
-            if i + 1 == n {
+            if last {
                 trailing_space = true;
             }
             if previous_break {
@@ -1022,10 +1024,10 @@ fn analyze_general(value: &str) -> Analysis {
             previous_break = false;
         } else if is_break(c) {
             line_breaks = true;
-            if i == 0 {
+            if first {
                 leading_break = true;
             }
-            if i + 1 == n {
+            if last {
                 trailing_break = true;
             }
             if previous_space {
@@ -1038,6 +1040,7 @@ fn analyze_general(value: &str) -> Analysis {
             previous_break = false;
         }
         preceded_by_whitespace = is_blankz(c);
+        first = false;
     }
     let mut a = Analysis {
         multiline: line_breaks,
@@ -1130,8 +1133,10 @@ impl Emitter {
         if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
         }
-        while self.column < indent {
-            self.put(' ');
+        if self.column < indent {
+            let pad = indent - self.column;
+            self.out.extend(std::iter::repeat_n(' ', pad));
+            self.column = indent;
         }
         self.whitespace = true;
         self.indention = true;
@@ -1334,20 +1339,15 @@ impl Emitter {
 
     fn write_single_quoted(&mut self, value: &str, allow_breaks: bool) {
         self.write_indicator("'", true, false, false);
-        let chars: Vec<char> = value.chars().collect();
-        let n = chars.len();
+        let mut chars = value.chars().peekable();
+        let mut first = true;
         let mut spaces = false;
         let mut breaks = false;
-        for (i, &c) in chars.iter().enumerate() {
+        while let Some(c) = chars.next() {
+            let at_edge = std::mem::take(&mut first) || chars.peek().is_none();
             if c == ' ' {
-                let next_space = chars.get(i + 1) == Some(&' ');
-                if allow_breaks
-                    && !spaces
-                    && self.column > BEST_WIDTH
-                    && i > 0
-                    && i + 1 < n
-                    && !next_space
-                {
+                let next_space = chars.peek() == Some(&' ');
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && !at_edge && !next_space {
                     self.write_indent();
                 } else {
                     self.put(c);
@@ -1467,6 +1467,7 @@ impl Emitter {
         self.whitespace = true;
         let mut breaks = true;
         let mut rest = value;
+        let ascii = value.is_ascii();
         while let Some(c) = rest.chars().next() {
             if is_break(c) {
                 self.write_break(c);
@@ -1479,10 +1480,19 @@ impl Emitter {
                     breaks = false;
                 }
                 // The run of characters up to the next line break, at once.
-                let end = rest.find(is_break).unwrap_or(rest.len());
+                let end = if ascii {
+                    rest.bytes().position(|b| b == b'\n' || b == b'\r')
+                } else {
+                    rest.find(is_break)
+                }
+                .unwrap_or(rest.len());
                 let run = &rest[..end];
                 self.out.push_str(run);
-                self.column += run.chars().count();
+                self.column += if ascii {
+                    run.len()
+                } else {
+                    run.chars().count()
+                };
                 self.indention = false;
                 rest = &rest[end..];
             }
