@@ -83,13 +83,25 @@ fn main() {
             .collect::<Vec<_>>()
     });
     if let Some((_, g)) = groups.first() {
-        let fragments = count("    ng-fragments", || kubeadm::NodeGroupFragments::new(&ctx).unwrap());
+        let fragments = count("    ng-fragments", || {
+            kubeadm::NodeGroupFragments::new(&ctx).unwrap()
+        });
         let spec = count("    ng-spec", || fragments.spec(&ctx, g).unwrap());
-        count("    ng-spec-hash", || capiform::naming::value_spec_hash(&spec));
-        count("    ng-checksum", || capiform::helm_compat::go_yaml::to_string(&spec));
-        count("    ng-kct", || node_group::kubeadm_config_template(&ctx, g, &fragments).unwrap());
-        count("    ng-md", || node_group::machine_deployment(&ctx, g, "a", "b").unwrap());
-        count("    ng-mhc", || node_group::machine_health_check(&ctx, g).unwrap());
+        count("    ng-spec-hash", || {
+            capiform::naming::value_spec_hash(&spec)
+        });
+        count("    ng-checksum", || {
+            capiform::helm_compat::go_yaml::to_string(&spec)
+        });
+        count("    ng-kct", || {
+            node_group::kubeadm_config_template(&ctx, g, &fragments).unwrap()
+        });
+        count("    ng-md", || {
+            node_group::machine_deployment(&ctx, g, "a", "b").unwrap()
+        });
+        count("    ng-mhc", || {
+            node_group::machine_health_check(&ctx, g).unwrap()
+        });
     }
     count("  ng-build", || {
         node_group::build(&ctx, &groups, |_, _| Ok("x".to_string())).unwrap()

@@ -2,9 +2,11 @@
 //! `nodeGroups`), its checks, and per group the `MachineDeployment`, the
 //! `KubeadmConfigTemplate` and the `MachineHealthCheck`.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
+use serde::de::value::MapDeserializer;
 use serde_json::{Map, Value};
 
 use crate::api::capi_machine::{
@@ -49,23 +51,66 @@ pub fn merge_group_defaults(group: &Value, defaults: &Value) -> Value {
     let (Value::Object(g), Value::Object(d)) = (group, defaults) else {
         return group.clone();
     };
-    let mut out = g.clone();
-    for (k, dv) in d {
-        if dv.is_null() {
-            continue;
-        }
-        let merged = match g.get(k) {
-            None => dv.clone(),
-            Some(gv @ Value::Object(_)) if dv.is_object() => {
-                let m = merge_group_defaults(gv, dv);
-                if is_empty(&m) { dv.clone() } else { m }
-            }
-            Some(gv) if is_empty(gv) => dv.clone(),
-            Some(gv) => gv.clone(),
+    Value::Object(
+        group_entries(g, d)
+            .into_iter()
+            .map(|(k, v)| (k.clone(), v.into_owned()))
+            .collect(),
+    )
+}
+
+/// The entries of [`merge_group_defaults`] without copying what one side decides alone:
+/// a value is borrowed from the group or from the defaults, and only two maps that merge
+/// are built anew. The typed group is read from these entries directly.
+fn group_entries<'v>(
+    group: &'v Map<String, Value>,
+    defaults: &'v Map<String, Value>,
+) -> Vec<(&'v String, Cow<'v, Value>)> {
+    let mut out = Vec::with_capacity(group.len() + defaults.len());
+    for (k, gv) in group {
+        let v = match defaults.get(k) {
+            Some(dv) if !dv.is_null() => match gv {
+                Value::Object(_) if dv.is_object() => {
+                    let m = merge_group_defaults(gv, dv);
+                    if is_empty(&m) {
+                        Cow::Borrowed(dv)
+                    } else {
+                        Cow::Owned(m)
+                    }
+                }
+                gv if is_empty(gv) => Cow::Borrowed(dv),
+                gv => Cow::Borrowed(gv),
+            },
+            _ => Cow::Borrowed(gv),
         };
-        out.insert(k.clone(), merged);
+        out.push((k, v));
     }
-    Value::Object(out)
+    for (k, dv) in defaults {
+        if !dv.is_null() && !group.contains_key(k) {
+            out.push((k, Cow::Borrowed(dv)));
+        }
+    }
+    out
+}
+
+/// The typed group over the defaults; on failure, the path and message of the first
+/// problem (worded by the path-tracking deserializer, which only failures pay for).
+fn typed_group(
+    group: &Value,
+    defaults: &Value,
+) -> std::result::Result<NodeGroup, (String, String)> {
+    if let (Value::Object(g), Value::Object(d)) = (group, defaults) {
+        let entries = group_entries(g, d);
+        let map = entries.iter().map(|(k, v)| (k.as_str(), v.as_ref()));
+        if let Ok(typed) = NodeGroup::deserialize(MapDeserializer::<_, serde_json::Error>::new(map))
+        {
+            return Ok(typed);
+        }
+    }
+    let merged = merge_group_defaults(group, defaults);
+    NodeGroup::deserialize(&merged)
+        .or_else(|_| serde_path_to_error::deserialize::<_, NodeGroup>(&merged))
+        .map_err(|e| (e.path().to_string(), e.inner().to_string()))
 }
 
 /// Whether a node group name fits the chart's rule: at least three characters, a
@@ -141,17 +186,10 @@ pub fn effective_node_groups(ctx: &Context) -> Result<Vec<(usize, NodeGroup)>> {
             ));
             continue;
         }
-        let merged = merge_group_defaults(raw_group, defaults);
-        // The plain deserializer first; the path-tracking one only to word an error.
-        let group = match NodeGroup::deserialize(&merged)
-            .or_else(|_| serde_path_to_error::deserialize::<_, NodeGroup>(&merged))
-        {
+        let group = match typed_group(raw_group, defaults) {
             Ok(g) => g,
-            Err(e) => {
-                problems.push(FieldError::new(
-                    format!("{path}.{}", e.path()),
-                    e.inner().to_string(),
-                ));
+            Err((at, message)) => {
+                problems.push(FieldError::new(format!("{path}.{at}"), message));
                 continue;
             }
         };
@@ -507,6 +545,41 @@ mod tests {
             merge_group_defaults(&g, &d),
             json!({"hc": {"enabled": true}, "x": null})
         );
+    }
+
+    /// The typed group read from the borrowed entries is the one read from the merged
+    /// tree, and a group that does not deserialize gets the same problem either way.
+    #[test]
+    fn typed_group_reads_the_merged_tree() {
+        let set = crate::TemplateSet::embedded(None).unwrap();
+        let set_defaults = set.defaults()["nodeGroupDefaults"].clone();
+        let defaults = [
+            set_defaults,
+            json!({}),
+            json!(null),
+            json!({"machineRootVolume": {"diskSize": 40}, "nodeLabels": null, "autoscale": true}),
+        ];
+        let groups = [
+            json!({"name": "md-0"}),
+            json!({"name": "md-0", "machineCount": 0, "autoscale": false, "nodeLabels": {}}),
+            json!({"name": "md-0", "machineRootVolume": {"diskSize": 100, "volumeType": "ssd"}}),
+            json!({"name": "md-0", "healthCheck": {"enabled": false, "spec": {"maxUnhealthy": "50%"}}}),
+            json!({"name": "md-0", "healthCheck": null, "machineRootVolume": {}}),
+            json!({"name": "md-0", "kubeadmConfigSpec": {"files": [{"path": "/x"}]}}),
+            json!({"name": "md-0", "machineCount": "three"}),
+            json!({"name": "md-0", "machineRootVolume": {"diskSize": "big"}}),
+            json!({"name": "md-0", "machineFlavr": "typo"}),
+        ];
+        for d in &defaults {
+            for g in &groups {
+                let merged = merge_group_defaults(g, d);
+                let eager = serde_path_to_error::deserialize::<_, NodeGroup>(&merged)
+                    .map(|t| serde_json::to_value(t).unwrap())
+                    .map_err(|e| (e.path().to_string(), e.inner().to_string()));
+                let borrowed = typed_group(g, d).map(|t| serde_json::to_value(t).unwrap());
+                assert_eq!(borrowed, eager, "group {g} over {d}");
+            }
+        }
     }
 
     #[test]
