@@ -516,7 +516,11 @@ fn resolves_to_other(s: &str) -> bool {
             if is_timestamp(s) {
                 return true;
             }
-            let plain = s.replace('_', "");
+            let plain: std::borrow::Cow<str> = if s.contains('_') {
+                s.replace('_', "").into()
+            } else {
+                s.into()
+            };
             if go_parse_int(&plain, 0).is_some() || go_parse_uint(&plain, 0).is_some() {
                 return true;
             }
@@ -1096,10 +1100,11 @@ struct Emitter {
 impl Emitter {
     fn new() -> Self {
         Emitter {
-            out: String::new(),
+            // Most texts are small; a kubeadm spec is a few KiB. Fewer regrowths.
+            out: String::with_capacity(1024),
             column: 0,
             indent: -1,
-            indents: Vec::new(),
+            indents: Vec::with_capacity(8),
             whitespace: true,
             indention: true,
             flow_level: 0,
@@ -1448,7 +1453,7 @@ impl Emitter {
         if let Some(c0) = first.next() {
             if c0 == ' ' || is_break(c0) {
                 let hint = char::from(b'0' + BEST_INDENT as u8);
-                self.write_indicator(&hint.to_string(), false, false, false);
+                self.write_indicator(hint.encode_utf8(&mut [0; 4]), false, false, false);
             }
         }
         let mut last = value.chars().rev();
@@ -1460,7 +1465,7 @@ impl Emitter {
             _ => None,
         };
         if let Some(ch) = chomp {
-            self.write_indicator(&ch.to_string(), false, false, false);
+            self.write_indicator(ch.encode_utf8(&mut [0; 4]), false, false, false);
         }
         self.put_break();
         self.indention = true;
