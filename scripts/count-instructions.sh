@@ -28,7 +28,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#inputs[@]} -gt 0 ] || inputs=(examples/values/minimal.yaml)
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+tmp=$(mktemp -d); wt=""
+cleanup() { rm -rf "$tmp"; if [ -n "$wt" ]; then git worktree remove --force "$wt" 2>/dev/null || true; fi; }
+trap cleanup EXIT
 
 many_groups() {
   sed '/^nodeGroups:/,$d' examples/values/minimal.yaml
