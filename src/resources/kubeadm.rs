@@ -422,11 +422,17 @@ pub fn additional_packages_spec(ctx: &Context) -> Value {
 /// # }
 /// ```
 pub fn common_spec(ctx: &Context, user_spec: &Value) -> Result<Value> {
+    let mut spec = cluster_wide_spec(ctx)?;
+    merge_concat_into(&mut spec, user_spec.clone());
+    Ok(spec)
+}
+
+/// [`common_spec`] before the user's spec: trusted CAs, containerd and packages.
+fn cluster_wide_spec(ctx: &Context) -> Result<Value> {
     Ok(merge_concat_many([
         trusted_cas_spec(ctx),
         containerd_spec(ctx)?,
         additional_packages_spec(ctx),
-        user_spec.clone(),
     ]))
 }
 
@@ -1004,11 +1010,7 @@ impl NodeGroupFragments {
     /// # }
     /// ```
     pub fn new(ctx: &Context) -> Result<Self> {
-        let cluster_wide = merge_concat_many([
-            trusted_cas_spec(ctx),
-            containerd_spec(ctx)?,
-            additional_packages_spec(ctx),
-        ]);
+        let cluster_wide = cluster_wide_spec(ctx)?;
         let mut os = os_distro_spec(ctx);
         if let Value::Object(m) = &mut os {
             m.remove("initConfiguration");
@@ -1041,7 +1043,7 @@ impl NodeGroupFragments {
         }
         let labels_spec =
             crate::object::single("joinConfiguration", node_registration_labels(&labels));
-        // The same fold as `common_spec`: the cluster-wide part, then the group's spec.
+        // `common_spec` with the cluster-wide part built once: then the group's spec.
         let mut common = self.cluster_wide.clone();
         if let Some(user) = &group.kubeadm_config_spec {
             merge_concat_into(&mut common, user.clone());
