@@ -27,3 +27,38 @@ pub struct ClusterSpec {
     /// The `OpenStackCluster`.
     pub infrastructure_ref: ObjectReference,
 }
+
+impl crate::api::IntoValue for ClusterSpec {
+    fn into_value(self) -> Value {
+        let Self {
+            cluster_network,
+            control_plane_ref,
+            infrastructure_ref,
+        } = self;
+        crate::api::Fields::new()
+            .opt("clusterNetwork", cluster_network)
+            .set("controlPlaneRef", control_plane_ref)
+            .set("infrastructureRef", infrastructure_ref)
+            .into_value()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::tests::assert_moves_like_serde;
+
+    #[test]
+    fn cluster_spec_moves_like_serde() {
+        for network in [
+            None,
+            Some(serde_json::json!({"pods": {"cidrBlocks": ["10.0.0.0/8"]}})),
+        ] {
+            assert_moves_like_serde(&ClusterSpec {
+                cluster_network: network,
+                control_plane_ref: ObjectReference::new("c/v1", "KubeadmControlPlane", "cp"),
+                infrastructure_ref: ObjectReference::new("i/v1", "OpenStackCluster", "oc"),
+            });
+        }
+    }
+}

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use crate::api::kubeadm::ObjectReference;
+use crate::api::{Fields, IntoValue};
 
 /// API version of `MachineDeployment` and `MachineHealthCheck`.
 pub const CLUSTER_API_VERSION: &str = "cluster.x-k8s.io/v1beta1";
@@ -146,4 +147,144 @@ pub struct MachineDeploymentSpec {
     pub selector: LabelSelector,
     /// Template of the machines.
     pub template: MachineTemplateSpec,
+}
+
+impl IntoValue for LabelSelector {
+    fn into_value(self) -> Value {
+        Fields::new()
+            .set("matchLabels", self.match_labels)
+            .into_value()
+    }
+}
+
+impl IntoValue for MachineHealthCheckSpec {
+    fn into_value(self) -> Value {
+        let Self {
+            cluster_name,
+            selector,
+            settings,
+        } = self;
+        Fields::new()
+            .set("clusterName", cluster_name)
+            .set("selector", selector)
+            .flatten(settings)
+            .into_value()
+    }
+}
+
+impl IntoValue for Bootstrap {
+    fn into_value(self) -> Value {
+        Fields::new().set("configRef", self.config_ref).into_value()
+    }
+}
+
+impl IntoValue for MachineSpec {
+    fn into_value(self) -> Value {
+        let Self {
+            cluster_name,
+            version,
+            failure_domain,
+            bootstrap,
+            infrastructure_ref,
+            node_drain_timeout,
+            node_volume_detach_timeout,
+            node_deletion_timeout,
+        } = self;
+        Fields::new()
+            .set("clusterName", cluster_name)
+            .set("version", version)
+            .opt("failureDomain", failure_domain)
+            .set("bootstrap", bootstrap)
+            .set("infrastructureRef", infrastructure_ref)
+            .opt("nodeDrainTimeout", node_drain_timeout)
+            .opt("nodeVolumeDetachTimeout", node_volume_detach_timeout)
+            .opt("nodeDeletionTimeout", node_deletion_timeout)
+            .into_value()
+    }
+}
+
+impl IntoValue for MachineTemplateSpec {
+    fn into_value(self) -> Value {
+        Fields::new()
+            .set("metadata", self.metadata)
+            .set("spec", self.spec)
+            .into_value()
+    }
+}
+
+impl IntoValue for MachineDeploymentSpec {
+    fn into_value(self) -> Value {
+        let Self {
+            cluster_name,
+            replicas,
+            strategy,
+            selector,
+            template,
+        } = self;
+        Fields::new()
+            .set("clusterName", cluster_name)
+            .opt("replicas", replicas)
+            .opt("strategy", strategy)
+            .set("selector", selector)
+            .set("template", template)
+            .into_value()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::tests::assert_moves_like_serde;
+
+    fn machine_spec(full: bool) -> MachineSpec {
+        MachineSpec {
+            cluster_name: "demo".into(),
+            version: "v1.31.4".into(),
+            failure_domain: full.then(|| "az-1".into()),
+            bootstrap: Bootstrap {
+                config_ref: ObjectReference::new("b/v1", "KubeadmConfigTemplate", "kct"),
+            },
+            infrastructure_ref: ObjectReference {
+                namespace: full.then(|| "ns".into()),
+                ..ObjectReference::new("i/v1", "OpenStackMachineTemplate", "osmt")
+            },
+            node_drain_timeout: full.then(|| "5m".into()),
+            node_volume_detach_timeout: full.then(|| "1m".into()),
+            node_deletion_timeout: full.then_some(Value::Null),
+        }
+    }
+
+    /// Every machine body moves into the JSON serde would write, with optional fields
+    /// set and unset.
+    #[test]
+    fn machine_bodies_move_like_serde() {
+        let labels = BTreeMap::from([("a".to_string(), "1".to_string())]);
+        for full in [false, true] {
+            assert_moves_like_serde(&machine_spec(full));
+            assert_moves_like_serde(&MachineDeploymentSpec {
+                cluster_name: "demo".into(),
+                replicas: full.then_some(3),
+                strategy: full.then(|| serde_json::json!({"type": "RollingUpdate"})),
+                selector: LabelSelector {
+                    match_labels: labels.clone(),
+                },
+                template: MachineTemplateSpec {
+                    metadata: crate::api::kubeadm::TemplateMetadata {
+                        labels: labels.clone(),
+                    },
+                    spec: machine_spec(full),
+                },
+            });
+            let mut settings = Map::new();
+            if full {
+                settings.insert("maxUnhealthy".into(), "40%".into());
+                settings.insert("clusterName".into(), "overridden".into());
+            }
+            assert_moves_like_serde(&MachineHealthCheckSpec {
+                cluster_name: "demo".into(),
+                selector: LabelSelector::default(),
+                settings,
+            });
+        }
+    }
 }

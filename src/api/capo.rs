@@ -7,6 +7,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::api::{Fields, IntoValue};
+
 /// API version of the CAPO kinds.
 pub const INFRASTRUCTURE_API_VERSION: &str = "infrastructure.cluster.x-k8s.io/v1beta1";
 
@@ -430,4 +432,325 @@ pub struct OpenStackMachineTemplateSpec {
 pub struct OpenStackMachineTemplateResource {
     /// The machine spec.
     pub spec: OpenStackMachineSpec,
+}
+
+impl IntoValue for IdentityRef {
+    fn into_value(self) -> Value {
+        Fields::new()
+            .set("name", self.name)
+            .set("cloudName", self.cloud_name)
+            .into_value()
+    }
+}
+
+impl IntoValue for IdRef {
+    fn into_value(self) -> Value {
+        Fields::new().set("id", self.id).into_value()
+    }
+}
+
+impl IntoValue for ManagedSecurityGroups {
+    fn into_value(self) -> Value {
+        let Self {
+            allow_all_in_cluster_traffic,
+            worker_nodes_security_group_rules,
+            control_plane_nodes_security_group_rules,
+        } = self;
+        Fields::new()
+            .opt("allowAllInClusterTraffic", allow_all_in_cluster_traffic)
+            .opt(
+                "workerNodesSecurityGroupRules",
+                worker_nodes_security_group_rules,
+            )
+            .opt(
+                "controlPlaneNodesSecurityGroupRules",
+                control_plane_nodes_security_group_rules,
+            )
+            .into_value()
+    }
+}
+
+impl IntoValue for ManagedSubnet {
+    fn into_value(self) -> Value {
+        Fields::new()
+            .set("cidr", self.cidr)
+            .opt("dnsNameservers", self.dns_nameservers)
+            .into_value()
+    }
+}
+
+impl IntoValue for ApiServerLoadBalancer {
+    fn into_value(self) -> Value {
+        let Self {
+            enabled,
+            provider,
+            allowed_cidrs,
+        } = self;
+        Fields::new()
+            .set("enabled", enabled)
+            .opt("provider", provider)
+            .opt("allowedCIDRs", allowed_cidrs)
+            .into_value()
+    }
+}
+
+impl IntoValue for OpenStackClusterSpec {
+    fn into_value(self) -> Value {
+        let Self {
+            identity_ref,
+            control_plane_endpoint,
+            disable_external_network,
+            managed_security_groups,
+            external_network,
+            network,
+            subnets,
+            managed_subnets,
+            api_server_load_balancer,
+            disable_api_server_floating_ip,
+            api_server_floating_ip,
+            api_server_fixed_ip,
+            api_server_port,
+            control_plane_omit_availability_zone,
+            control_plane_availability_zones,
+        } = self;
+        Fields::new()
+            .set("identityRef", identity_ref)
+            .opt("controlPlaneEndpoint", control_plane_endpoint)
+            .opt("disableExternalNetwork", disable_external_network)
+            .opt("managedSecurityGroups", managed_security_groups)
+            .opt("externalNetwork", external_network)
+            .opt("network", network)
+            .opt("subnets", subnets)
+            .opt("managedSubnets", managed_subnets)
+            .opt("apiServerLoadBalancer", api_server_load_balancer)
+            .opt("disableAPIServerFloatingIP", disable_api_server_floating_ip)
+            .opt("apiServerFloatingIP", api_server_floating_ip)
+            .opt("apiServerFixedIP", api_server_fixed_ip)
+            .opt("apiServerPort", api_server_port)
+            .opt(
+                "controlPlaneOmitAvailabilityZone",
+                control_plane_omit_availability_zone,
+            )
+            .opt(
+                "controlPlaneAvailabilityZones",
+                control_plane_availability_zones,
+            )
+            .into_value()
+    }
+}
+
+impl IntoValue for VolumeAvailabilityZone {
+    fn into_value(self) -> Value {
+        Fields::new()
+            .set("from", self.from)
+            .opt("name", self.name)
+            .into_value()
+    }
+}
+
+impl IntoValue for RootVolume {
+    fn into_value(self) -> Value {
+        let Self {
+            size_gib,
+            volume_type,
+            availability_zone,
+        } = self;
+        Fields::new()
+            .set("sizeGiB", size_gib)
+            .opt("type", volume_type)
+            .set("availabilityZone", availability_zone)
+            .into_value()
+    }
+}
+
+impl IntoValue for Image {
+    fn into_value(self) -> Value {
+        match self {
+            Image::Id(id) => Fields::new().set("id", id),
+            Image::Filter(f) => Fields::new().set("filter", f),
+        }
+        .into_value()
+    }
+}
+
+impl IntoValue for ImageFilter {
+    fn into_value(self) -> Value {
+        Fields::new().set("name", self.name).into_value()
+    }
+}
+
+impl IntoValue for BlockDeviceStorage {
+    fn into_value(self) -> Value {
+        Fields::new()
+            .set("type", self.kind)
+            .set("volume", self.volume)
+            .into_value()
+    }
+}
+
+impl IntoValue for BlockDeviceVolume {
+    fn into_value(self) -> Value {
+        Fields::new()
+            .opt("type", self.volume_type)
+            .set("availabilityZone", self.availability_zone)
+            .into_value()
+    }
+}
+
+impl IntoValue for AdditionalBlockDevice {
+    fn into_value(self) -> Value {
+        let Self {
+            name,
+            size_gib,
+            storage,
+        } = self;
+        Fields::new()
+            .set("name", name)
+            .set("sizeGiB", size_gib)
+            .set("storage", storage)
+            .into_value()
+    }
+}
+
+impl IntoValue for ServerMetadata {
+    fn into_value(self) -> Value {
+        Fields::new()
+            .set("key", self.key)
+            .set("value", self.value)
+            .into_value()
+    }
+}
+
+impl IntoValue for OpenStackMachineSpec {
+    fn into_value(self) -> Value {
+        let Self {
+            identity_ref,
+            flavor,
+            ssh_key_name,
+            config_drive,
+            root_volume,
+            image,
+            additional_block_devices,
+            ports,
+            server_group,
+            server_metadata,
+        } = self;
+        Fields::new()
+            .set("identityRef", identity_ref)
+            .set("flavor", flavor)
+            .opt("sshKeyName", ssh_key_name)
+            .opt("configDrive", config_drive)
+            .opt("rootVolume", root_volume)
+            .set("image", image)
+            .opt("additionalBlockDevices", additional_block_devices)
+            .opt("ports", ports)
+            .opt("serverGroup", server_group)
+            .opt("serverMetadata", server_metadata)
+            .into_value()
+    }
+}
+
+impl IntoValue for OpenStackMachineTemplateSpec {
+    fn into_value(self) -> Value {
+        Fields::new().set("template", self.template).into_value()
+    }
+}
+
+impl IntoValue for OpenStackMachineTemplateResource {
+    fn into_value(self) -> Value {
+        Fields::new().set("spec", self.spec).into_value()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::tests::assert_moves_like_serde;
+
+    fn zone(name: Option<&str>) -> VolumeAvailabilityZone {
+        VolumeAvailabilityZone::from_name(name)
+    }
+
+    fn machine_spec(full: bool) -> OpenStackMachineSpec {
+        let mut spec = OpenStackMachineSpec::new(
+            IdentityRef::openstack("creds"),
+            "m1.small".into(),
+            if full {
+                Image::Filter(ImageFilter {
+                    name: "ubuntu".into(),
+                })
+            } else {
+                Image::Id("img".into())
+            },
+        );
+        if full {
+            spec.ssh_key_name = Some("key".into());
+            spec.config_drive = Some(true);
+            spec.root_volume = Some(RootVolume {
+                size_gib: 50,
+                volume_type: Some("ssd".into()),
+                availability_zone: zone(Some("az")),
+            });
+            spec.additional_block_devices = Some(vec![AdditionalBlockDevice {
+                name: "etcd".into(),
+                size_gib: 10,
+                storage: BlockDeviceStorage {
+                    kind: "Volume".into(),
+                    volume: BlockDeviceVolume {
+                        volume_type: None,
+                        availability_zone: zone(None),
+                    },
+                },
+            }]);
+            spec.ports = Some(vec![serde_json::json!({"network": {"id": "n"}})]);
+            spec.server_group = Some(IdRef { id: "sg".into() });
+            spec.server_metadata = Some(vec![ServerMetadata {
+                key: "k".into(),
+                value: "v".into(),
+            }]);
+        }
+        spec
+    }
+
+    /// Every OpenStack body moves into the JSON serde would write, with optional fields
+    /// set and unset.
+    #[test]
+    fn openstack_bodies_move_like_serde() {
+        for full in [false, true] {
+            assert_moves_like_serde(&OpenStackMachineTemplateSpec {
+                template: OpenStackMachineTemplateResource {
+                    spec: machine_spec(full),
+                },
+            });
+            let mut cluster = OpenStackClusterSpec::new(IdentityRef::openstack("creds"));
+            if full {
+                cluster.control_plane_endpoint = Some(serde_json::json!({"host": "h"}));
+                cluster.disable_external_network = Some(false);
+                cluster.managed_security_groups = Some(ManagedSecurityGroups {
+                    allow_all_in_cluster_traffic: Some(true),
+                    worker_nodes_security_group_rules: Some(vec![serde_json::json!({"a": 1})]),
+                    control_plane_nodes_security_group_rules: Some(vec![]),
+                });
+                cluster.external_network = Some(IdRef { id: "ext".into() });
+                cluster.network = Some(serde_json::json!({"id": "net"}));
+                cluster.subnets = Some(vec![serde_json::json!({"id": "sub"})]);
+                cluster.managed_subnets = Some(vec![ManagedSubnet {
+                    cidr: "10.0.0.0/24".into(),
+                    dns_nameservers: Some(vec!["8.8.8.8".into()]),
+                }]);
+                cluster.api_server_load_balancer = Some(ApiServerLoadBalancer {
+                    enabled: true,
+                    provider: Some("ovn".into()),
+                    allowed_cidrs: Some(vec!["0.0.0.0/0".into()]),
+                });
+                cluster.disable_api_server_floating_ip = Some(true);
+                cluster.api_server_floating_ip = Some("1.2.3.4".into());
+                cluster.api_server_fixed_ip = Some("10.0.0.5".into());
+                cluster.api_server_port = Some(6443);
+                cluster.control_plane_omit_availability_zone = Some(true);
+                cluster.control_plane_availability_zones = Some(vec!["az".into()]);
+            }
+            assert_moves_like_serde(&cluster);
+        }
+    }
 }

@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::api::{Fields, IntoValue};
+
 /// API version of `KubeadmControlPlane`.
 pub const CONTROL_PLANE_API_VERSION: &str = "controlplane.cluster.x-k8s.io/v1beta1";
 
@@ -55,6 +57,23 @@ impl ObjectReference {
     }
 }
 
+impl IntoValue for ObjectReference {
+    fn into_value(self) -> Value {
+        let Self {
+            api_version,
+            kind,
+            name,
+            namespace,
+        } = self;
+        Fields::new()
+            .set("apiVersion", api_version)
+            .set("kind", kind)
+            .set("name", name)
+            .opt("namespace", namespace)
+            .into_value()
+    }
+}
+
 /// Labels (and nothing else) of a machine template.
 ///
 /// ```
@@ -66,6 +85,12 @@ pub struct TemplateMetadata {
     /// Labels given to the machines.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
+}
+
+impl IntoValue for TemplateMetadata {
+    fn into_value(self) -> Value {
+        Fields::new().set("labels", self.labels).into_value()
+    }
 }
 
 /// `spec.machineTemplate` of a `KubeadmControlPlane`.
@@ -97,6 +122,25 @@ pub struct KcpMachineTemplate {
     pub node_deletion_timeout: Option<Value>,
 }
 
+impl IntoValue for KcpMachineTemplate {
+    fn into_value(self) -> Value {
+        let Self {
+            metadata,
+            infrastructure_ref,
+            node_drain_timeout,
+            node_volume_detach_timeout,
+            node_deletion_timeout,
+        } = self;
+        Fields::new()
+            .set("metadata", metadata)
+            .set("infrastructureRef", infrastructure_ref)
+            .opt("nodeDrainTimeout", node_drain_timeout)
+            .opt("nodeVolumeDetachTimeout", node_volume_detach_timeout)
+            .opt("nodeDeletionTimeout", node_deletion_timeout)
+            .into_value()
+    }
+}
+
 /// `spec.rolloutBefore` of a `KubeadmControlPlane`.
 ///
 /// ```
@@ -108,6 +152,14 @@ pub struct KcpMachineTemplate {
 pub struct RolloutBefore {
     /// Roll machines whose certificates expire within this many days.
     pub certificates_expiry_days: i64,
+}
+
+impl IntoValue for RolloutBefore {
+    fn into_value(self) -> Value {
+        Fields::new()
+            .set("certificatesExpiryDays", self.certificates_expiry_days)
+            .into_value()
+    }
 }
 
 /// The body of a `KubeadmControlPlane`'s `spec`.
@@ -149,25 +201,37 @@ pub struct KubeadmControlPlaneSpec {
     pub kubeadm_config_spec: Value,
 }
 
-impl KubeadmControlPlaneSpec {
-    /// The spec as JSON, moving the (large) kubeadm config instead of copying it: what
-    /// `serde_json::to_value` gives, for less work.
+impl IntoValue for KubeadmControlPlaneSpec {
+    /// The spec as JSON, moving the (large) kubeadm config and everything else instead of
+    /// copying it: what `serde_json::to_value` gives, for less work.
     ///
     /// ```
-    /// use capiform::api::kubeadm::*;
+    /// use capiform::api::{IntoValue, kubeadm::*};
     /// let spec: KubeadmControlPlaneSpec = serde_json::from_value(serde_json::json!({
     ///     "version": "v1.31.4",
     ///     "machineTemplate": {"metadata": {}, "infrastructureRef": {"apiVersion": "a", "kind": "k", "name": "n"}},
     ///     "kubeadmConfigSpec": {"files": [{"path": "/x"}]}})).unwrap();
     /// assert_eq!(spec.clone().into_value(), serde_json::to_value(&spec).unwrap());
     /// ```
-    pub fn into_value(mut self) -> Value {
-        let config = std::mem::take(&mut self.kubeadm_config_spec);
-        let mut value = serde_json::to_value(&self).unwrap_or(Value::Null);
-        if let Value::Object(m) = &mut value {
-            m.insert("kubeadmConfigSpec".into(), config);
-        }
-        value
+    fn into_value(self) -> Value {
+        let Self {
+            version,
+            replicas,
+            remediation_strategy,
+            rollout_strategy,
+            rollout_before,
+            machine_template,
+            kubeadm_config_spec,
+        } = self;
+        Fields::new()
+            .set("version", version)
+            .opt("replicas", replicas)
+            .opt("remediationStrategy", remediation_strategy)
+            .opt("rolloutStrategy", rollout_strategy)
+            .opt("rolloutBefore", rollout_before)
+            .set("machineTemplate", machine_template)
+            .set("kubeadmConfigSpec", kubeadm_config_spec)
+            .into_value()
     }
 }
 
@@ -196,17 +260,60 @@ pub struct KubeadmConfigTemplateSpec {
     pub template: KubeadmConfigTemplateResource,
 }
 
-impl KubeadmConfigTemplateSpec {
+impl IntoValue for KubeadmConfigTemplateSpec {
     /// The spec as JSON, moving the kubeadm config instead of copying it (what
     /// `serde_json::to_value` gives).
     ///
     /// ```
-    /// use capiform::api::kubeadm::*;
+    /// use capiform::api::{IntoValue, kubeadm::*};
     /// let s = KubeadmConfigTemplateSpec { template: KubeadmConfigTemplateResource { spec: serde_json::json!({"format": "ignition"}) } };
     /// assert_eq!(s.clone().into_value(), serde_json::to_value(&s).unwrap());
     /// ```
-    pub fn into_value(self) -> Value {
+    fn into_value(self) -> Value {
         use crate::object::single;
         single("template", single("spec", self.template.spec))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::tests::assert_moves_like_serde;
+
+    /// The kubeadm bodies move into the JSON serde would write, with optional fields set
+    /// and unset.
+    #[test]
+    fn kubeadm_bodies_move_like_serde() {
+        for full in [false, true] {
+            let reference = ObjectReference {
+                namespace: full.then(|| "ns".into()),
+                ..ObjectReference::new("i/v1", "OpenStackMachineTemplate", "osmt")
+            };
+            assert_moves_like_serde(&reference);
+            assert_moves_like_serde(&KubeadmControlPlaneSpec {
+                version: "v1.31.4".into(),
+                replicas: full.then(|| 3.into()),
+                remediation_strategy: full.then(|| serde_json::json!({"maxRetry": 2})),
+                rollout_strategy: full.then(|| serde_json::json!({"type": "RollingUpdate"})),
+                rollout_before: full.then_some(RolloutBefore {
+                    certificates_expiry_days: 30,
+                }),
+                machine_template: KcpMachineTemplate {
+                    metadata: TemplateMetadata {
+                        labels: BTreeMap::from([("a".into(), "b".into())]),
+                    },
+                    infrastructure_ref: reference,
+                    node_drain_timeout: full.then(|| "5m".into()),
+                    node_volume_detach_timeout: full.then(|| "1m".into()),
+                    node_deletion_timeout: full.then(|| "10s".into()),
+                },
+                kubeadm_config_spec: serde_json::json!({"files": [{"path": "/x"}]}),
+            });
+            assert_moves_like_serde(&KubeadmConfigTemplateSpec {
+                template: KubeadmConfigTemplateResource {
+                    spec: serde_json::json!({"format": "ignition"}),
+                },
+            });
+        }
     }
 }

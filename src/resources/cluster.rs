@@ -2,6 +2,7 @@
 
 use serde_json::{Value, json};
 
+use crate::api::IntoValue;
 use crate::api::capi_cluster::{ClusterSpec, ObjectReference};
 use crate::api::capo::*;
 use crate::error::Result;
@@ -69,7 +70,7 @@ pub fn cluster(ctx: &Context) -> Result<Object> {
         CLUSTER_API_VERSION,
         "Cluster",
         meta,
-        json!({ "spec": spec }),
+        crate::object::single("spec", spec.into_value()),
     )
 }
 
@@ -184,7 +185,7 @@ pub fn openstack_cluster(ctx: &Context) -> Result<Object> {
         INFRASTRUCTURE_API_VERSION,
         "OpenStackCluster",
         meta,
-        json!({ "spec": openstack_cluster_spec(ctx) }),
+        crate::object::single("spec", openstack_cluster_spec(ctx).into_value()),
     )
 }
 

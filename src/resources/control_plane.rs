@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use crate::api::IntoValue;
 use crate::api::capi_machine::CLUSTER_API_VERSION;
 use crate::api::kubeadm::{
     CONTROL_PLANE_API_VERSION, KcpMachineTemplate, KubeadmControlPlaneSpec, ObjectReference,
@@ -120,7 +121,7 @@ pub fn machine_health_check(ctx: &Context) -> Result<Option<Object>> {
         CLUSTER_API_VERSION,
         "MachineHealthCheck",
         meta,
-        json!({ "spec": spec }),
+        crate::object::single("spec", spec.into_value()),
     )
     .map(Some)
 }

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::api::IntoValue;
 use crate::api::capo::*;
 use crate::error::{Error, FieldError, Result};
 use crate::helm_compat::{go_yaml, nindent, quote, sha256_hex};
@@ -346,81 +347,84 @@ pub fn helm_spec_text(
     metadata: &BTreeMap<String, Value>,
     leading_newline: bool,
 ) -> String {
-    let mut lines: Vec<String> = Vec::new();
-    lines.push("template:".into());
-    lines.push("  spec:".into());
-    lines.push("    identityRef:".into());
-    lines.push(format!("      name: {}", spec.identity_ref.name));
-    lines.push(format!("      cloudName: {}", spec.identity_ref.cloud_name));
-    lines.push(format!("    flavor: {}", spec.flavor));
+    use std::fmt::Write as _;
+    // Every line ends with a newline and the last one is taken off at the end: the
+    // template's lines joined by newlines. Writing to a `String` cannot fail.
+    let mut out = String::with_capacity(512);
+    if leading_newline {
+        out.push('\n');
+    }
+    out.push_str("template:\n  spec:\n    identityRef:\n");
+    let _ = writeln!(out, "      name: {}", spec.identity_ref.name);
+    let _ = writeln!(out, "      cloudName: {}", spec.identity_ref.cloud_name);
+    let _ = writeln!(out, "    flavor: {}", spec.flavor);
     if let Some(k) = &spec.ssh_key_name {
-        lines.push(format!("    sshKeyName: {k}"));
+        let _ = writeln!(out, "    sshKeyName: {k}");
     }
     if spec.config_drive == Some(true) {
-        lines.push("    configDrive: true".into());
+        out.push_str("    configDrive: true\n");
     }
     if let Some(r) = &spec.root_volume {
-        lines.push("    rootVolume:".into());
-        lines.push(format!("      sizeGiB: {}", r.size_gib));
+        out.push_str("    rootVolume:\n");
+        let _ = writeln!(out, "      sizeGiB: {}", r.size_gib);
         if let Some(t) = &r.volume_type {
-            lines.push(format!("      type: {t}"));
+            let _ = writeln!(out, "      type: {t}");
         }
-        lines.push("      availabilityZone:".into());
-        push_az(&mut lines, &r.availability_zone, 8);
+        out.push_str("      availabilityZone:\n");
+        push_az(&mut out, &r.availability_zone, 8);
     }
-    lines.push("    image:".into());
+    out.push_str("    image:\n");
     match &spec.image {
-        Image::Id(id) => lines.push(format!("      id: {id}")),
+        Image::Id(id) => {
+            let _ = writeln!(out, "      id: {id}");
+        }
         Image::Filter(f) => {
-            lines.push("      filter:".into());
-            lines.push(format!("        name: {}", f.name));
+            out.push_str("      filter:\n");
+            let _ = writeln!(out, "        name: {}", f.name);
         }
     }
     if let Some(devices) = &spec.additional_block_devices {
-        lines.push("    additionalBlockDevices:".into());
+        out.push_str("    additionalBlockDevices:\n");
         for d in devices {
-            lines.push(format!("      - name: {}", d.name));
-            lines.push(format!("        sizeGiB: {}", d.size_gib));
-            lines.push("        storage:".into());
-            lines.push(format!("          type: {}", d.storage.kind));
-            lines.push("          volume:".into());
+            let _ = writeln!(out, "      - name: {}", d.name);
+            let _ = writeln!(out, "        sizeGiB: {}", d.size_gib);
+            out.push_str("        storage:\n");
+            let _ = writeln!(out, "          type: {}", d.storage.kind);
+            out.push_str("          volume:\n");
             if let Some(t) = &d.storage.volume.volume_type {
-                lines.push(format!("            type: {t}"));
+                let _ = writeln!(out, "            type: {t}");
             }
-            lines.push("            availabilityZone:".into());
-            push_az(&mut lines, &d.storage.volume.availability_zone, 14);
+            out.push_str("            availabilityZone:\n");
+            push_az(&mut out, &d.storage.volume.availability_zone, 14);
         }
     }
     if let Some(ports) = &spec.ports {
-        lines.push(format!(
+        let _ = writeln!(
+            out,
             "    ports: {}",
             nindent(6, &go_yaml::to_string(&Value::Array(ports.clone())))
-        ));
+        );
     }
     if let Some(g) = &spec.server_group {
-        lines.push("    serverGroup:".into());
-        lines.push(format!("      id: {}", g.id));
+        out.push_str("    serverGroup:\n");
+        let _ = writeln!(out, "      id: {}", g.id);
     }
     if !metadata.is_empty() {
-        lines.push("    serverMetadata:".into());
+        out.push_str("    serverMetadata:\n");
         for (k, v) in metadata {
-            lines.push(format!("      - key: {}", quote(k)));
-            lines.push(format!("        value: {}", quote_value(v)));
+            let _ = writeln!(out, "      - key: {}", quote(k));
+            let _ = writeln!(out, "        value: {}", quote_value(v));
         }
     }
-    let text = lines.join("\n");
-    if leading_newline {
-        format!("\n{text}")
-    } else {
-        text
-    }
+    out.pop();
+    out
 }
 
-fn push_az(lines: &mut Vec<String>, az: &VolumeAvailabilityZone, indent: usize) {
-    let pad = " ".repeat(indent);
-    lines.push(format!("{pad}from: {}", az.from));
+fn push_az(out: &mut String, az: &VolumeAvailabilityZone, indent: usize) {
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "{:indent$}from: {}", "", az.from);
     if let Some(n) = &az.name {
-        lines.push(format!("{pad}name: {n}"));
+        let _ = writeln!(out, "{:indent$}name: {n}", "");
     }
 }
 
@@ -448,9 +452,13 @@ fn template_object(
         "helm.sh/resource-policy".into(),
         Value::String("keep".into()),
     );
-    let body = serde_json::json!({
-        "spec": OpenStackMachineTemplateSpec { template: OpenStackMachineTemplateResource { spec } }
-    });
+    let body = crate::object::single(
+        "spec",
+        OpenStackMachineTemplateSpec {
+            template: OpenStackMachineTemplateResource { spec },
+        }
+        .into_value(),
+    );
     let obj = Object::from_value(
         INFRASTRUCTURE_API_VERSION,
         "OpenStackMachineTemplate",

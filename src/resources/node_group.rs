@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde::de::value::MapDeserializer;
 use serde_json::{Map, Value};
 
+use crate::api::IntoValue;
 use crate::api::capi_machine::{
     Bootstrap, CLUSTER_API_VERSION, LabelSelector, MachineDeploymentSpec, MachineHealthCheckSpec,
     MachineSpec, MachineTemplateSpec, ObjectReference,
@@ -422,7 +423,7 @@ pub fn machine_deployment(
         CLUSTER_API_VERSION,
         "MachineDeployment",
         meta,
-        serde_json::json!({ "spec": spec }),
+        crate::object::single("spec", spec.into_value()),
     )
 }
 
@@ -471,7 +472,7 @@ pub fn machine_health_check(ctx: &Context, group: &NodeGroup) -> Result<Option<O
         CLUSTER_API_VERSION,
         "MachineHealthCheck",
         meta,
-        serde_json::json!({ "spec": spec }),
+        crate::object::single("spec", spec.into_value()),
     )
     .map(Some)
 }
