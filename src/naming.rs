@@ -38,7 +38,23 @@ pub fn cluster_name(release: &str) -> String {
 /// assert_eq!(capiform::naming::component_name("demo", "control-plane"), "demo-control-plane");
 /// ```
 pub fn component_name(release: &str, component: &str) -> String {
-    trunc63(&format!("{release}-{component}"))
+    let mut name = String::with_capacity(release.len() + 1 + component.len());
+    name.push_str(release);
+    name.push('-');
+    name.push_str(component);
+    truncate63(name)
+}
+
+/// [`trunc63`] of a name already owned: cut in place, no second string.
+fn truncate63(mut s: String) -> String {
+    if s.len() > 63 {
+        let end = s.char_indices().nth(63).map_or(s.len(), |(i, _)| i);
+        s.truncate(end);
+    }
+    if s.ends_with('-') {
+        s.pop();
+    }
+    s
 }
 
 /// The first 8 hex digits of the SHA-256 of the canonical JSON of `spec` (sorted keys,
@@ -160,6 +176,26 @@ pub fn component_labels(prefix: &str, cluster: &str, component: &str) -> BTreeMa
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Cutting an owned name in place gives what `trunc63` gives, for short and long
+    /// names, multi-byte characters and trailing dashes.
+    #[test]
+    fn truncate_in_place_is_trunc63() {
+        let cases = [
+            String::new(),
+            "demo".into(),
+            "demo-".into(),
+            "a".repeat(63),
+            format!("{}-", "a".repeat(62)),
+            format!("{}-b", "a".repeat(62)),
+            "é".repeat(40),
+            format!("{}-é", "é".repeat(62)),
+            "ü".repeat(70),
+        ];
+        for s in cases {
+            assert_eq!(truncate63(s.clone()), trunc63(&s), "{s:?}");
+        }
+    }
 
     /// The hash written block by block is the hash of the whole canonical text, for
     /// specs smaller and larger than a block and with strings longer than one.

@@ -26,8 +26,8 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
         return Ok(vec![]);
     };
     match cni.kind.as_deref().unwrap_or("calico") {
-        "calico" => calico(ctx, &cni.calico.clone().unwrap_or_default()),
-        "cilium" => cilium(ctx, &cni.cilium.clone().unwrap_or_default()),
+        "calico" => calico(ctx, &crate::values::section(&cni.calico)),
+        "cilium" => cilium(ctx, &crate::values::section(&cni.cilium)),
         other => Err(Error::invalid(
             "addons.cni.type",
             format!("'{other}' is not a supported CNI (expected calico or cilium)"),
@@ -53,7 +53,7 @@ fn calico(ctx: &Context, c: &Calico) -> Result<Vec<Object>> {
     let defaults = ctx.templates.render("addons/cni-calico", &json!({}))?;
     let (ns, values) = release_parts(c.release.as_ref());
     let mut out =
-        defaults_and_overrides(ctx, "cni-calico", c.chart.as_ref(), ns, &defaults, &values)?;
+        defaults_and_overrides(ctx, "cni-calico", c.chart.as_ref(), ns, &defaults, values)?;
     if let Some(policy) = &c.global_network_policy {
         let text = ctx.templates.render(
             "addons/cni-calico-globalnetpolicy",
@@ -108,7 +108,7 @@ fn cilium(ctx: &Context, c: &ChartRelease) -> Result<Vec<Object>> {
     let (ns, values) = release_parts(c.release.as_ref());
     let defaults = ctx.templates.render(
         "addons/cni-cilium",
-        &json!({"kubeProxyReplacement": kube_proxy_replacement(&values)}),
+        &json!({"kubeProxyReplacement": kube_proxy_replacement(values)}),
     )?;
-    defaults_and_overrides(ctx, "cni-cilium", c.chart.as_ref(), ns, &defaults, &values)
+    defaults_and_overrides(ctx, "cni-cilium", c.chart.as_ref(), ns, &defaults, values)
 }

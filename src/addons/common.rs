@@ -39,7 +39,7 @@ pub fn defaults_and_overrides(
     let secret = config_secret(
         ctx,
         component,
-        json!({"defaults": defaults, "overrides": to_yaml(overrides.clone())}),
+        json!({"defaults": defaults, "overrides": to_yaml(overrides)}),
     )?;
     let name = secret.metadata.name.clone();
     let release = helm_release(
@@ -67,11 +67,7 @@ pub fn overrides_only(
     namespace: Option<&str>,
     overrides: &Value,
 ) -> Result<Vec<Object>> {
-    let secret = config_secret(
-        ctx,
-        component,
-        json!({"overrides": to_yaml(overrides.clone())}),
-    )?;
+    let secret = config_secret(ctx, component, json!({"overrides": to_yaml(overrides)}))?;
     let name = secret.metadata.name.clone();
     let release = helm_release(
         ctx,
@@ -135,12 +131,11 @@ pub fn yaml_text(v: &Value) -> Result<String> {
 /// let (ns, v) = capiform::addons::common::release_parts(None);
 /// assert!(ns.is_none() && v.is_null());
 /// ```
-pub fn release_parts(release: Option<&AddonRelease>) -> (Option<&str>, Value) {
+pub fn release_parts(release: Option<&AddonRelease>) -> (Option<&str>, &Value) {
+    static NULL: Value = Value::Null;
     (
         release.and_then(|r| r.namespace.as_deref()),
-        release
-            .and_then(|r| r.values.clone())
-            .unwrap_or(Value::Null),
+        release.and_then(|r| r.values.as_ref()).unwrap_or(&NULL),
     )
 }
 

@@ -28,7 +28,7 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
             ms.chart.as_ref(),
             ns,
             &defaults,
-            &values,
+            values,
         )?);
     }
     if let Some(ed) = addons.etcd_defrag.as_ref().filter(|a| a.is_enabled()) {
@@ -39,7 +39,7 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
         }
         let chart = json!({"repo": chart.repo, "name": chart.name, "version": chart.version});
         let (ns, values) = release_parts(ed.release.as_ref());
-        out.extend(overrides_only(ctx, "etcd-defrag", chart, ns, &values)?);
+        out.extend(overrides_only(ctx, "etcd-defrag", chart, ns, values)?);
     }
     if let Some(ceph) = addons
         .csi
@@ -55,7 +55,7 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
             ceph.chart.as_ref(),
             ns,
             &defaults,
-            &values,
+            values,
         )?);
     }
     Ok(out)

@@ -32,11 +32,11 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     for (name, addon) in addons.custom.iter().flatten() {
-        let spec = addon.spec.clone().unwrap_or_default();
+        let spec = crate::values::section(&addon.spec);
         let namespace = spec.namespace.clone().map_or(Value::Null, Value::String);
         match addon.kind.as_deref() {
             Some("HelmRelease") => {
-                let values = super::extras::to_yaml(spec.values.clone().unwrap_or(Value::Null));
+                let values = super::extras::to_yaml(spec.values.as_ref().unwrap_or(&Value::Null));
                 let secret = config_secret(ctx, name, json!({"values": jinja_raw(&values)}))?;
                 let secret_name = secret.metadata.name.clone();
                 out.push(secret);

@@ -8,6 +8,7 @@
 
 use serde_json::{Value, json};
 
+use crate::api::IntoValue;
 use crate::error::Result;
 use crate::object::{Object, ObjectMeta};
 use crate::render::Context;
@@ -58,7 +59,7 @@ pub fn build(ctx: &Context) -> Result<Vec<Object>> {
         out.extend(reloader(ctx, a)?);
     }
     if cert_manager_wanted(addons) {
-        let a = addons.cert_manager.clone().unwrap_or_default();
+        let a = crate::values::section(&addons.cert_manager);
         out.extend(cert_manager(ctx, &a)?);
     }
     if let Some(a) = on(&addons.headlamp) {
@@ -130,7 +131,7 @@ fn on(addon: &Option<HelmAddon>) -> Option<&HelmAddon> {
 fn node_feature_discovery(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
     let data = json!({"amdGPUOperator": enabled(&addons.amd_gpu_operator)});
     let defaults = ctx.templates.render("addons/nfd", &data)?;
-    let a = addons.node_feature_discovery.clone().unwrap_or_default();
+    let a = crate::values::section(&addons.node_feature_discovery);
     two_source_addon(ctx, "node-feature-discovery", &a, &defaults)
 }
 
@@ -181,7 +182,7 @@ pub(crate) fn two_source_addon(
     defaults: &str,
 ) -> Result<Vec<Object>> {
     let (ns, values) = super::common::release_parts(a.release.as_ref());
-    super::common::defaults_and_overrides(ctx, component, a.chart.as_ref(), ns, defaults, &values)
+    super::common::defaults_and_overrides(ctx, component, a.chart.as_ref(), ns, defaults, values)
 }
 
 /// Secret with `overrides` only plus a HelmRelease reading it, marked for Argo CD.
@@ -192,7 +193,7 @@ pub(crate) fn overrides_only_addon(
     chart: Value,
 ) -> Result<Vec<Object>> {
     let (ns, values) = super::common::release_parts(a.release.as_ref());
-    let mut objects = super::common::overrides_only(ctx, component, chart, ns, &values)?;
+    let mut objects = super::common::overrides_only(ctx, component, chart, ns, values)?;
     for release in objects.iter_mut().filter(|o| o.kind == "HelmRelease") {
         argo_annotation(&mut release.metadata);
     }
@@ -272,7 +273,15 @@ pub(crate) fn cluster_name(ctx: &Context) -> String {
 
 /// The chart as given (absent fields stay absent).
 pub(crate) fn chart_value(chart: Option<&AddonChart>) -> Value {
-    serde_json::to_value(chart.cloned().unwrap_or_default()).unwrap_or(Value::Null)
+    let field = |v: &Option<String>| v.clone().map(Value::String);
+    let chart = chart.map_or((None, None, None), |c| {
+        (field(&c.repo), field(&c.name), field(&c.version))
+    });
+    crate::api::Fields::new()
+        .opt("repo", chart.0)
+        .opt("name", chart.1)
+        .opt("version", chart.2)
+        .into_value()
 }
 
 /// `release.namespace` (absent: null).
@@ -284,16 +293,13 @@ pub(crate) fn namespace(a: &HelmAddon) -> Value {
 }
 
 /// `release.values` (absent: null, printed as `null` like the reference).
-pub(crate) fn release_values(a: &HelmAddon) -> Value {
-    a.release
-        .as_ref()
-        .and_then(|r| r.values.clone())
-        .unwrap_or(Value::Null)
+pub(crate) fn release_values(a: &HelmAddon) -> &Value {
+    super::common::release_parts(a.release.as_ref()).1
 }
 
 /// A value as a YAML document.
-pub(crate) fn to_yaml(v: Value) -> String {
-    crate::output::value_to_yaml(&v)
+pub(crate) fn to_yaml(v: &Value) -> String {
+    crate::output::value_to_yaml(v)
 }
 
 #[cfg(test)]
@@ -328,6 +334,24 @@ pub(crate) mod tests {
   mellanoxNetworkOperator: {enabled: false}
   nodeProblemDetector: {enabled: false}
 ";
+
+    /// The chart value is the chart as serde writes it (absent fields left out).
+    #[test]
+    fn chart_value_is_the_serialized_chart() {
+        let full = AddonChart {
+            repo: Some("https://r".into()),
+            name: Some("n".into()),
+            version: Some("1.0.0".into()),
+        };
+        let partial = AddonChart {
+            name: Some("n".into()),
+            ..AddonChart::default()
+        };
+        for c in [full, partial, AddonChart::default()] {
+            assert_eq!(chart_value(Some(&c)), serde_json::to_value(&c).unwrap());
+        }
+        assert_eq!(chart_value(None), json!({}));
+    }
 
     #[test]
     fn defaults_render_nfd_mellanox_and_npd() {

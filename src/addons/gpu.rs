@@ -89,7 +89,7 @@ fn intel_device_plugin(ctx: &Context, i: &IntelDevicePlugin) -> Result<Vec<Objec
         chart_value(gpu_plugin.chart.as_ref()),
     )?);
     if i.monitoring_enabled() {
-        let m = i.xpu_manager_monitoring.clone().unwrap_or_default();
+        let m = crate::values::section(&i.xpu_manager_monitoring);
         out.extend(xpu_manager_monitoring(ctx, &m)?);
     }
     let operator = as_addon(i.operator.as_ref());

@@ -62,7 +62,7 @@ fn controller(
         &json!({"monitoring": monitoring}),
     )?;
     let (ns, values) = release_parts(a.release.as_ref());
-    let mut out = defaults_and_overrides(ctx, component, a.chart.as_ref(), ns, &defaults, &values)?;
+    let mut out = defaults_and_overrides(ctx, component, a.chart.as_ref(), ns, &defaults, values)?;
     if monitoring {
         let dashboards = dashboards_config_map(
             ctx,

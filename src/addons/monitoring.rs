@@ -32,7 +32,7 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
     else {
         return Ok(vec![]);
     };
-    let mut out = kube_prometheus_stack(ctx, &m.kube_prometheus_stack.clone().unwrap_or_default())?;
+    let mut out = kube_prometheus_stack(ctx, &crate::values::section(&m.kube_prometheus_stack))?;
     if let Some(loki) = m.loki_stack.as_ref().filter(|l| l.is_enabled()) {
         out.extend(loki_stack(ctx, loki)?);
     }
@@ -89,7 +89,7 @@ fn kube_prometheus_stack(ctx: &Context, k: &ChartRelease) -> Result<Vec<Object>>
     let (ns, values) = release_parts(k.release.as_ref());
     let storage = ["spec", "resources", "requests", "storage"];
     let am_size = dig(
-        &values,
+        values,
         &[
             "alertmanager",
             "alertmanagerSpec",
@@ -100,7 +100,7 @@ fn kube_prometheus_stack(ctx: &Context, k: &ChartRelease) -> Result<Vec<Object>>
     .and_then(|v| dig(v, &storage))
     .filter(|v| truthy(v));
     let prom_size = dig(
-        &values,
+        values,
         &[
             "prometheus",
             "prometheusSpec",
@@ -121,7 +121,7 @@ fn kube_prometheus_stack(ctx: &Context, k: &ChartRelease) -> Result<Vec<Object>>
         k.chart.as_ref(),
         ns,
         &defaults,
-        &values,
+        values,
     )?;
     let am = ("alertmanager", "kube-prometheus-stack-alertmanager");
     let prom = (PROMETHEUS_PVC, "kube-prometheus-stack-prometheus");
@@ -165,14 +165,14 @@ fn loki_stack(ctx: &Context, l: &HelmAddon) -> Result<Vec<Object>> {
     let (ns, values) = release_parts(l.release.as_ref());
     let defaults = ctx.templates.render("addons/loki-stack", &json!({}))?;
     let mut out =
-        defaults_and_overrides(ctx, "loki-stack", l.chart.as_ref(), ns, &defaults, &values)?;
+        defaults_and_overrides(ctx, "loki-stack", l.chart.as_ref(), ns, &defaults, values)?;
     let selector = json!({"app": "loki", "release": "loki-stack"});
     let mut pre = vec![
         json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "loki-stack", "action": "delete"}),
     ];
     let mut hooks = serde_json::Map::new();
-    if dig(&values, &["loki", "persistence", "enabled"]).is_some_and(truthy) {
-        let size = dig(&values, &["loki", "persistence", "size"])
+    if dig(values, &["loki", "persistence", "enabled"]).is_some_and(truthy) {
+        let size = dig(values, &["loki", "persistence", "size"])
             .cloned()
             .unwrap_or(Value::Null);
         pre.push(json!({
@@ -232,7 +232,7 @@ fn blackbox_exporter(ctx: &Context, b: &BlackboxExporter) -> Result<Vec<Object>>
         b.chart.as_ref(),
         ns,
         &defaults,
-        &values,
+        values,
     )?;
     if let Some(release) = out.iter_mut().find(|o| o.kind == "HelmRelease") {
         release.body["spec"]["releaseName"] = json!("prometheus-blackbox-exporter");

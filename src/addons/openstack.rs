@@ -2,8 +2,6 @@
 //! controller manager, the Cinder and Manila CSI drivers with their storage classes, and
 //! the Keystone authentication webhook.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value, json};
 
 use crate::error::{Error, FieldError, Result};
@@ -151,7 +149,7 @@ fn ini_lines(items: &Map<String, Value>, skip: &str) -> Vec<String> {
 }
 
 fn cloud_config(ctx: &Context, os: &OpenStack) -> Result<Object> {
-    let config: BTreeMap<String, Value> = os.cloud_config.clone().unwrap_or_default();
+    let config = crate::values::section(&os.cloud_config);
     let section = |name: &str| -> Map<String, Value> {
         config
             .get(name)

@@ -104,7 +104,7 @@ pub fn openstack_cluster_spec(ctx: &Context) -> OpenStackClusterSpec {
     let v = ctx.values;
     let mut spec = OpenStackClusterSpec::new(IdentityRef::openstack(credentials_secret_name(ctx)));
     spec.control_plane_endpoint = v.control_plane_endpoint.clone().filter(|e| !is_empty(e));
-    let api = v.api_server.clone().unwrap_or_default();
+    let api = crate::values::section(&v.api_server);
     let ovn = api.load_balancer_provider.as_deref() == Some("ovn");
     if let Some(net) = &v.cluster_networking {
         if net.disable_external_network == Some(true) {

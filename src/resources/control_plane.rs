@@ -47,7 +47,7 @@ fn cp_field(ctx: &Context, key: &str) -> Option<Value> {
 /// # }
 /// ```
 pub fn kubeadm_control_plane(ctx: &Context, infrastructure_template: &str) -> Result<Object> {
-    let cp = ctx.values.control_plane.clone().unwrap_or_default();
+    let cp = crate::values::section(&ctx.values.control_plane);
     let version = kubernetes_version(ctx, cp.kubernetes_version.as_deref()).ok_or_else(|| {
         Error::invalid(
             "kubernetesVersion",

@@ -232,78 +232,103 @@ fn node_registration_labels(labels: &Map<String, Value>) -> Value {
 ///     capabilities = [\"pull\", \"resolve\"]\nskip_verify = false\noverride_path = true\n");
 /// ```
 pub fn registry_file(registry: &str, spec: &Value, path: &str) -> Result<String> {
-    let default_upstream = format!(
-        "https://{}",
-        if registry == "docker.io" {
-            "registry-1.docker.io"
-        } else {
-            registry
-        }
-    );
+    static NONE: Value = Value::Null;
+    static NO: Value = Value::Bool(false);
+    static YES: Value = Value::Bool(true);
     let (upstream, mirrors) = match spec {
-        Value::Object(m) => (
-            m.get("upstream")
-                .cloned()
-                .unwrap_or(Value::String(default_upstream)),
-            m.get("mirrors").cloned().unwrap_or(Value::Array(vec![])),
-        ),
-        other => (Value::String(default_upstream), other.clone()),
+        Value::Object(m) => (m.get("upstream"), m.get("mirrors").unwrap_or(&NONE)),
+        other => (None, other),
     };
-    let mirrors = match mirrors {
+    let mirrors: &[Value] = match mirrors {
         Value::Array(a) => a,
-        Value::Null => vec![],
+        Value::Null => &[],
         other => {
             return Err(Error::invalid(
                 path,
                 format!(
                     "mirrors must be a list of URLs or of {{url, capabilities, skipVerify, overridePath}}, got {}",
-                    crate::values::kind_name(&other)
+                    crate::values::kind_name(other)
                 ),
             ));
         }
     };
     let mut text = String::new();
-    if !is_empty(&upstream) {
-        text.push_str(&format!("\nserver = \"{}\"", go_string(&upstream)));
+    match upstream {
+        Some(u) if is_empty(u) => {}
+        Some(u) => {
+            text.push_str("\nserver = \"");
+            push_go_string(&mut text, u);
+            text.push('"');
+        }
+        None => {
+            let host = if registry == "docker.io" {
+                "registry-1.docker.io"
+            } else {
+                registry
+            };
+            // `https://<host>` is never empty.
+            text.push_str("\nserver = \"https://");
+            text.push_str(host);
+            text.push('"');
+        }
     }
     for (i, mirror) in mirrors.iter().enumerate() {
         let (url, capabilities, skip_verify, override_path) = match mirror {
             Value::Object(m) => (
-                m.get("url").cloned().unwrap_or_default(),
-                m.get("capabilities").cloned().unwrap_or_default(),
-                m.get("skipVerify").cloned().unwrap_or(Value::Bool(false)),
-                m.get("overridePath").cloned().unwrap_or(Value::Bool(true)),
+                m.get("url").unwrap_or(&NONE),
+                m.get("capabilities").unwrap_or(&NONE),
+                m.get("skipVerify").unwrap_or(&NO),
+                m.get("overridePath").unwrap_or(&YES),
             ),
-            other => (
-                other.clone(),
-                Value::Null,
-                Value::Bool(false),
-                Value::Bool(true),
-            ),
+            other => (other, &NONE, &NO, &YES),
         };
-        if is_empty(&url) {
+        if is_empty(url) {
             return Err(Error::invalid(
                 format!("{path}[{i}].url"),
                 "is required (the URL of the mirror)",
             ));
         }
-        let capabilities = match capabilities {
-            Value::Array(a) if !a.is_empty() => a,
-            _ => vec![json!("pull"), json!("resolve")],
-        };
-        let caps = capabilities
-            .iter()
-            .map(|c| format!("\"{}\"", go_string(c)))
-            .collect::<Vec<_>>()
-            .join(", ");
-        text.push_str(&format!(
-            "\n[host.\"{}\"]\ncapabilities = [{caps}]\nskip_verify = {}\noverride_path = {}",
-            go_string(&url),
-            !is_empty(&skip_verify),
-            !is_empty(&override_path),
-        ));
+        text.push_str("\n[host.\"");
+        push_go_string(&mut text, url);
+        text.push_str("\"]\ncapabilities = [");
+        match capabilities {
+            Value::Array(a) if !a.is_empty() => {
+                for (j, c) in a.iter().enumerate() {
+                    if j > 0 {
+                        text.push_str(", ");
+                    }
+                    text.push('"');
+                    push_go_string(&mut text, c);
+                    text.push('"');
+                }
+            }
+            _ => text.push_str("\"pull\", \"resolve\""),
+        }
+        text.push_str("]\nskip_verify = ");
+        text.push_str(if is_empty(skip_verify) {
+            "false"
+        } else {
+            "true"
+        });
+        text.push_str("\noverride_path = ");
+        text.push_str(if is_empty(override_path) {
+            "false"
+        } else {
+            "true"
+        });
     }
-    Ok(if text.is_empty() { text } else { text + "\n" })
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+/// Append [`go_string`] of `v` to `out` (strings without a copy).
+fn push_go_string(out: &mut String, v: &Value) {
+    match v {
+        Value::String(s) => out.push_str(s),
+        other => out.push_str(&go_string(other)),
+    }
 }
 
 /// Content of the files that make sure containerd's configuration directories exist.

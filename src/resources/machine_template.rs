@@ -488,7 +488,7 @@ fn merged_metadata(
 /// # }
 /// ```
 pub fn control_plane(ctx: &Context) -> Result<(Object, String)> {
-    let cp = ctx.values.control_plane.clone().unwrap_or_default();
+    let cp = crate::values::section(&ctx.values.control_plane);
     let mut devices = cp.additional_block_devices.clone().unwrap_or_default();
     if let Some(etcd) = ctx
         .values

@@ -18,6 +18,21 @@ use serde_json::Value;
 
 use crate::error::{Error, FieldError, Result};
 
+/// An optional section of the values, or the section's default when it is absent,
+/// borrowed when it is there (builders read sections; they need no copy of them).
+///
+/// ```
+/// use capiform::values::{section, ControlPlane};
+/// let given: Option<ControlPlane> = None;
+/// assert!(section(&given).machine_flavor.is_none());
+/// ```
+pub fn section<T: Clone + Default>(o: &Option<T>) -> std::borrow::Cow<'_, T> {
+    match o {
+        Some(t) => std::borrow::Cow::Borrowed(t),
+        None => std::borrow::Cow::Owned(T::default()),
+    }
+}
+
 /// One layer of user values, in the order given on the command line.
 ///
 /// ```
