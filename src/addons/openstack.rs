@@ -49,14 +49,14 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
             "addons/ccm-openstack",
             &json!({"clusterName": cluster_name(ctx), "reloader": reloader}),
         )?;
-        let values = ccm.values.clone().unwrap_or(Value::Null);
+        let values = ccm.values.as_ref().unwrap_or(&Value::Null);
         out.extend(defaults_and_overrides(
             ctx,
             "ccm-openstack",
             ccm.chart.as_ref(),
             ns,
             &defaults,
-            &values,
+            values,
         )?);
     }
     if let Some(cinder) = os.csi_cinder.as_ref().filter(|c| c.enabled == Some(true)) {
@@ -64,14 +64,14 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
             "addons/csi-cinder",
             &json!({"clusterName": cluster_name(ctx), "reloader": reloader}),
         )?;
-        let values = cinder.values.clone().unwrap_or(Value::Null);
+        let values = cinder.values.as_ref().unwrap_or(&Value::Null);
         out.extend(defaults_and_overrides(
             ctx,
             "csi-cinder",
             cinder.chart.as_ref(),
             ns,
             &defaults,
-            &values,
+            values,
         )?);
         let classes =
             storage_classes(cinder, "addons.openstack.csiCinder", |sc, default, path| {
@@ -93,14 +93,14 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
             "addons/csi-manila",
             &json!({"clusterName": cluster_name(ctx), "cephfs": cephfs}),
         )?;
-        let values = manila.values.clone().unwrap_or(Value::Null);
+        let values = manila.values.as_ref().unwrap_or(&Value::Null);
         out.extend(defaults_and_overrides(
             ctx,
             "csi-manila",
             manila.chart.as_ref(),
             ns,
             &defaults,
-            &values,
+            values,
         )?);
         let classes =
             storage_classes(manila, "addons.openstack.csiManila", |sc, default, path| {
@@ -127,13 +127,13 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
         .as_ref()
         .filter(|k| k.enabled == Some(true))
     {
-        let values = ka.values.clone().unwrap_or(Value::Null);
+        let values = ka.values.as_ref().unwrap_or(&Value::Null);
         out.extend(overrides_only(
             ctx,
             "k8s-keystone-auth",
             chart_value(ka.chart.as_ref()),
             ka.target_namespace.as_deref(),
-            &values,
+            values,
         )?);
     }
     Ok(out)

@@ -354,7 +354,7 @@ fn flow_style(s: &str, a: &Analysis) -> Style {
 }
 
 /// What libyaml's scalar analysis decides (block context, unicode output).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 struct Analysis {
     line_breaks: bool,
     block_plain_allowed: bool,
@@ -393,9 +393,60 @@ fn analyze(s: &str) -> Result<Analysis, Unsupported> {
             block_allowed: true,
         });
     }
-    if s.contains('\n') {
+    if bytes.iter().all(|b| (0x20..0x7F).contains(b)) {
+        return Ok(analyze_printable_line(bytes));
+    }
+    if bytes.contains(&b'\n') {
         return analyze_multiline(s);
     }
+    analyze_general(s)
+}
+
+/// [`analyze`] of a non-empty line of printable ASCII (the common case): no decoding,
+/// no line breaks, no special characters; only the indicators and the blanks at either
+/// end decide.
+fn analyze_printable_line(b: &[u8]) -> Analysis {
+    let followed_by_space = |i: usize| b.get(i + 1).is_none_or(|&c| c == b' ');
+    let first = b[0];
+    let indicators = b.starts_with(b"---")
+        || b.starts_with(b"...")
+        || matches!(
+            first,
+            b'#' | b','
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b'&'
+                | b'*'
+                | b'!'
+                | b'|'
+                | b'>'
+                | b'\''
+                | b'"'
+                | b'%'
+                | b'@'
+                | b'`'
+        )
+        || (matches!(first, b'?' | b':' | b'-') && followed_by_space(0))
+        || (1..b.len()).any(|i| match b[i] {
+            b':' => followed_by_space(i),
+            b'#' => b[i - 1] == b' ',
+            _ => false,
+        });
+    let leading_space = first == b' ';
+    let trailing_space = b[b.len() - 1] == b' ';
+    Analysis {
+        line_breaks: false,
+        block_plain_allowed: !(leading_space || trailing_space || indicators),
+        single_quoted_allowed: true,
+        block_allowed: !trailing_space,
+    }
+}
+
+/// [`analyze`] character by character, for any one-line string.
+fn analyze_general(s: &str) -> Result<Analysis, Unsupported> {
+    let bytes = s.as_bytes();
     let mut block_indicators = s.starts_with("---") || s.starts_with("...");
     let mut line_breaks = false;
     let mut special = false;
@@ -676,6 +727,38 @@ fn write_double_quoted(out: &mut String, s: &str) {
 
 #[cfg(test)]
 mod tests {
+
+    /// The printable-ASCII path decides what the character-by-character analysis
+    /// decides, for every string of up to four characters over the indicators, blanks
+    /// and a letter.
+    #[test]
+    fn printable_line_analysis_is_the_general_one() {
+        let alphabet = [b' ', b':', b'#', b'-', b'?', b'.', b',', b'\'', b'a'];
+        let mut strings: Vec<Vec<u8>> = vec![vec![]];
+        for _ in 0..4 {
+            let longer: Vec<Vec<u8>> = strings
+                .iter()
+                .filter(|s| s.len() == strings.last().map_or(0, Vec::len))
+                .flat_map(|s| {
+                    alphabet.iter().map(move |&c| {
+                        let mut t = s.clone();
+                        t.push(c);
+                        t
+                    })
+                })
+                .collect();
+            strings.extend(longer);
+        }
+        for s in strings.iter().filter(|s| !s.is_empty()) {
+            let text = std::str::from_utf8(s).unwrap();
+            assert_eq!(
+                analyze_printable_line(s),
+                analyze_general(text).unwrap(),
+                "{text:?}"
+            );
+        }
+    }
+
     use super::*;
     use serde_json::json;
 
