@@ -290,7 +290,13 @@ fn run_render(args: &RenderArgs) -> Result<()> {
                 )?;
             }
         }
-        None => print_stdout(&manifest.to_yaml())?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            crate::output::write_yaml(&manifest.objects, &mut out).map_err(|e| Error::Io {
+                path: "<stdout>".into(),
+                source: e,
+            })?
+        }
     }
     // The process ends next: freeing the objects one by one would be wasted work.
     std::mem::forget(manifest);
