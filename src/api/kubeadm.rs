@@ -134,9 +134,11 @@ impl IntoValue for KcpMachineTemplate {
         Fields::new()
             .set("metadata", metadata)
             .set("infrastructureRef", infrastructure_ref)
-            .opt("nodeDrainTimeout", node_drain_timeout)
-            .opt("nodeVolumeDetachTimeout", node_volume_detach_timeout)
-            .opt("nodeDeletionTimeout", node_deletion_timeout)
+            .node_timeouts(
+                node_drain_timeout,
+                node_volume_detach_timeout,
+                node_deletion_timeout,
+            )
             .into_value()
     }
 }

@@ -140,6 +140,28 @@ impl Fields {
     }
 }
 
+impl Fields {
+    /// The three timeouts of a machine's deletion that machine templates share
+    /// (`nodeDrainTimeout`, `nodeVolumeDetachTimeout`, `nodeDeletionTimeout`), each
+    /// left out when absent.
+    ///
+    /// ```
+    /// use capiform::api::{Fields, IntoValue};
+    /// let v = Fields::new().node_timeouts(Some("5m".into()), None, None).into_value();
+    /// assert_eq!(v, serde_json::json!({"nodeDrainTimeout": "5m"}));
+    /// ```
+    pub fn node_timeouts(
+        self,
+        drain: Option<Value>,
+        volume_detach: Option<Value>,
+        deletion: Option<Value>,
+    ) -> Self {
+        self.opt("nodeDrainTimeout", drain)
+            .opt("nodeVolumeDetachTimeout", volume_detach)
+            .opt("nodeDeletionTimeout", deletion)
+    }
+}
+
 impl IntoValue for Fields {
     fn into_value(self) -> Value {
         Value::Object(self.0)
