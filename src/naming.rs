@@ -12,15 +12,7 @@ use sha2::{Digest, Sha256};
 /// assert_eq!(capiform::naming::trunc63("abc-"), "abc");
 /// ```
 pub fn trunc63(s: &str) -> String {
-    if s.len() <= 63 {
-        // At most 63 bytes is at most 63 characters: nothing to cut.
-        return s.strip_suffix('-').unwrap_or(s).to_string();
-    }
-    let t: String = s.chars().take(63).collect();
-    match t.strip_suffix('-') {
-        Some(stripped) => stripped.to_string(),
-        None => t,
-    }
+    truncate63(s.to_string())
 }
 
 /// The name of the cluster: the release name, truncated.
@@ -45,8 +37,10 @@ pub fn component_name(release: &str, component: &str) -> String {
     truncate63(name)
 }
 
-/// [`trunc63`] of a name already owned: cut in place, no second string.
+/// The rule of [`trunc63`], applied to a name already owned: cut in place, no second
+/// string.
 fn truncate63(mut s: String) -> String {
+    // At most 63 bytes is at most 63 characters: nothing to cut.
     if s.len() > 63 {
         let end = s.char_indices().nth(63).map_or(s.len(), |(i, _)| i);
         s.truncate(end);
@@ -177,10 +171,15 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// Cutting an owned name in place gives what `trunc63` gives, for short and long
-    /// names, multi-byte characters and trailing dashes.
+    /// Cutting a name in place gives the chart's `trunc 63 | trimSuffix "-"` (the first
+    /// 63 characters, then one trailing dash dropped), for short and long names,
+    /// multi-byte characters and trailing dashes.
     #[test]
-    fn truncate_in_place_is_trunc63() {
+    fn truncate_in_place_is_the_charts_rule() {
+        let chart = |s: &str| {
+            let t: String = s.chars().take(63).collect();
+            t.strip_suffix('-').unwrap_or(&t).to_string()
+        };
         let cases = [
             String::new(),
             "demo".into(),
@@ -193,7 +192,8 @@ mod tests {
             "ü".repeat(70),
         ];
         for s in cases {
-            assert_eq!(truncate63(s.clone()), trunc63(&s), "{s:?}");
+            assert_eq!(truncate63(s.clone()), chart(&s), "{s:?}");
+            assert_eq!(trunc63(&s), chart(&s), "{s:?}");
         }
     }
 
