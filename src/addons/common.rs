@@ -132,10 +132,11 @@ pub fn yaml_text(v: &Value) -> Result<String> {
 /// assert!(ns.is_none() && v.is_null());
 /// ```
 pub fn release_parts(release: Option<&AddonRelease>) -> (Option<&str>, &Value) {
-    static NULL: Value = Value::Null;
     (
         release.and_then(|r| r.namespace.as_deref()),
-        release.and_then(|r| r.values.as_ref()).unwrap_or(&NULL),
+        release
+            .and_then(|r| r.values.as_ref())
+            .unwrap_or(&Value::Null),
     )
 }
 

@@ -232,11 +232,8 @@ fn node_registration_labels(labels: &Map<String, Value>) -> Value {
 ///     capabilities = [\"pull\", \"resolve\"]\nskip_verify = false\noverride_path = true\n");
 /// ```
 pub fn registry_file(registry: &str, spec: &Value, path: &str) -> Result<String> {
-    static NONE: Value = Value::Null;
-    static NO: Value = Value::Bool(false);
-    static YES: Value = Value::Bool(true);
     let (upstream, mirrors) = match spec {
-        Value::Object(m) => (m.get("upstream"), m.get("mirrors").unwrap_or(&NONE)),
+        Value::Object(m) => (m.get("upstream"), m.get("mirrors").unwrap_or(&Value::Null)),
         other => (None, other),
     };
     let mirrors: &[Value] = match mirrors {
@@ -275,12 +272,12 @@ pub fn registry_file(registry: &str, spec: &Value, path: &str) -> Result<String>
     for (i, mirror) in mirrors.iter().enumerate() {
         let (url, capabilities, skip_verify, override_path) = match mirror {
             Value::Object(m) => (
-                m.get("url").unwrap_or(&NONE),
-                m.get("capabilities").unwrap_or(&NONE),
-                m.get("skipVerify").unwrap_or(&NO),
-                m.get("overridePath").unwrap_or(&YES),
+                m.get("url").unwrap_or(&Value::Null),
+                m.get("capabilities").unwrap_or(&Value::Null),
+                m.get("skipVerify").unwrap_or(&Value::Bool(false)),
+                m.get("overridePath").unwrap_or(&Value::Bool(true)),
             ),
-            other => (other, &NONE, &NO, &YES),
+            other => (other, &Value::Null, &Value::Bool(false), &Value::Bool(true)),
         };
         if is_empty(url) {
             return Err(Error::invalid(
