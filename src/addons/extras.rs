@@ -273,14 +273,13 @@ pub(crate) fn cluster_name(ctx: &Context) -> String {
 
 /// The chart as given (absent fields stay absent).
 pub(crate) fn chart_value(chart: Option<&AddonChart>) -> Value {
-    let field = |v: &Option<String>| v.clone().map(Value::String);
-    let chart = chart.map_or((None, None, None), |c| {
-        (field(&c.repo), field(&c.name), field(&c.version))
-    });
+    let Some(c) = chart else {
+        return Value::Object(Default::default());
+    };
     crate::api::Fields::new()
-        .opt("repo", chart.0)
-        .opt("name", chart.1)
-        .opt("version", chart.2)
+        .opt("repo", c.repo.clone())
+        .opt("name", c.name.clone())
+        .opt("version", c.version.clone())
         .into_value()
 }
 
