@@ -34,8 +34,7 @@ fn main() {
         let t0 = Instant::now();
         let (merged, user) = capiform::values::Merged::over(set.defaults(), &sources).unwrap();
         let t1 = Instant::now();
-        let (typed, _problems) =
-            capiform::validation::check_merged(&merged, &user, set.defaults_are_valid());
+        let (typed, _problems) = capiform::validation::check_over_set(&merged, &user, set);
         let typed = typed.unwrap();
         let t2 = Instant::now();
         let ctx = capiform::Context {

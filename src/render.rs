@@ -139,8 +139,7 @@ impl Context<'_> {
 /// ```
 pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> {
     let (raw, user) = values::Merged::over(templates.defaults(), &req.sources)?;
-    let (typed, mut problems) =
-        crate::validation::check_merged(&raw, &user, templates.defaults_are_valid());
+    let (typed, mut problems) = crate::validation::check_over_set(&raw, &user, templates);
     let Some(typed) = typed else {
         return Err(crate::Error::Invalid(crate::validation::dedup(problems)));
     };

@@ -10,6 +10,7 @@
 use serde_json::Value;
 
 use crate::error::{Error, FieldError, Result};
+use crate::template_set::TemplateSet;
 use crate::values::{Merged, Values, typed_values};
 
 /// The values schema version this engine validates against.
@@ -71,6 +72,33 @@ pub fn check_merged(
         crate::schema::check(SCHEMA_VERSION, &merged.to_value())
     };
     finish_typed(merged.typed(), schema_problems)
+}
+
+/// [`check_merged`] of the merged values of a render over a template set's defaults:
+/// when the set's defaults pass the checks, only the user's part is walked and typed,
+/// and the rest of the typed values is taken from [`TemplateSet::typed_defaults`].
+/// What [`crate::render`] runs.
+///
+/// ```
+/// use capiform::values::{Merged, ValuesSource};
+/// let set = capiform::TemplateSet::embedded(None).unwrap();
+/// let (merged, user) = Merged::over(set.defaults(), &[ValuesSource::Set("osDistro=arch".into())]).unwrap();
+/// let (typed, problems) = capiform::validation::check_over_set(&merged, &user, set);
+/// assert!(typed.is_some());
+/// assert_eq!(problems[0].path, "osDistro");
+/// ```
+pub fn check_over_set(
+    merged: &Merged,
+    user: &Value,
+    set: &TemplateSet,
+) -> (Option<Values>, Vec<FieldError>) {
+    match set.typed_defaults() {
+        Some(defaults) => finish_typed(
+            merged.typed_over(defaults),
+            crate::schema::check_user_part(SCHEMA_VERSION, merged.given(), user),
+        ),
+        None => check_merged(merged, user, set.defaults_are_valid()),
+    }
 }
 
 fn finish_check(

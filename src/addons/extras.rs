@@ -113,7 +113,7 @@ pub fn cert_manager_wanted(addons: &Addons) -> bool {
 pub(crate) fn enabled_addons<'a>(ctx: &'a Context) -> Option<&'a Addons> {
     ctx.values
         .addons
-        .as_ref()
+        .as_deref()
         .filter(|a| a.enabled.unwrap_or(false))
 }
 

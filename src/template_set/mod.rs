@@ -121,6 +121,8 @@ pub struct TemplateSet {
     statics: static_text::Table,
     /// Whether the defaults alone pass the values schema check (computed once).
     defaults_valid: OnceLock<bool>,
+    /// The defaults typed (computed once; `None` when they do not pass the checks).
+    typed_defaults: OnceLock<Option<crate::values::Values>>,
 }
 
 impl Clone for TemplateSet {
@@ -145,6 +147,7 @@ impl Clone for TemplateSet {
             ),
             statics: self.statics.clone(),
             defaults_valid: self.defaults_valid.clone(),
+            typed_defaults: self.typed_defaults.clone(),
         }
     }
 }
@@ -459,6 +462,7 @@ impl TemplateSet {
             fast: RwLock::default(),
             statics,
             defaults_valid: OnceLock::new(),
+            typed_defaults: OnceLock::new(),
         };
         // A set from disk is checked whole when it is loaded; embedded sets are checked by
         // the test suite and compile their templates on first use.
@@ -651,6 +655,26 @@ impl TemplateSet {
         })
     }
 
+    /// The set's defaults as typed [`crate::Values`] (computed on first call), or `None`
+    /// when they do not pass the values checks. Renders type only the top-level keys
+    /// the user's values name and take the rest from here
+    /// ([`crate::values::Merged::typed_over`]).
+    ///
+    /// ```
+    /// let set = capiform::TemplateSet::embedded(None).unwrap();
+    /// let typed = set.typed_defaults().unwrap();
+    /// assert!(typed.addons.is_some());
+    /// ```
+    pub fn typed_defaults(&self) -> Option<&crate::values::Values> {
+        self.typed_defaults
+            .get_or_init(|| {
+                self.defaults_are_valid()
+                    .then(|| crate::values::typed_values(self.defaults()).ok())
+                    .flatten()
+            })
+            .as_ref()
+    }
+
     /// Prepare every template of the set on a background
     /// thread, so that renders started later find them ready (for a service that links
     /// the library, at start-up): each template is compiled by the [`fast`] path, and
@@ -665,7 +689,7 @@ impl TemplateSet {
     /// ```
     pub fn warm_up(&'static self) -> std::thread::JoinHandle<()> {
         std::thread::spawn(move || {
-            let _ = self.defaults_are_valid();
+            let _ = self.typed_defaults();
             for name in self.template_names() {
                 if self.fast_template(name).is_none() {
                     let _ = self.compiled(name);

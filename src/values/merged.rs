@@ -201,6 +201,29 @@ impl<'a> Merged<'a> {
         typed_from(map())
     }
 
+    /// [`Merged::typed`] for merged values over defaults that are already typed
+    /// (`defaults`: the same defaults this was merged over, typed once, e.g.
+    /// [`crate::TemplateSet::typed_defaults`]). Only the top-level keys the user's
+    /// layers named are typed again; the rest is taken from `defaults`, with `addons`
+    /// shared. Gives what [`Merged::typed`] gives, errors included.
+    ///
+    /// ```
+    /// use capiform::values::{Merged, ValuesSource};
+    /// let defaults = serde_json::json!({"osDistro": "ubuntu", "cloudName": "openstack"});
+    /// let typed_defaults = capiform::values::typed_values(&defaults).unwrap();
+    /// let (merged, _) = Merged::over(&defaults, &[ValuesSource::Set("osDistro=flatcar".into())]).unwrap();
+    /// let v = merged.typed_over(&typed_defaults).unwrap();
+    /// assert_eq!(v.os_distro.as_deref(), Some("flatcar"));
+    /// assert_eq!(v.cloud_name.as_deref(), Some("openstack"));
+    /// ```
+    pub fn typed_over(&self, defaults: &Values) -> Result<Values> {
+        match Values::deserialize(&self.given) {
+            Ok(given) => Ok(Values::overlay(given, defaults, |k| self.is_shadowed(k))),
+            // The whole tree again, for the error's path and wording.
+            Err(_) => self.typed(),
+        }
+    }
+
     fn is_shadowed(&self, key: &str) -> bool {
         self.shadowed
             .binary_search_by(|k| k.as_str().cmp(key))
@@ -272,6 +295,70 @@ mod tests {
         let (merged, _) = Merged::over(&defaults, &[yaml("small: 2")]).unwrap();
         assert_eq!(merged.given(), &json!({"small": 2}));
         assert!(std::ptr::eq(merged.get("big").unwrap(), &defaults["big"]));
+    }
+
+    /// `typed_over` gives what `typed` gives: for the embedded set's defaults with
+    /// each top-level key removed (`null`), replaced or merged into, and for errors.
+    #[test]
+    fn typed_over_typed_defaults_is_typed() {
+        let set = crate::TemplateSet::embedded(None).unwrap();
+        let defaults = set.defaults();
+        let typed_defaults = set.typed_defaults().expect("embedded defaults type");
+        let mut cases: Vec<Vec<ValuesSource>> = vec![
+            vec![],
+            vec![yaml("addons: {monitoring: {enabled: true}}")],
+            vec![yaml(
+                "controlPlane: {machineFlavor: small}\nnodeGroups: [{name: a}]",
+            )],
+            vec![yaml("osDistro: flatcar"), yaml("osDistro: null")],
+            vec![yaml("osDistro: 3")],
+            vec![yaml("addons: {cni: {type: 7}}")],
+        ];
+        for key in defaults.as_object().unwrap().keys() {
+            cases.push(vec![ValuesSource::Set(format!("{key}=null"))]);
+        }
+        for sources in cases {
+            let (merged, _) = Merged::over(defaults, &sources).unwrap();
+            let whole = merged.typed().map(|v| serde_json::to_value(v).unwrap());
+            let over = merged
+                .typed_over(typed_defaults)
+                .map(|v| serde_json::to_value(v).unwrap());
+            match (whole, over) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{sources:?}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{sources:?}"),
+                (a, b) => panic!("{sources:?}: {a:?} against {b:?}"),
+            }
+        }
+    }
+
+    /// `Values::overlay` knows every top-level key by its serde name: values with every
+    /// key of the schema set, laid over empty defaults, come through whole.
+    #[test]
+    fn overlay_names_every_key() {
+        let schema = serde_json::to_value(schemars::schema_for!(Values)).unwrap();
+        let properties = schema["properties"].as_object().unwrap();
+        let mut given = Map::new();
+        for (key, property) in properties {
+            let types = property["type"].to_string();
+            let value = if types.contains("string") {
+                json!("x")
+            } else if types.contains("array") {
+                json!([])
+            } else if types.contains("boolean") {
+                json!(false)
+            } else {
+                json!({})
+            };
+            given.insert(key.clone(), value);
+        }
+        let given = Value::Object(given);
+        let typed = Values::deserialize(&given).unwrap();
+        let text = serde_json::to_value(&typed).unwrap();
+        for key in properties.keys() {
+            assert!(!text[key].is_null(), "{key} is not set in {text}");
+        }
+        let laid = Values::overlay(typed, &Values::default(), |k| given.get(k).is_some());
+        assert_eq!(serde_json::to_value(laid).unwrap(), text);
     }
 
     #[test]
