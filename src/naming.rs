@@ -78,24 +78,46 @@ pub fn spec_hash(spec: &impl serde::Serialize) -> String {
 /// assert_eq!(capiform::naming::value_spec_hash(&spec), capiform::naming::spec_hash(&spec));
 /// ```
 pub fn value_spec_hash(spec: &serde_json::Value) -> String {
-    /// Feeds what serde_json writes into the hash.
-    struct HashWriter(Sha256);
+    /// Feeds what serde_json writes into the hash, a block at a time: serde_json writes
+    /// a few bytes per call. The buffer is inline, so hashing allocates nothing.
+    struct HashWriter {
+        hash: Sha256,
+        buf: [u8; 256],
+        len: usize,
+    }
+    impl HashWriter {
+        fn flush_buf(&mut self) {
+            self.hash.update(&self.buf[..self.len]);
+            self.len = 0;
+        }
+    }
     impl std::io::Write for HashWriter {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.update(bytes);
+            if self.len + bytes.len() > self.buf.len() {
+                self.flush_buf();
+            }
+            if bytes.len() > self.buf.len() {
+                self.hash.update(bytes);
+            } else {
+                self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+                self.len += bytes.len();
+            }
             Ok(bytes.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
+            self.flush_buf();
             Ok(())
         }
     }
-    // serde_json writes a few bytes per call: hash them a block at a time. Writing a
-    // `Value` into an infallible writer cannot fail.
-    let mut writer = std::io::BufWriter::with_capacity(1024, HashWriter(Sha256::new()));
+    let mut writer = HashWriter {
+        hash: Sha256::new(),
+        buf: [0; 256],
+        len: 0,
+    };
+    // Writing a `Value` into an infallible writer cannot fail.
     let _ = serde_json::to_writer(&mut writer, spec);
-    let _ = std::io::Write::flush(&mut writer);
-    let (HashWriter(hash), _) = writer.into_parts();
-    crate::helm_compat::hex(&hash.finalize()[..4])
+    writer.flush_buf();
+    crate::helm_compat::hex(&writer.hash.finalize()[..4])
 }
 
 /// Labels shared by the chart's objects: `<prefix>/managed-by` and
