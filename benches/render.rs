@@ -7,6 +7,11 @@
 //! `scripts/bench-vs-helm.sh` compares whole `capiform render` processes with helm.
 //! `upstream-full` is the parity corpus' largest case (`../shared/parity/cases`); without
 //! that folder its benchmarks are skipped, with a note on stderr.
+//!
+//! The global allocator is the system's (glibc's malloc on Linux), or mimalloc with
+//! `cargo bench --features mimalloc`. The library sets none: the allocator is its
+//! host's choice, and it weighs, since a render makes thousands of small allocations
+//! (README, "Performance").
 
 use std::hint::black_box;
 
@@ -17,6 +22,10 @@ use capiform::resources::{
 use capiform::values::{Merged, ValuesSource};
 use capiform::{Context, RenderRequest, TemplateSet};
 use criterion::{Criterion, criterion_group, criterion_main};
+
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn example(name: &str) -> String {
     let path = format!("{}/examples/values/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
