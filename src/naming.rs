@@ -82,7 +82,7 @@ pub fn value_spec_hash(spec: &serde_json::Value) -> String {
     /// a few bytes per call. The buffer is inline, so hashing allocates nothing.
     struct HashWriter {
         hash: Sha256,
-        buf: [u8; 256],
+        buf: [u8; 1024],
         len: usize,
     }
     impl HashWriter {
@@ -92,6 +92,7 @@ pub fn value_spec_hash(spec: &serde_json::Value) -> String {
         }
     }
     impl std::io::Write for HashWriter {
+        #[inline]
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
             if self.len + bytes.len() > self.buf.len() {
                 self.flush_buf();
@@ -104,6 +105,10 @@ pub fn value_spec_hash(spec: &serde_json::Value) -> String {
             }
             Ok(bytes.len())
         }
+        #[inline]
+        fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+            self.write(bytes).map(|_| ())
+        }
         fn flush(&mut self) -> std::io::Result<()> {
             self.flush_buf();
             Ok(())
@@ -111,7 +116,7 @@ pub fn value_spec_hash(spec: &serde_json::Value) -> String {
     }
     let mut writer = HashWriter {
         hash: Sha256::new(),
-        buf: [0; 256],
+        buf: [0; 1024],
         len: 0,
     };
     // Writing a `Value` into an infallible writer cannot fail.
