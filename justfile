@@ -24,6 +24,10 @@ parity:
 bench:
     cargo bench
 
+# The same benchmarks under mimalloc (the allocator a host service may set)
+bench-mimalloc:
+    cargo bench --features mimalloc
+
 # The binary as distributed (static on Linux/glibc); prints its path
 release:
     scripts/build-release.sh
