@@ -44,7 +44,9 @@ fn main() {
     count("check-user", || {
         capiform::schema::check_user_part("v1", raw.given(), &user)
     });
-    let typed = count("typed", || raw.typed_over(set.typed_defaults().unwrap()).unwrap());
+    let typed = count("typed", || {
+        raw.typed_over(set.typed_defaults().unwrap()).unwrap()
+    });
     let ctx = capiform::Context {
         release: "demo",
         namespace: "default",

@@ -10,6 +10,7 @@
 
 use serde_json::{Value, json};
 
+use crate::api::{Fields, IntoValue};
 use crate::error::Result;
 use crate::object::Object;
 use crate::render::Context;
@@ -36,11 +37,10 @@ pub fn defaults_and_overrides(
     defaults: &str,
     overrides: &Value,
 ) -> Result<Vec<Object>> {
-    let secret = config_secret(
-        ctx,
-        component,
-        json!({"defaults": defaults, "overrides": to_yaml(overrides)}),
-    )?;
+    let data = Fields::new()
+        .set("defaults", defaults.to_string())
+        .set("overrides", to_yaml(overrides));
+    let secret = config_secret(ctx, component, data.into_value())?;
     let name = secret.metadata.name.clone();
     let release = helm_release(
         ctx,
@@ -67,7 +67,8 @@ pub fn overrides_only(
     namespace: Option<&str>,
     overrides: &Value,
 ) -> Result<Vec<Object>> {
-    let secret = config_secret(ctx, component, json!({"overrides": to_yaml(overrides)}))?;
+    let data = crate::object::single("overrides", Value::String(to_yaml(overrides)));
+    let secret = config_secret(ctx, component, data)?;
     let name = secret.metadata.name.clone();
     let release = helm_release(
         ctx,

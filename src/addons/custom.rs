@@ -37,7 +37,8 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
         match addon.kind.as_deref() {
             Some("HelmRelease") => {
                 let values = super::extras::to_yaml(spec.values.as_ref().unwrap_or(&Value::Null));
-                let secret = config_secret(ctx, name, json!({"values": jinja_raw(&values)}))?;
+                let data = crate::object::single("values", Value::String(jinja_raw(&values)));
+                let secret = config_secret(ctx, name, data)?;
                 let secret_name = secret.metadata.name.clone();
                 out.push(secret);
                 out.push(helm_release(

@@ -8,7 +8,7 @@
 
 use serde_json::{Value, json};
 
-use crate::api::IntoValue;
+use crate::api::{Fields, IntoValue};
 use crate::error::Result;
 use crate::object::{Object, ObjectMeta};
 use crate::render::Context;
@@ -142,7 +142,10 @@ fn reloader(ctx: &Context, a: &HelmAddon) -> Result<Vec<Object>> {
         "v1",
         "Secret",
         meta(ctx, component, &secret_name),
-        json!({"stringData": {"values": to_yaml(release_values(a))}}),
+        crate::object::single(
+            "stringData",
+            crate::object::single("values", Value::String(to_yaml(release_values(a)))),
+        ),
     )?;
     let release = helm_release(
         ctx,
@@ -217,18 +220,20 @@ pub(crate) fn helm_release(
         .iter()
         .map(|(name, key)| json!({"secret": {"name": name, "key": key}}))
         .collect();
+    // Built with `Fields`, which moves the chart and the sources in (`json!` would copy
+    // them).
+    let spec = Fields::new()
+        .set("clusterName", cluster_name(ctx))
+        .set("bootstrap", true)
+        .set("chart", chart)
+        .set("targetNamespace", target_namespace)
+        .set("releaseName", component.to_string())
+        .set("valuesSources", Value::Array(sources));
     Object::from_value(
         "addons.stackhpc.com/v1alpha1",
         "HelmRelease",
         m,
-        json!({"spec": {
-            "clusterName": cluster_name(ctx),
-            "bootstrap": true,
-            "chart": chart,
-            "targetNamespace": target_namespace,
-            "releaseName": component,
-            "valuesSources": sources,
-        }}),
+        crate::object::single("spec", spec.into_value()),
     )
 }
 

@@ -173,7 +173,13 @@ pub fn admission_configuration_secret(ctx: &Context) -> Result<Object> {
         "v1",
         "Secret",
         meta,
-        json!({"stringData": {"admission-configuration.yaml": admission_configuration_text(ctx)}}),
+        crate::object::single(
+            "stringData",
+            crate::object::single(
+                "admission-configuration.yaml",
+                Value::String(admission_configuration_text(ctx)),
+            ),
+        ),
     )
 }
 
