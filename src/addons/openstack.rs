@@ -273,10 +273,14 @@ fn cinder_storage_class(sc: &StorageClass, is_default_entry: bool, path: &str) -
     let mut v = json!({
         "apiVersion": "storage.k8s.io/v1",
         "kind": "StorageClass",
-        "metadata": class_metadata(name, is_default_entry && sc.is_cluster_default == Some(true)),
         "provisioner": CINDER_PROVISIONER,
-        "parameters": params,
     });
+    // Moved in: `json!` would copy them.
+    v["metadata"] = class_metadata(
+        name,
+        is_default_entry && sc.is_cluster_default == Some(true),
+    );
+    v["parameters"] = Value::Object(params);
     finish_class(&mut v, sc, is_default_entry);
     Ok(v)
 }
@@ -366,10 +370,11 @@ fn manila_storage_class(
     let mut v = json!({
         "apiVersion": "storage.k8s.io/v1",
         "kind": "StorageClass",
-        "metadata": class_metadata(name, sc.is_cluster_default == Some(true)),
         "provisioner": provisioner,
-        "parameters": params,
     });
+    // Moved in: `json!` would copy them.
+    v["metadata"] = class_metadata(name, sc.is_cluster_default == Some(true));
+    v["parameters"] = Value::Object(params);
     finish_class(&mut v, sc, false);
     let _ = is_default_entry;
     Ok(v)

@@ -240,7 +240,7 @@ pub fn convert_neutron_filter(filter: &Value) -> Value {
     if inner.is_empty() {
         return serde_json::json!({});
     }
-    serde_json::json!({ "filter": Value::Object(inner) })
+    crate::object::single("filter", Value::Object(inner))
 }
 
 /// Convert the `network` of each port (when it is an older-style filter without a
