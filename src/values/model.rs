@@ -105,83 +105,46 @@ impl Values {
         defaults: &Values,
         named: impl Fn(&str) -> bool,
     ) -> Values {
-        // Destructured so that a field added to `Values` must be added here.
-        let Values {
-            cloud_credentials_secret_name,
-            clouds,
-            cloud_ca_cert,
-            cloud_name,
-            kubernetes_version,
-            machine_image,
-            machine_image_id,
-            machine_ssh_key_name,
-            machine_metadata,
-            project_prefix,
-            cluster_annotations,
-            control_plane_endpoint,
-            oidc,
-            kube_network,
-            cluster_networking,
-            registry_mirrors,
-            registry_auth,
-            trusted_cas,
-            additional_packages,
-            etcd,
-            api_server,
-            os_distro,
-            auth_webhook,
-            azimuth_authorization_webhook,
-            control_plane,
-            node_group_defaults,
-            node_groups,
-            autoscaler,
-            addons,
-        } = given;
-        macro_rules! pick {
-            ($field:ident, $key:literal) => {
-                if named($key) {
-                    $field
-                } else {
-                    defaults.$field.clone()
+        // One line per field: the pattern below lists every field without `..`, so a
+        // field added to `Values` must be added here.
+        macro_rules! overlay {
+            ($($field:ident => $key:literal,)*) => {{
+                let Values { $($field),* } = given;
+                Values {
+                    $($field: if named($key) { $field } else { defaults.$field.clone() },)*
                 }
-            };
+            }};
         }
-        Values {
-            cloud_credentials_secret_name: pick!(
-                cloud_credentials_secret_name,
-                "cloudCredentialsSecretName"
-            ),
-            clouds: pick!(clouds, "clouds"),
-            cloud_ca_cert: pick!(cloud_ca_cert, "cloudCACert"),
-            cloud_name: pick!(cloud_name, "cloudName"),
-            kubernetes_version: pick!(kubernetes_version, "kubernetesVersion"),
-            machine_image: pick!(machine_image, "machineImage"),
-            machine_image_id: pick!(machine_image_id, "machineImageId"),
-            machine_ssh_key_name: pick!(machine_ssh_key_name, "machineSSHKeyName"),
-            machine_metadata: pick!(machine_metadata, "machineMetadata"),
-            project_prefix: pick!(project_prefix, "projectPrefix"),
-            cluster_annotations: pick!(cluster_annotations, "clusterAnnotations"),
-            control_plane_endpoint: pick!(control_plane_endpoint, "controlPlaneEndpoint"),
-            oidc: pick!(oidc, "oidc"),
-            kube_network: pick!(kube_network, "kubeNetwork"),
-            cluster_networking: pick!(cluster_networking, "clusterNetworking"),
-            registry_mirrors: pick!(registry_mirrors, "registryMirrors"),
-            registry_auth: pick!(registry_auth, "registryAuth"),
-            trusted_cas: pick!(trusted_cas, "trustedCAs"),
-            additional_packages: pick!(additional_packages, "additionalPackages"),
-            etcd: pick!(etcd, "etcd"),
-            api_server: pick!(api_server, "apiServer"),
-            os_distro: pick!(os_distro, "osDistro"),
-            auth_webhook: pick!(auth_webhook, "authWebhook"),
-            azimuth_authorization_webhook: pick!(
-                azimuth_authorization_webhook,
-                "azimuthAuthorizationWebhook"
-            ),
-            control_plane: pick!(control_plane, "controlPlane"),
-            node_group_defaults: pick!(node_group_defaults, "nodeGroupDefaults"),
-            node_groups: pick!(node_groups, "nodeGroups"),
-            autoscaler: pick!(autoscaler, "autoscaler"),
-            addons: pick!(addons, "addons"),
+        overlay! {
+            cloud_credentials_secret_name => "cloudCredentialsSecretName",
+            clouds => "clouds",
+            cloud_ca_cert => "cloudCACert",
+            cloud_name => "cloudName",
+            kubernetes_version => "kubernetesVersion",
+            machine_image => "machineImage",
+            machine_image_id => "machineImageId",
+            machine_ssh_key_name => "machineSSHKeyName",
+            machine_metadata => "machineMetadata",
+            project_prefix => "projectPrefix",
+            cluster_annotations => "clusterAnnotations",
+            control_plane_endpoint => "controlPlaneEndpoint",
+            oidc => "oidc",
+            kube_network => "kubeNetwork",
+            cluster_networking => "clusterNetworking",
+            registry_mirrors => "registryMirrors",
+            registry_auth => "registryAuth",
+            trusted_cas => "trustedCAs",
+            additional_packages => "additionalPackages",
+            etcd => "etcd",
+            api_server => "apiServer",
+            os_distro => "osDistro",
+            auth_webhook => "authWebhook",
+            azimuth_authorization_webhook => "azimuthAuthorizationWebhook",
+            control_plane => "controlPlane",
+            node_group_defaults => "nodeGroupDefaults",
+            node_groups => "nodeGroups",
+            autoscaler => "autoscaler",
+            addons => "addons",
         }
     }
 }
