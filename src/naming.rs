@@ -78,51 +78,24 @@ pub fn spec_hash(spec: &impl serde::Serialize) -> String {
 /// assert_eq!(capiform::naming::value_spec_hash(&spec), capiform::naming::spec_hash(&spec));
 /// ```
 pub fn value_spec_hash(spec: &serde_json::Value) -> String {
-    /// Feeds what serde_json writes into the hash, a block at a time: serde_json writes
-    /// a few bytes per call. The buffer is inline, so hashing allocates nothing.
-    struct HashWriter {
-        hash: Sha256,
-        buf: [u8; 1024],
-        len: usize,
-    }
-    impl HashWriter {
-        fn flush_buf(&mut self) {
-            self.hash.update(&self.buf[..self.len]);
-            self.len = 0;
-        }
-    }
+    /// Feeds what serde_json writes into the hash.
+    struct HashWriter(Sha256);
     impl std::io::Write for HashWriter {
-        #[inline]
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            if self.len + bytes.len() > self.buf.len() {
-                self.flush_buf();
-            }
-            if bytes.len() > self.buf.len() {
-                self.hash.update(bytes);
-            } else {
-                self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
-                self.len += bytes.len();
-            }
+            self.0.update(bytes);
             Ok(bytes.len())
         }
-        #[inline]
-        fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-            self.write(bytes).map(|_| ())
-        }
         fn flush(&mut self) -> std::io::Result<()> {
-            self.flush_buf();
             Ok(())
         }
     }
-    let mut writer = HashWriter {
-        hash: Sha256::new(),
-        buf: [0; 1024],
-        len: 0,
-    };
-    // Writing a `Value` into an infallible writer cannot fail.
+    // serde_json writes a few bytes per call: hash them a block at a time. Writing a
+    // `Value` into an infallible writer cannot fail.
+    let mut writer = std::io::BufWriter::with_capacity(1024, HashWriter(Sha256::new()));
     let _ = serde_json::to_writer(&mut writer, spec);
-    writer.flush_buf();
-    crate::helm_compat::hex(&writer.hash.finalize()[..4])
+    let _ = std::io::Write::flush(&mut writer);
+    let (HashWriter(hash), _) = writer.into_parts();
+    crate::helm_compat::hex(&hash.finalize()[..4])
 }
 
 /// Labels shared by the chart's objects: `<prefix>/managed-by` and
