@@ -66,12 +66,7 @@ pub fn check_merged(
     user: &Value,
     defaults_valid: bool,
 ) -> (Option<Values>, Vec<FieldError>) {
-    let schema_problems = if defaults_valid {
-        crate::schema::check_user_part(SCHEMA_VERSION, merged.given(), user)
-    } else {
-        crate::schema::check(SCHEMA_VERSION, &merged.to_value())
-    };
-    finish_typed(merged.typed(), schema_problems)
+    check_merged_over(merged, user, defaults_valid, None)
 }
 
 /// [`check_merged`] of the merged values of a render over a template set's defaults:
@@ -92,13 +87,27 @@ pub fn check_over_set(
     user: &Value,
     set: &TemplateSet,
 ) -> (Option<Values>, Vec<FieldError>) {
-    match set.typed_defaults() {
-        Some(defaults) => finish_typed(
-            merged.typed_over(defaults),
-            crate::schema::check_user_part(SCHEMA_VERSION, merged.given(), user),
-        ),
-        None => check_merged(merged, user, set.defaults_are_valid()),
-    }
+    check_merged_over(merged, user, set.defaults_are_valid(), set.typed_defaults())
+}
+
+/// [`check_merged`], taking the fields the user's values leave alone from
+/// `typed_defaults` when given (the typed form of defaults that check clean).
+fn check_merged_over(
+    merged: &Merged,
+    user: &Value,
+    defaults_valid: bool,
+    typed_defaults: Option<&Values>,
+) -> (Option<Values>, Vec<FieldError>) {
+    let schema_problems = if defaults_valid {
+        crate::schema::check_user_part(SCHEMA_VERSION, merged.given(), user)
+    } else {
+        crate::schema::check(SCHEMA_VERSION, &merged.to_value())
+    };
+    let typed = match typed_defaults {
+        Some(defaults) => merged.typed_over(defaults),
+        None => merged.typed(),
+    };
+    finish_typed(typed, schema_problems)
 }
 
 fn finish_check(
