@@ -290,13 +290,7 @@ fn run_render(args: &RenderArgs) -> Result<()> {
                 )?;
             }
         }
-        None => {
-            let mut out = std::io::stdout().lock();
-            crate::output::write_yaml(&manifest.objects, &mut out).map_err(|e| Error::Io {
-                path: "<stdout>".into(),
-                source: e,
-            })?
-        }
+        None => with_stdout(|out| crate::output::write_yaml(&manifest.objects, out))?,
     }
     // The process ends next: freeing the objects one by one would be wasted work.
     std::mem::forget(manifest);
@@ -305,13 +299,17 @@ fn run_render(args: &RenderArgs) -> Result<()> {
 }
 
 fn print_stdout(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|_| out.flush())
-        .map_err(|e| Error::Io {
-            path: "<stdout>".into(),
-            source: e,
-        })
+    with_stdout(|out| out.write_all(text.as_bytes()).and_then(|_| out.flush()))
+}
+
+/// Write to stdout; a failure is an I/O error on `<stdout>`.
+fn with_stdout(
+    write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>,
+) -> Result<()> {
+    write(&mut std::io::stdout().lock()).map_err(|e| Error::Io {
+        path: "<stdout>".into(),
+        source: e,
+    })
 }
 
 fn run_validate(args: &ValidateArgs) -> Result<()> {
