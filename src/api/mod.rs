@@ -138,9 +138,7 @@ impl Fields {
         self.0.extend(extra);
         self
     }
-}
 
-impl Fields {
     /// The three timeouts of a machine's deletion that machine templates share
     /// (`nodeDrainTimeout`, `nodeVolumeDetachTimeout`, `nodeDeletionTimeout`), each
     /// left out when absent.
