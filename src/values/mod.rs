@@ -6,6 +6,7 @@
 //! [`Values`].
 
 pub mod addons;
+mod fast_yaml;
 pub mod merge;
 pub mod merged;
 pub mod model;
@@ -66,6 +67,9 @@ pub enum ValuesSource {
 pub fn parse_document(name: &str, text: &str) -> Result<Value> {
     if text.trim().is_empty() {
         return Ok(Value::Object(Default::default()));
+    }
+    if let Some(value) = fast_yaml::parse(text) {
+        return Ok(value);
     }
     let value: Value = serde_yaml::from_str(text).map_err(|e| Error::Yaml {
         file: name.to_string(),
