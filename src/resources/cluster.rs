@@ -62,7 +62,12 @@ pub fn cluster(ctx: &Context) -> Result<Object> {
     let mut infra_ref = ObjectReference::new(INFRASTRUCTURE_API_VERSION, "OpenStackCluster", &name);
     infra_ref.namespace = Some(ctx.namespace.to_string());
     let spec = ClusterSpec {
-        cluster_network: ctx.values.kube_network.clone().filter(|v| !v.is_null()),
+        cluster_network: ctx
+            .values
+            .kube_network
+            .as_deref()
+            .filter(|v| !v.is_null())
+            .cloned(),
         control_plane_ref: cp_ref,
         infrastructure_ref: infra_ref,
     };

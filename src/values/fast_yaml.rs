@@ -27,12 +27,8 @@ struct Line<'a> {
 }
 
 /// The value of a values document in the subset, or `None` when the document is
-/// outside it (or is not a mapping): read it with `serde_yaml` then.
-///
-/// ```ignore
-/// // crate-private; see the tests below
-/// assert_eq!(parse("a: 1\nb: [x]"), None);
-/// ```
+/// outside it (or is not a mapping): read it with `serde_yaml` then. For example
+/// `a: 1` reads as `{"a": 1}`, and `b: [x]` gives `None` (a flow sequence).
 pub(crate) fn parse(text: &str) -> Option<Value> {
     if !text
         .bytes()

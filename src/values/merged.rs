@@ -331,6 +331,27 @@ mod tests {
         }
     }
 
+    /// Sections the user's values leave alone are the template set's typed sections,
+    /// shared; a section the values name is typed anew.
+    #[test]
+    fn typed_over_shares_the_sections_left_alone() {
+        let set = crate::TemplateSet::embedded(None).unwrap();
+        let typed_defaults = set.typed_defaults().expect("embedded defaults type");
+        let sources = [yaml("autoscaler: {extraArgs: {v: 2}}")];
+        let (merged, _) = Merged::over(set.defaults(), &sources).unwrap();
+        let typed = merged.typed_over(typed_defaults).unwrap();
+        fn shared<T>(a: &Option<std::sync::Arc<T>>, b: &Option<std::sync::Arc<T>>) -> bool {
+            matches!((a, b), (Some(a), Some(b)) if std::sync::Arc::ptr_eq(a, b))
+        }
+        assert!(shared(&typed.addons, &typed_defaults.addons));
+        assert!(shared(&typed.etcd, &typed_defaults.etcd));
+        assert!(shared(
+            &typed.node_group_defaults,
+            &typed_defaults.node_group_defaults
+        ));
+        assert!(!shared(&typed.autoscaler, &typed_defaults.autoscaler));
+    }
+
     /// `Values::overlay` knows every top-level key by its serde name: values with every
     /// key of the schema set, laid over empty defaults, come through whole.
     #[test]

@@ -6,6 +6,7 @@
 //! objects capiform renders.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,11 @@ use serde_json::Value;
 pub type FreeMap = BTreeMap<String, Value>;
 
 /// The complete values of a cluster.
+///
+/// The larger sections (`addons`, `autoscaler`, `etcd`, `kubeNetwork`,
+/// `registryMirrors`, `azimuthAuthorizationWebhook`, `nodeGroupDefaults`) are held in an
+/// `Arc`: a render whose values leave such a section alone shares the template set's
+/// typed section ([`crate::TemplateSet::typed_defaults`]) instead of copying it.
 ///
 /// ```
 /// let values: capiform::Values = serde_json::from_value(serde_json::json!({
@@ -55,11 +61,11 @@ pub struct Values {
     /// OIDC authentication for the API server.
     pub oidc: Option<Oidc>,
     /// The Cluster's `clusterNetwork` (pod and service CIDRs, service domain).
-    pub kube_network: Option<Value>,
+    pub kube_network: Option<Arc<Value>>,
     /// OpenStack networking of the cluster.
     pub cluster_networking: Option<ClusterNetworking>,
     /// Registry mirrors for containerd: registry -> list of mirror URLs or `{upstream, mirrors}`.
-    pub registry_mirrors: Option<BTreeMap<String, Value>>,
+    pub registry_mirrors: Option<Arc<BTreeMap<String, Value>>>,
     /// Registry credentials for containerd: registry -> `{username, password}`.
     pub registry_auth: Option<BTreeMap<String, RegistryAuth>>,
     /// Extra trusted CA certificates (name -> PEM).
@@ -68,7 +74,7 @@ pub struct Values {
     /// Extra OS packages installed on every node.
     pub additional_packages: Option<Vec<String>>,
     /// etcd configuration.
-    pub etcd: Option<Etcd>,
+    pub etcd: Option<Arc<Etcd>>,
     /// API server configuration.
     pub api_server: Option<ApiServer>,
     /// Operating system of the machine images.
@@ -76,21 +82,19 @@ pub struct Values {
     /// Authentication webhook: `none`, `k8s-keystone-auth` or `azimuth-authorization-webhook`.
     pub auth_webhook: Option<String>,
     /// Settings of the Azimuth authorization webhook.
-    pub azimuth_authorization_webhook: Option<AzimuthAuthorizationWebhook>,
+    pub azimuth_authorization_webhook: Option<Arc<AzimuthAuthorizationWebhook>>,
     /// The control plane.
     pub control_plane: Option<ControlPlane>,
     /// Defaults merged beneath every node group.
     #[schemars(with = "Option<NodeGroup>")]
-    pub node_group_defaults: Option<Value>,
+    pub node_group_defaults: Option<Arc<Value>>,
     /// Worker node groups.
     #[schemars(with = "Option<Vec<NodeGroup>>")]
     pub node_groups: Option<Vec<Value>>,
     /// The cluster autoscaler.
-    pub autoscaler: Option<Autoscaler>,
+    pub autoscaler: Option<Arc<Autoscaler>>,
     /// Cluster addons (CNI, OpenStack integrations, monitoring …).
-    // Shared (`Arc`): a render whose values leave `addons` alone shares the template
-    // set's typed defaults instead of copying them.
-    pub addons: Option<std::sync::Arc<crate::values::addons::Addons>>,
+    pub addons: Option<Arc<crate::values::addons::Addons>>,
 }
 
 impl Values {
@@ -98,7 +102,7 @@ impl Values {
     /// the top-level keys the user's layers named, and `defaults`, the template set's
     /// defaults typed once per set. A field whose key `named` reports comes from
     /// `given` (absent there when a layer removed it with `null`); every other field is
-    /// the defaults' one, copied (`addons` is shared, not copied). Helm merges top-level
+    /// the defaults' one, copied (the `Arc` sections are shared, not copied). Helm merges top-level
     /// keys one by one, so this equals typing the whole merged tree.
     pub(crate) fn overlay(
         given: Values,
