@@ -36,6 +36,16 @@ pub(crate) fn parse(text: &str) -> Option<Value> {
     {
         return None;
     }
+    // Cheap signs of a document outside the subset, found before any work that a
+    // fall back to serde_yaml would waste: escapes and block scalars. (Only a sign:
+    // the parse below gives up on them anyway.)
+    if text.contains('\\')
+        || [": |", ": >", "- |", "- >"]
+            .iter()
+            .any(|p| text.contains(p))
+    {
+        return None;
+    }
     let mut lines = Vec::with_capacity(text.len() / 24 + 1);
     for raw in text.split('\n') {
         let text = raw.trim_start_matches(' ');
