@@ -19,6 +19,12 @@
 
 use serde_json::{Map, Value};
 
+/// The deepest indentation read here: deeper documents go to serde_yaml. A level of
+/// nesting takes at least half a column (a bare `-` under a key at the key's
+/// indentation, then its value one column further), so this keeps the depth below
+/// serde_yaml's limit of 128 levels, which it reports as an error.
+const MAX_INDENT: usize = 60;
+
 /// One non-blank, non-comment line: its indentation and its text after it.
 #[derive(Clone, Copy)]
 struct Line<'a> {
@@ -54,6 +60,10 @@ pub(crate) fn parse(text: &str) -> Option<Value> {
         }
         let indent = raw.len() - text.len();
         if indent == 0 && (text.starts_with("---") || text.starts_with("...")) {
+            return None;
+        }
+        // Bounds the recursion below, and keeps to documents serde_yaml accepts.
+        if indent > MAX_INDENT {
             return None;
         }
         lines.push(Line { indent, text });
@@ -628,6 +638,35 @@ mod tests {
             }
         }
         assert!(fast > 500, "the fast path took only {fast} documents");
+    }
+
+    /// Deep nesting is left to serde_yaml (which refuses it with an error) instead of
+    /// recursing without bound.
+    #[test]
+    fn deep_nesting_is_left_to_serde_yaml() {
+        let deep: String = (0..5000)
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect();
+        assert_eq!(parse(&deep), None);
+        assert!(crate::values::parse_document("deep.yaml", &deep).is_err());
+        let shallow: String = (0..50).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        assert!(parse(&shallow).is_some());
+        for depth in 0..80 {
+            let keys: String = (0..depth)
+                .map(|i| format!("{}k:\n", " ".repeat(i)))
+                .collect();
+            let items: String = (0..depth)
+                .map(|i| format!("{0}k:\n{0}-\n", " ".repeat(i)))
+                .collect();
+            for doc in [keys, items] {
+                assert!(
+                    agrees(&doc),
+                    "depth {depth}: {:?} vs {:?}",
+                    parse(&doc),
+                    reference(&doc)
+                );
+            }
+        }
     }
 
     /// Random documents of random lines (indentation, item marks, keys, separators,
