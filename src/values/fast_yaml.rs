@@ -42,9 +42,10 @@ pub(crate) fn parse(text: &str) -> Option<Value> {
     {
         return None;
     }
-    // Cheap signs of a document outside the subset, found before any work that a
-    // fall back to serde_yaml would waste: escapes and block scalars. (Only a sign:
-    // the parse below gives up on them anyway.)
+    // Cheap signs of a document outside the subset, found before any work that the
+    // fallback to serde_yaml would waste: escapes and block scalars. A backslash in a
+    // plain scalar is fine YAML the parse below could read, but it is rare enough to
+    // leave to serde_yaml as well.
     if text.contains('\\')
         || [": |", ": >", "- |", "- >"]
             .iter()
