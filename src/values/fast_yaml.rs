@@ -161,7 +161,7 @@ fn sequence(lines: &mut [Line], at: &mut usize, indent: usize) -> Option<Value> 
             items.push(nested(lines, at, indent, false)?);
             continue;
         }
-        if content.starts_with("- ") || content == "-" {
+        if item(content).is_some() {
             return None;
         }
         if starts_entry(content) {
@@ -196,7 +196,7 @@ fn entry(text: &str) -> Option<(&str, &str)> {
     let rest = rest.strip_prefix(':')?;
     if !(rest.is_empty() || rest.starts_with(' '))
         || !key.as_bytes().first()?.is_ascii_alphabetic()
-        || special_word(key)
+        || special_value(key).is_some()
     {
         return None;
     }
@@ -213,7 +213,7 @@ fn value_text(rest: &str) -> Option<Option<Value>> {
     }
     let (scalar, tail) = match text.as_bytes()[0] {
         b'"' | b'\'' => {
-            let quote = text[..1].chars().next()?;
+            let quote = char::from(text.as_bytes()[0]);
             let inner = &text[1..];
             let close = inner.find(quote)?;
             if quote == '"' && inner[..close].contains('\\') {
@@ -238,13 +238,15 @@ fn value_text(rest: &str) -> Option<Option<Value>> {
     ends.then_some(Some(scalar))
 }
 
-/// `null`, `true` and `false` in the spellings YAML 1.2 (and `serde_yaml`) reads as
-/// such: never keys here, and not strings as values.
-fn special_word(s: &str) -> bool {
-    matches!(
-        s,
-        "null" | "Null" | "NULL" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
-    )
+/// `~`, `null`, `true` and `false` in the spellings YAML 1.2 (and `serde_yaml`) reads
+/// as null and booleans: their values, never keys here.
+fn special_value(s: &str) -> Option<Value> {
+    match s {
+        "~" | "null" | "Null" | "NULL" => Some(Value::Null),
+        "true" | "True" | "TRUE" => Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => Some(Value::Bool(false)),
+        _ => None,
+    }
 }
 
 /// A plain scalar as `serde_yaml` resolves it, when the resolution is sure: null,
@@ -281,11 +283,8 @@ fn plain_scalar(s: &str) -> Option<Value> {
     if s.contains(": ") || s.ends_with(':') {
         return None;
     }
-    match s {
-        "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
-        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
-        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
-        _ => {}
+    if let Some(value) = special_value(s) {
+        return Some(value);
     }
     if !matches!(first, b'0'..=b'9' | b'+' | b'-' | b'.') {
         // No integer or float syntax starts otherwise (Rust's float parser reads
@@ -301,7 +300,7 @@ fn plain_scalar(s: &str) -> Option<Value> {
 fn number_or_string(s: &str) -> Option<Value> {
     let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
     let unsigned = s.strip_prefix('-').unwrap_or(s);
-    if s == "-" || s.starts_with("- ") || !unsigned.starts_with(|c: char| c.is_ascii_digit()) {
+    if item(s).is_some() || !unsigned.starts_with(|c: char| c.is_ascii_digit()) {
         return unsigned
             .starts_with(|c: char| c.is_ascii_alphabetic() && !"iInN".contains(c))
             .then(|| Value::String(s.to_string()));
