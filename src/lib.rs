@@ -35,6 +35,8 @@ pub mod render;
 pub mod resources;
 pub mod schema;
 pub mod template_set;
+#[cfg(test)]
+mod test_rng;
 pub mod validate;
 pub mod validation;
 pub mod values;

@@ -1018,21 +1018,7 @@ mod tests {
         }
     }
 
-    /// A tiny xorshift generator, so that the random test is the same on every run.
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
-        }
-
-        fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-            xs[self.below(xs.len())]
-        }
-    }
+    use crate::test_rng::Rng;
 
     /// Random templates in and around the subset, with random blanks and line breaks
     /// next to their tags.

@@ -325,6 +325,7 @@ fn number_or_string(s: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_rng::Rng;
 
     /// What serde_yaml reads, as the values loader used it before this reader.
     fn reference(text: &str) -> Option<Value> {
@@ -701,24 +702,18 @@ mod tests {
             "-",
             "http://h:1",
         ];
-        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut r = Rng(0x9E37_79B9_7F4A_7C15);
         let mut accepted = 0;
         for _ in 0..20_000 {
             let mut doc = String::new();
-            for _ in 0..1 + next(6) {
-                doc.push_str(indents[next(indents.len())]);
-                doc.push_str(marks[next(marks.len())]);
-                if next(4) > 0 {
-                    doc.push_str(keys[next(keys.len())]);
-                    doc.push_str(seps[next(seps.len())]);
+            for _ in 0..1 + r.below(6) {
+                doc.push_str(r.pick(&indents));
+                doc.push_str(r.pick(&marks));
+                if r.below(4) > 0 {
+                    doc.push_str(r.pick(&keys));
+                    doc.push_str(r.pick(&seps));
                 }
-                doc.push_str(values[next(values.len())]);
+                doc.push_str(r.pick(&values));
                 doc.push('\n');
             }
             assert!(
@@ -741,15 +736,6 @@ mod tests {
     /// serde_yaml on all of them, and take most of the unchanged ones.
     #[test]
     fn random_trees_agree_with_serde_yaml() {
-        struct Gen(u64);
-        impl Gen {
-            fn next(&mut self, n: usize) -> usize {
-                self.0 ^= self.0 << 13;
-                self.0 ^= self.0 >> 7;
-                self.0 ^= self.0 << 17;
-                (self.0 % n as u64) as usize
-            }
-        }
         const SCALARS: [&str; 14] = [
             "x",
             "1",
@@ -768,23 +754,23 @@ mod tests {
         ];
         /// A node on lines of its own; a bare scalar only as a sequence item (under a
         /// key it would be a multi-line value, outside the subset).
-        fn node(g: &mut Gen, out: &mut Vec<String>, indent: usize, depth: usize, item: bool) {
-            let step = 1 + g.next(3);
+        fn node(g: &mut Rng, out: &mut Vec<String>, indent: usize, depth: usize, item: bool) {
+            let step = 1 + g.below(3);
             let kind = match (depth > 3, item) {
                 (true, true) => 2,
                 (true, false) => 1,
-                (false, true) => g.next(3),
-                (false, false) => g.next(2),
+                (false, true) => g.below(3),
+                (false, false) => g.below(2),
             };
             match kind {
                 0 => {
-                    for k in 0..1 + g.next(3) {
+                    for k in 0..1 + g.below(3) {
                         let key = ["a", "b", "c"][k];
-                        if g.next(2) == 0 {
+                        if g.below(2) == 0 {
                             out.push(format!(
                                 "{}{key}: {}",
                                 " ".repeat(indent),
-                                SCALARS[g.next(14)]
+                                SCALARS[g.below(14)]
                             ));
                         } else {
                             out.push(format!("{}{key}:", " ".repeat(indent)));
@@ -793,15 +779,15 @@ mod tests {
                     }
                 }
                 1 => {
-                    for _ in 0..1 + g.next(3) {
-                        if depth > 3 || g.next(2) == 0 {
-                            out.push(format!("{}- {}", " ".repeat(indent), SCALARS[g.next(14)]));
+                    for _ in 0..1 + g.below(3) {
+                        if depth > 3 || g.below(2) == 0 {
+                            out.push(format!("{}- {}", " ".repeat(indent), SCALARS[g.below(14)]));
                         } else {
                             let at = out.len();
                             node(g, out, indent + step, depth + 1, true);
                             // `- ` replaces the first line's indentation (compact form).
                             let first = out[at].trim_start().to_string();
-                            if step >= 2 && g.next(2) == 0 {
+                            if step >= 2 && g.below(2) == 0 {
                                 out[at] = format!(
                                     "{}-{}{first}",
                                     " ".repeat(indent),
@@ -813,10 +799,10 @@ mod tests {
                         }
                     }
                 }
-                _ => out.push(format!("{}{}", " ".repeat(indent), SCALARS[g.next(14)])),
+                _ => out.push(format!("{}{}", " ".repeat(indent), SCALARS[g.below(14)])),
             }
         }
-        let mut g = Gen(0x2545_F491_4F6C_DD1D);
+        let mut g = Rng(0x2545_F491_4F6C_DD1D);
         let (mut clean, mut clean_fast) = (0, 0);
         for _ in 0..20_000 {
             let mut lines = Vec::new();
@@ -824,10 +810,10 @@ mod tests {
                 lines.push(format!("{key}:"));
                 node(&mut g, &mut lines, 2, 0, false);
             }
-            let nudge = g.next(3) == 0;
+            let nudge = g.below(3) == 0;
             if nudge {
-                let at = g.next(lines.len());
-                if g.next(2) == 0 {
+                let at = g.below(lines.len());
+                if g.below(2) == 0 {
                     lines[at].insert(0, ' ');
                 } else if lines[at].starts_with(' ') {
                     lines[at].remove(0);
