@@ -10,6 +10,7 @@ test:
 lint:
     cargo fmt --check
     cargo clippy --all-targets -- -D warnings
+    RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
 
 # Rewrite golden outputs after an intended change (review the diff!)
 golden:

@@ -72,7 +72,7 @@ pub fn check_merged(
 /// [`check_merged`] of the merged values of a render over a template set's defaults:
 /// when the set's defaults pass the checks, only the user's part is walked and typed,
 /// and the rest of the typed values is taken from [`TemplateSet::typed_defaults`].
-/// What [`crate::render`] runs.
+/// What [`crate::render()`] runs.
 ///
 /// ```
 /// use capiform::values::{Merged, ValuesSource};
