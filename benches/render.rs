@@ -111,7 +111,8 @@ fn stages(c: &mut Criterion) {
             b.iter(|| {
                 let (merged, user) =
                     Merged::over(set.defaults(), black_box(&sources)).expect("values load");
-                capiform::validation::check_merged(&merged, &user, true)
+                // What `render` runs: the user's part typed over the set's typed defaults.
+                capiform::validation::check_over_set(&merged, &user, set)
                     .0
                     .expect("values are valid")
             })
