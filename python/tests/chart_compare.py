@@ -1,0 +1,81 @@
+"""Compare what the capiform driver applied with what the reference chart renders.
+
+For each install/upgrade the driver made, a case folder in the parity corpus layout is
+written: ``values.yaml`` (the values the driver built), ``case.yaml`` (release,
+namespace), ``expected.yaml`` (``helm template`` of the reference chart on those values)
+and ``applied.yaml`` (the objects the driver applied to the Kubernetes double). The parity
+referee (``../shared/parity/parity.py``) then compares each folder semantically, with this
+module's ``applied`` engine standing in for ``capiform render``: it prints the folder's
+``applied.yaml``.
+
+    python3 chart_compare.py render RELEASE --namespace NS -f DIR/values.yaml
+        (the engine interface parity.py calls) prints DIR/applied.yaml
+"""
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+from typing import Any, Dict, List
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+PARITY = os.path.join(SHARED, "parity", "parity.py")
+CHART = os.path.join(SHARED, "reference-chart", "openstack-cluster")
+MAGNUM_CASES = os.path.join(SHARED, "magnum", "cases")
+
+
+def helm_binary() -> str:
+    return os.environ.get("HELM") or os.path.expanduser("~/.cache/capiform/bin/helm")
+
+
+def write_case(folder: str, install: Dict[str, Any], helm: str) -> None:
+    os.makedirs(folder, exist_ok=True)
+    values_path = os.path.join(folder, "values.yaml")
+    with open(values_path, "w") as f:
+        json.dump(install["values"], f, indent=1)
+    with open(os.path.join(folder, "case.yaml"), "w") as f:
+        json.dump({"release": install["release"], "namespace": install["namespace"]}, f)
+    rendered = subprocess.run(
+        [helm, "template", install["release"], CHART, "--namespace", install["namespace"],
+         "-f", values_path],
+        capture_output=True, text=True)
+    if rendered.returncode != 0:
+        with open(os.path.join(folder, "expected-error.txt"), "w") as f:
+            f.write(rendered.stderr)
+    else:
+        with open(os.path.join(folder, "expected.yaml"), "w") as f:
+            f.write(rendered.stdout)
+    with open(os.path.join(folder, "applied.yaml"), "w") as f:
+        for obj in install.get("applied", []):
+            f.write("---\n" + json.dumps(obj, indent=1) + "\n")
+
+
+def compare(cases_dir: str) -> Dict[str, Any]:
+    """parity.py's JSON result for every folder of ``cases_dir``."""
+    engine = os.path.join(cases_dir, "engine")
+    with open(engine, "w") as f:
+        f.write(f"#!/bin/sh\nexec {shlex.quote(sys.executable)} "
+                f"{shlex.quote(os.path.abspath(__file__))} \"$@\"\n")
+    os.chmod(engine, 0o755)
+    run = subprocess.run(
+        [sys.executable, PARITY, "--bin", engine, "--cases", cases_dir, "--json", "--show", "50"],
+        capture_output=True, text=True)
+    start = run.stdout.find("{")
+    if start < 0:
+        raise RuntimeError(f"parity.py gave no result: {run.stdout}{run.stderr}")
+    end = run.stdout.rfind("}")
+    return json.loads(run.stdout[start:end + 1])
+
+
+def main(argv: List[str]) -> int:
+    # The engine interface: render RELEASE --namespace NS -f DIR/values.yaml
+    values = argv[argv.index("-f") + 1]
+    with open(os.path.join(os.path.dirname(values), "applied.yaml")) as f:
+        sys.stdout.write(f.read())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
