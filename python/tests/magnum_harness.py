@@ -554,6 +554,8 @@ def _run_operations(case, driver, kube, result, helm):
             except Exception as e:  # recorded; the test decides
                 entry["ok"] = False
                 entry["error"] = f"{type(e).__name__}: {e}"
+                if getattr(e, "problems", None):  # capiform's errors list them
+                    entry["problems"] = [str(p) for p in e.problems]
             entry["seconds"] = time.perf_counter() - started
             result["operations"].append(entry)
             if not entry["ok"] and not op.get("continue_on_error"):

@@ -1,0 +1,122 @@
+"""capiform.apply / status / uninstall against the Kubernetes API double."""
+
+import json
+
+import pytest
+
+import capiform
+from capiform.lifecycle import record_name
+from kube_double import KubeDouble
+
+VALUES = {
+    "kubernetesVersion": "1.31.4",
+    "machineImage": "ubuntu-jammy-kube-v1.31.4",
+    "cloudCredentialsSecretName": "demo-creds",
+    "controlPlane": {"machineFlavor": "vm.small"},
+    "nodeGroups": [{"name": "md-0", "machineFlavor": "vm.small", "machineCount": 2},
+                   {"name": "md-1", "machineFlavor": "vm.small", "machineCount": 1}],
+}
+
+
+@pytest.fixture
+def kube():
+    double = KubeDouble().start()
+    yield double
+    double.stop()
+
+
+def names(kube, kind):
+    return sorted(o["metadata"]["name"] for o in kube.objects(kind))
+
+
+def test_apply_dry_runs_everything_first_then_applies_in_stages(kube, tmp_path):
+    objects = capiform.render("demo", "ns", VALUES)
+    path = tmp_path / "kubeconfig"
+    path.write_text(json.dumps(kube.kubeconfig()))  # a path works as well as a dict
+    report = capiform.apply("demo", "ns", objects, kubeconfig=str(path))
+    assert report.revision == 1 and len(report.applied) == len(objects) and not report.pruned
+    patches = [r for r in kube.requests if r.method == "PATCH"]
+    dry = [r for r in patches if r.dry_run]
+    real = [r for r in patches if not r.dry_run]
+    assert len(dry) == len(objects) and len(real) == len(objects) + 1  # + the record
+    assert max(r.seq for r in dry) < min(r.seq for r in real)
+    assert all(r.params["fieldManager"] == "capiform" and r.params["force"] == "true"
+               for r in patches)
+    kinds = [r.body["kind"] for r in real]
+    assert kinds.index("Secret") < kinds.index("OpenStackCluster") \
+        < kinds.index("KubeadmControlPlane") < kinds.index("Cluster") \
+        < kinds.index("MachineDeployment") < kinds.index("HelmRelease")
+    assert {o["metadata"]["namespace"] for o in kube.objects()} == {"ns"}
+
+
+def test_a_refused_dry_run_applies_nothing(kube):
+    objects = capiform.render("demo", "ns", VALUES)
+    kube.requests.clear()
+    real_handle = kube._answer
+
+    def refuse_clusters(req, api_version, plural, namespace, name):
+        if plural == "kubeadmcontrolplanes" and req.dry_run:
+            return 422, {"kind": "Status", "message": "spec.version: Invalid value"}
+        return real_handle(req, api_version, plural, namespace, name)
+
+    kube._answer = refuse_clusters
+    with pytest.raises(capiform.KubernetesError) as err:
+        capiform.apply("demo", "ns", objects, kubeconfig=kube.kubeconfig())
+    assert [p.path for p in err.value.problems] == [
+        "dry-run apply KubeadmControlPlane/demo-control-plane"]
+    assert "spec.version: Invalid value" in err.value.problems[0].message
+    assert kube.objects() == []
+
+
+def test_an_upgrade_prunes_what_is_no_longer_rendered_but_keeps_kept_objects(kube):
+    config = kube.kubeconfig()
+    capiform.apply("demo", "ns", capiform.render("demo", "ns", VALUES), kubeconfig=config)
+    before = names(kube, "OpenStackMachineTemplate")
+    smaller = dict(VALUES, nodeGroups=[dict(VALUES["nodeGroups"][0], machineFlavor="vm.large")])
+    report = capiform.apply("demo", "ns", capiform.render("demo", "ns", smaller),
+                            kubeconfig=config)
+    assert report.revision == 2
+    assert sorted(report.pruned) == ["MachineDeployment/demo-md-1", "MachineHealthCheck/demo-md-1"]
+    assert names(kube, "MachineDeployment") == ["demo-md-0"]
+    # Machine templates are kept (old machine sets may still use them), as helm keeps them.
+    after = names(kube, "OpenStackMachineTemplate")
+    assert set(before) < set(after)
+    status = capiform.status("demo", "ns", kubeconfig=config)
+    assert status["revision"] == 2 and all(o["present"] for o in status["objects"])
+    assert capiform.status("other", "ns", kubeconfig=config) is None
+
+
+def test_uninstall_is_ordered_and_finishes_once_the_cluster_is_gone(kube):
+    config = kube.kubeconfig()
+    # With credentials in the values, the chart's cloud credentials Secret is kept by helm
+    # on uninstall (resource policy "keep"), and left behind for good.
+    with_clouds = {k: v for k, v in VALUES.items() if k != "cloudCredentialsSecretName"}
+    with_clouds["clouds"] = {"openstack": {"auth": {"auth_url": "https://keystone.example"},
+                                           "region_name": "RegionOne"}}
+    capiform.apply("demo", "ns", capiform.render("demo", "ns", with_clouds), kubeconfig=config,
+                   template_set=capiform.template_set_id())
+    first = capiform.uninstall("demo", "ns", kubeconfig=config)
+    assert not first.done
+    assert first.deleted[0].startswith(("HelmRelease/", "Manifests/"))
+    assert "Cluster/demo" in first.deleted
+    assert "Secret/demo-cloud-credentials" in first.remaining
+    left = sorted(f"{o['kind']}/{o['metadata']['name']}" for o in kube.objects())
+    assert left == sorted(first.remaining)
+    assert f"Secret/{record_name('demo')}" in left
+    # Cluster API would now delete the machines; the Cluster object is gone already
+    # in the double, so the next call removes the kept objects and the record.
+    second = capiform.uninstall("demo", "ns", kubeconfig=config)
+    assert second.done and kube.objects() == []
+    assert capiform.uninstall("demo", "ns", kubeconfig=config).done
+
+
+def test_kubeconfig_problems_are_clear(kube):
+    config = dict(kube.kubeconfig(), **{"current-context": "nope"})
+    with pytest.raises(capiform.KubernetesError) as err:
+        capiform.status("demo", "ns", kubeconfig=config)
+    assert "nope" in str(err.value.problems[0])
+    wrong_token = kube.kubeconfig()
+    wrong_token["users"][0]["user"]["token"] = "wrong"
+    with pytest.raises(capiform.KubernetesError) as err:
+        capiform.status("demo", "ns", kubeconfig=wrong_token)
+    assert "401" in str(err.value) and "wrong" not in str(err.value)
