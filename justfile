@@ -5,11 +5,13 @@ default: test
 # Everything CI runs
 test:
     cargo test
+    python/ci.sh
 
 # Lints as CI expects them
 lint:
     cargo fmt --check
     cargo clippy --all-targets -- -D warnings
+    cargo clippy -p capiform-python -- -D warnings
     RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
 
 # Rewrite golden outputs after an intended change (review the diff!)

@@ -113,7 +113,7 @@ fn to_py(err: Error) -> PyErr {
         Error::Io { .. } => "io",
         Error::Usage(_) => "usage",
     };
-    let problems: Vec<(String, String)> = match &err {
+    let problems: Problems = match &err {
         Error::Invalid(list) => list
             .iter()
             .map(|p| (p.path.clone(), p.message.clone()))
@@ -180,6 +180,9 @@ fn render_yaml(
     .map_err(to_py)
 }
 
+/// `(path, message)` pairs, as `NativeError` carries them.
+type Problems = Vec<(String, String)>;
+
 /// Every problem of the values as `(path, message)` pairs (empty: valid), with the
 /// warnings. Errors that are not about the values (syntax, template set) are raised.
 #[pyfunction]
@@ -190,7 +193,7 @@ fn validate_values(
     template_version: Option<&str>,
     templates_dir: Option<&str>,
     existing_json: Option<&str>,
-) -> PyResult<(Vec<(String, String)>, Vec<String>)> {
+) -> PyResult<(Problems, Vec<String>)> {
     py.detach(|| {
         // A full render runs every check, the builders' included; the output is dropped.
         let (req, set) = prepare(

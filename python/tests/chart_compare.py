@@ -49,7 +49,18 @@ def write_case(folder: str, install: Dict[str, Any], helm: str) -> None:
             f.write(rendered.stdout)
     with open(os.path.join(folder, "applied.yaml"), "w") as f:
         for obj in install.get("applied", []):
-            f.write("---\n" + json.dumps(obj, indent=1) + "\n")
+            f.write("---\n" + json.dumps(without_bookkeeping(obj), indent=1) + "\n")
+
+
+def without_bookkeeping(obj: Dict[str, Any]) -> Dict[str, Any]:
+    """The object without the labels and annotations the lifecycle adds to track the
+    release (ApplySet membership), which are not part of the render."""
+    md = dict(obj.get("metadata") or {})
+    for key in ("labels", "annotations"):
+        if key in md:
+            md[key] = {k: v for k, v in md[key].items()
+                       if not k.startswith("applyset.kubernetes.io/")}
+    return dict(obj, metadata=md)
 
 
 def compare(cases_dir: str) -> Dict[str, Any]:
