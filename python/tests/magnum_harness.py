@@ -232,11 +232,13 @@ class Helm:
             self.result["installs"].append(
                 {"release": call["release"], "namespace": ns, "values": values,
                  "version": call["options"].get("version")})
+            started = time.perf_counter()
             if self.helm:
                 subprocess.run(
                     [self.helm, "template", call["release"], self.chart, "--namespace", ns,
                      "--values", "-"],
                     input=kwargs["process_input"], capture_output=True, text=True, check=True)
+            self.result["installs"][-1]["seconds"] = time.perf_counter() - started
             return json.dumps({"name": call["release"], "namespace": ns, "version": 1,
                                "info": {"status": "deployed"}}), ""
         self.result["uninstalls"].append({"release": call["release"], "namespace": ns})
@@ -411,7 +413,18 @@ def _instrument_capiform(result, kube):
     from capiform.lifecycle import record_name
     from capiform.magnum.driver import CapiformClient
 
+    import capiform
+
     original = CapiformClient.install_or_upgrade
+    original_render = capiform.render
+    render_seconds = []
+
+    def timed_render(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original_render(*args, **kwargs)
+        finally:
+            render_seconds.append(time.perf_counter() - started)
 
     def install_or_upgrade(self, release_name, chart_ref, *values, namespace, repo=None,
                            version=None):
@@ -421,8 +434,11 @@ def _instrument_capiform(result, kube):
         entry = {"release": release_name, "namespace": namespace,
                  "values": helm.mergeconcat({}, *values), "version": version}
         result["installs"].append(entry)
+        started = time.perf_counter()
         answer = original(self, release_name, chart_ref, *values, namespace=namespace,
                           repo=repo, version=version)
+        entry["seconds"] = time.perf_counter() - started
+        entry["render_seconds"] = render_seconds.pop() if render_seconds else None
         requests = kube.requests[first:]
         entry["dry_runs"] = sum(1 for r in requests if r.method == "PATCH" and r.dry_run)
         entry["applied"] = [r.body for r in requests if r.method == "PATCH" and not r.dry_run
@@ -440,7 +456,8 @@ def _instrument_capiform(result, kube):
         return report
 
     CapiformClient._original_uninstall = CapiformClient.uninstall_release
-    return [mock.patch.object(CapiformClient, "install_or_upgrade", install_or_upgrade),
+    return [mock.patch.object(capiform, "render", timed_render),
+            mock.patch.object(CapiformClient, "install_or_upgrade", install_or_upgrade),
             mock.patch.object(CapiformClient, "uninstall_release", uninstall_release)]
 
 
