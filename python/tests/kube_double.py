@@ -9,7 +9,10 @@ through a kubeconfig:
   becomes base64 ``data``, as the API server does);
 * ``GET`` one object (404 when absent) or a list, filtered by ``labelSelector``
   (``k=v``, ``k==v``, ``k!=v``, ``k``, ``!k``);
-* ``DELETE`` one object (404 when absent) or a collection by ``labelSelector``;
+* ``DELETE`` one object (404 when absent) or a collection by ``labelSelector``; objects
+  of the plurals in ``finalized`` (``clusters`` by default: Cluster API deletes a cluster
+  over minutes) only get a ``deletionTimestamp`` and stay until
+  :meth:`KubeDouble.finish_deletions` (the controller being done);
 * ``POST`` creates.
 
 Every request is recorded (method, path, query, body, whether it was a dry run), with a
@@ -95,6 +98,7 @@ class Request:
 class KubeDouble:
     store: Dict[Key, Dict[str, Any]] = field(default_factory=dict)
     requests: List[Request] = field(default_factory=list)
+    finalized: Tuple[str, ...] = ("clusters",)
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -162,6 +166,15 @@ class KubeDouble:
             for key in [k for k in self.store if k[1] == plural and k[3] == name]:
                 del self.store[key]
 
+    def finish_deletions(self) -> List[str]:
+        """Remove the objects whose deletion was pending; their ``Kind/name``."""
+        with self._lock:
+            done = [k for k, o in self.store.items()
+                    if (o.get("metadata") or {}).get("deletionTimestamp")]
+            for key in done:
+                del self.store[key]
+        return [f"{k[1]}/{k[3]}" for k in done]
+
     def objects(self, kind: Optional[str] = None) -> List[Dict[str, Any]]:
         with self._lock:
             return [copy.deepcopy(o) for o in self.store.values()
@@ -217,6 +230,10 @@ class KubeDouble:
             if name:
                 if key not in self.store:
                     return 404, {"kind": "Status", "code": 404, "reason": "NotFound"}
+                if plural in self.finalized:
+                    md = self.store[key].setdefault("metadata", {})
+                    md.setdefault("deletionTimestamp", "2026-01-01T00:00:00Z")
+                    return 200, self.store[key]
                 del self.store[key]
                 return 200, {"kind": "Status", "status": "Success"}
             sel = req.params.get("labelSelector", "")

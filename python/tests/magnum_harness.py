@@ -553,6 +553,8 @@ def _run_operations(case, driver, kube, result, helm):
                         ng.status = op.get("nodegroup_status", op["status"])
                         ng.save()
                 elif name == "update_cluster_status":
+                    # Cluster API has finished what was being deleted.
+                    entry["deletions_finished"] = kube.finish_deletions()
                     for obj in op.get("k8s_objects", []):
                         kube.preload(obj)
                     for gone in op.get("k8s_delete", []):

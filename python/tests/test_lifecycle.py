@@ -101,10 +101,13 @@ def test_uninstall_is_ordered_and_finishes_once_the_cluster_is_gone(kube):
     assert "Cluster/demo" in first.deleted
     assert "Secret/demo-cloud-credentials" in first.remaining
     left = sorted(f"{o['kind']}/{o['metadata']['name']}" for o in kube.objects())
-    assert left == sorted(first.remaining)
+    assert left == sorted(first.remaining + ["Cluster/demo"])  # being deleted
     assert f"Secret/{record_name('demo')}" in left
-    # Cluster API would now delete the machines; the Cluster object is gone already
-    # in the double, so the next call removes the kept objects and the record.
+    # While Cluster API is still deleting the cluster, nothing more happens.
+    again = capiform.uninstall("demo", "ns", kubeconfig=config)
+    assert not again.done and "Secret/demo-cloud-credentials" in again.remaining
+    # Once it is gone, the next call removes the kept objects and the record.
+    assert kube.finish_deletions() == ["clusters/demo"]
     second = capiform.uninstall("demo", "ns", kubeconfig=config)
     assert second.done and kube.objects() == []
     assert capiform.uninstall("demo", "ns", kubeconfig=config).done
