@@ -7,8 +7,9 @@ them (the inventory) with the revision and the template set. The record is what 
 prune and uninstall exact: an object leaves the cluster only when a release that applied
 it no longer renders it, or is uninstalled.
 
-* :func:`apply` sends every object as a server-side dry run first (nothing changes when
-  one is refused), then applies them stage by stage (Secrets and RBAC, infrastructure,
+* :func:`apply` renders the values (reading the live etcd key Secret), sends every
+  object as a server-side dry run first (nothing changes when one is refused), then
+  applies them stage by stage (Secrets and RBAC, infrastructure,
   control plane, Cluster, workers, autoscaler, addons), writes the record, and deletes
   what the previous revision applied and this one no longer renders (prune). Objects
   annotated ``helm.sh/resource-policy: keep`` (machine templates still referenced by
@@ -281,50 +282,69 @@ def _in_stage_order(objects: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
 def apply(
     release: str,
     namespace: str,
-    objects: List[Dict[str, Any]],
+    values: Any,
     *,
     kubeconfig: Kubeconfig,
-    dry_run_first: bool = True,
+    template_version: Optional[str] = None,
+    templates_dir: Optional[str] = None,
     prune: bool = True,
-    template_set: Optional[str] = None,
 ) -> ApplyReport:
-    """Apply a render as the next revision of ``release``; see the module docs."""
+    """Render ``values`` (as :func:`capiform.render` does, reading the release's live
+    etcd key Secret) and apply the objects as the next revision of ``release``: a dry
+    run of every object first, then the apply stage by stage, the record, the prune."""
+    import capiform
+
     api = _Api(kubeconfig)
     try:
-        previous = _read_record(api, release, namespace) or {"revision": 0, "inventory": []}
-        ordered = _in_stage_order(objects)
-        if dry_run_first:
-            refused: List[Problem] = []
-            for obj in ordered:
-                try:
-                    api.apply(obj, namespace, dry_run=True)
-                except KubernetesError as e:
-                    refused.extend(e.problems)
-            if refused:
-                raise KubernetesError(
-                    f"the server refused {len(refused)} object(s) in a dry run; nothing was applied",
-                    refused,
-                )
-        report = ApplyReport(revision=previous["revision"] + 1)
-        for obj in ordered:
-            api.apply(obj, namespace, dry_run=False)
-            report.applied.append(str(Ref.of(obj)))
-        current = [Ref.of(o) for o in ordered]
-        _write_record(api, release, namespace, {
-            "revision": report.revision,
-            "templateSet": template_set,
-            "inventory": [r.to_json() for r in current],
-        })
-        if prune:
-            wanted = {(r.api_version, r.kind, r.name) for r in current}
-            gone = [Ref.from_json(d) for d in previous["inventory"]]
-            gone = [r for r in gone if (r.api_version, r.kind, r.name) not in wanted and not r.kept]
-            for ref in sorted(gone, key=lambda r: _stage(r.kind), reverse=True):
-                if api.delete(ref, namespace):
-                    report.pruned.append(str(ref))
-        return report
+        existing = api.get(Ref("v1", "Secret", f"{release}-etcd-key"), namespace)
+        objects = capiform.render(
+            release, namespace, values, template_version=template_version,
+            templates_dir=templates_dir, existing=[existing] if existing else [])
+        template_set = capiform.template_set_id(template_version, templates_dir)
+        return _apply_objects(api, release, namespace, objects, template_set, prune)
     finally:
         api.close()
+
+
+def _apply_objects(
+    api: _Api,
+    release: str,
+    namespace: str,
+    objects: List[Dict[str, Any]],
+    template_set: str,
+    prune: bool,
+) -> ApplyReport:
+    previous = _read_record(api, release, namespace) or {"revision": 0, "inventory": []}
+    ordered = _in_stage_order(objects)
+    refused: List[Problem] = []
+    for obj in ordered:
+        try:
+            api.apply(obj, namespace, dry_run=True)
+        except KubernetesError as e:
+            refused.extend(e.problems)
+    if refused:
+        raise KubernetesError(
+            f"the server refused {len(refused)} object(s) in a dry run; nothing was applied",
+            refused,
+        )
+    report = ApplyReport(revision=previous["revision"] + 1)
+    for obj in ordered:
+        api.apply(obj, namespace, dry_run=False)
+        report.applied.append(str(Ref.of(obj)))
+    current = [Ref.of(o) for o in ordered]
+    _write_record(api, release, namespace, {
+        "revision": report.revision,
+        "templateSet": template_set,
+        "inventory": [r.to_json() for r in current],
+    })
+    if prune:
+        wanted = {(r.api_version, r.kind, r.name) for r in current}
+        gone = [Ref.from_json(d) for d in previous["inventory"]]
+        gone = [r for r in gone if (r.api_version, r.kind, r.name) not in wanted and not r.kept]
+        for ref in sorted(gone, key=lambda r: _stage(r.kind), reverse=True):
+            if api.delete(ref, namespace):
+                report.pruned.append(str(ref))
+    return report
 
 
 def uninstall(release: str, namespace: str, *, kubeconfig: Kubeconfig) -> UninstallReport:

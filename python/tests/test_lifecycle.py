@@ -33,7 +33,7 @@ def test_apply_dry_runs_everything_first_then_applies_in_stages(kube, tmp_path):
     objects = capiform.render("demo", "ns", VALUES)
     path = tmp_path / "kubeconfig"
     path.write_text(json.dumps(kube.kubeconfig()))  # a path works as well as a dict
-    report = capiform.apply("demo", "ns", objects, kubeconfig=str(path))
+    report = capiform.apply("demo", "ns", VALUES, kubeconfig=str(path))
     assert report.revision == 1 and len(report.applied) == len(objects) and not report.pruned
     patches = [r for r in kube.requests if r.method == "PATCH"]
     dry = [r for r in patches if r.dry_run]
@@ -61,7 +61,7 @@ def test_a_refused_dry_run_applies_nothing(kube):
 
     kube._answer = refuse_clusters
     with pytest.raises(capiform.KubernetesError) as err:
-        capiform.apply("demo", "ns", objects, kubeconfig=kube.kubeconfig())
+        capiform.apply("demo", "ns", VALUES, kubeconfig=kube.kubeconfig())
     assert [p.path for p in err.value.problems] == [
         "dry-run apply KubeadmControlPlane/demo-control-plane"]
     assert "spec.version: Invalid value" in err.value.problems[0].message
@@ -70,11 +70,10 @@ def test_a_refused_dry_run_applies_nothing(kube):
 
 def test_an_upgrade_prunes_what_is_no_longer_rendered_but_keeps_kept_objects(kube):
     config = kube.kubeconfig()
-    capiform.apply("demo", "ns", capiform.render("demo", "ns", VALUES), kubeconfig=config)
+    capiform.apply("demo", "ns", VALUES, kubeconfig=config)
     before = names(kube, "OpenStackMachineTemplate")
     smaller = dict(VALUES, nodeGroups=[dict(VALUES["nodeGroups"][0], machineFlavor="vm.large")])
-    report = capiform.apply("demo", "ns", capiform.render("demo", "ns", smaller),
-                            kubeconfig=config)
+    report = capiform.apply("demo", "ns", smaller, kubeconfig=config)
     assert report.revision == 2
     assert sorted(report.pruned) == ["MachineDeployment/demo-md-1", "MachineHealthCheck/demo-md-1"]
     assert names(kube, "MachineDeployment") == ["demo-md-0"]
@@ -93,8 +92,7 @@ def test_uninstall_is_ordered_and_finishes_once_the_cluster_is_gone(kube):
     with_clouds = {k: v for k, v in VALUES.items() if k != "cloudCredentialsSecretName"}
     with_clouds["clouds"] = {"openstack": {"auth": {"auth_url": "https://keystone.example"},
                                            "region_name": "RegionOne"}}
-    capiform.apply("demo", "ns", capiform.render("demo", "ns", with_clouds), kubeconfig=config,
-                   template_set=capiform.template_set_id())
+    capiform.apply("demo", "ns", with_clouds, kubeconfig=config)
     first = capiform.uninstall("demo", "ns", kubeconfig=config)
     assert not first.done
     assert first.deleted[0].startswith(("HelmRelease/", "Manifests/"))

@@ -66,16 +66,6 @@ class CapiformClient:
             return {"template_version": None, "templates_dir": templates_dir}
         return {"template_version": version or None, "templates_dir": None}
 
-    def _existing(self, release_name: str, namespace: str) -> List[Dict[str, Any]]:
-        """The live objects a render reads: the etcd encryption key Secret."""
-        from magnum_capi_helm import kubernetes
-
-        client = kubernetes.Client(
-            capiform.lifecycle._load_kubeconfig(self.kubeconfig)
-        )
-        secret = client.get_secret(f"{release_name}-etcd-key", namespace)
-        return [secret] if secret else []
-
     def install_or_upgrade(
         self,
         release_name: str,
@@ -90,21 +80,12 @@ class CapiformClient:
         ``chart_ref`` and ``repo`` name the helm chart and are not used; ``version`` is
         the template set version the driver chose (see ``Driver._get_chart_version``).
         """
-        merged = helm.mergeconcat({}, *values)
-        templates = self.templates(version)
-        objects = capiform.render(
-            release_name,
-            namespace,
-            merged,
-            existing=self._existing(release_name, namespace),
-            **templates,
-        )
         report = capiform.apply(
             release_name,
             namespace,
-            objects,
+            helm.mergeconcat({}, *values),
             kubeconfig=self.kubeconfig,
-            template_set=capiform.template_set_id(**templates),
+            **self.templates(version),
         )
         LOG.info(
             "capiform applied release %s in %s: revision %d, %d objects, %d pruned",
