@@ -42,6 +42,7 @@ _BY_KIND = {
     "invalid": InvalidValuesError,
     "syntax": ValuesSyntaxError,
     "template-set": TemplateSetError,
+    "kubernetes": KubernetesError,
 }
 
 

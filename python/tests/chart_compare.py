@@ -49,13 +49,17 @@ def write_case(folder: str, install: Dict[str, Any], helm: str) -> None:
             f.write(rendered.stdout)
     with open(os.path.join(folder, "applied.yaml"), "w") as f:
         for obj in install.get("applied", []):
-            f.write("---\n" + json.dumps(without_bookkeeping(obj), indent=1) + "\n")
+            f.write("---\n" + json.dumps(without_bookkeeping(obj, install["namespace"]),
+                                          indent=1) + "\n")
 
 
-def without_bookkeeping(obj: Dict[str, Any]) -> Dict[str, Any]:
-    """The object without the labels and annotations the lifecycle adds to track the
-    release (ApplySet membership), which are not part of the render."""
+def without_bookkeeping(obj: Dict[str, Any], namespace: str) -> Dict[str, Any]:
+    """The object without what the lifecycle adds to apply it: the release namespace
+    (which helm template does not print either) and the labels and annotations that
+    track the release (ApplySet membership)."""
     md = dict(obj.get("metadata") or {})
+    if md.get("namespace") == namespace:
+        del md["namespace"]
     for key in ("labels", "annotations"):
         if key in md:
             md[key] = {k: v for k, v in md[key].items()

@@ -451,7 +451,8 @@ def _instrument_capiform(result, kube):
 
         report = C._original_uninstall(self, release_name, namespace)
         result["uninstalls"].append({"release": release_name, "namespace": namespace,
-                                     "deleted": report.deleted, "remaining": report.remaining,
+                                     "deleted": report.deleted,
+                                     "remaining": getattr(report, "remaining", []),
                                      "done": report.done})
         return report
 

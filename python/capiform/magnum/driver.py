@@ -106,12 +106,11 @@ class CapiformClient:
         """One step of the ordered uninstall; a release that is not there is fine."""
         report = capiform.uninstall(release_name, namespace, kubeconfig=self.kubeconfig)
         LOG.info(
-            "capiform uninstall of %s in %s: %d deleted, %d remaining%s",
+            "capiform uninstall of %s in %s: %d deleted, %s",
             release_name,
             namespace,
             len(report.deleted),
-            len(report.remaining),
-            " (done)" if report.done else "",
+            "done" if report.done else "the rest once the Cluster is gone",
         )
         return report
 
