@@ -551,7 +551,12 @@ fn translate(schema: &Value) -> Value {
             out.insert("additionalProperties".into(), Value::Bool(false));
         }
     }
-    // date-time and similar formats are advisory in Kubernetes: do not enforce them
+    // An integer's `format` is its Go type: the value must fit in it. Other formats
+    // (date-time, …) are advisory in Kubernetes: they are not enforced.
+    if let Some((min, max)) = integer_format_bounds(src.get("format")) {
+        out.entry("minimum").or_insert(json!(min));
+        out.entry("maximum").or_insert(json!(max));
+    }
     out.remove("format");
     if nullable {
         match out.get("type").cloned() {
@@ -568,6 +573,16 @@ fn translate(schema: &Value) -> Value {
         }
     }
     Value::Object(out)
+}
+
+/// The range of an integer `format` (`int32`, `int64`): the Go type the field is read
+/// into, which a larger value would overflow.
+fn integer_format_bounds(format: Option<&Value>) -> Option<(i64, i64)> {
+    match format.and_then(Value::as_str)? {
+        "int32" => Some((i32::MIN.into(), i32::MAX.into())),
+        "int64" => Some((i64::MIN, i64::MAX)),
+        _ => None,
+    }
 }
 
 /// Members of `allOf`/`anyOf`/`oneOf` in structural schemas only constrain values; they
@@ -622,6 +637,24 @@ mod tests {
         assert!(problems(&s, json!({"port": 80})).is_empty());
         assert!(problems(&s, json!({"port": "http"})).is_empty());
         assert_eq!(problems(&s, json!({"port": true})).len(), 1);
+    }
+
+    /// `machineCount: 9223372036854775807` reaches `replicas`, an int32 in the CRD.
+    #[test]
+    fn integer_formats_bound_the_value() {
+        let s = set(spec_schema(json!({
+            "replicas": {"type": "integer", "format": "int32"},
+            "big": {"type": "integer", "format": "int64"},
+            "small": {"type": "integer", "format": "int32", "minimum": 0},
+        })));
+        assert!(problems(&s, json!({"replicas": 2147483647, "big": i64::MAX})).is_empty());
+        let p = problems(&s, json!({"replicas": 9223372036854775807_i64}));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].starts_with("T/x: .spec.replicas: "), "{p:?}");
+        assert_eq!(problems(&s, json!({"replicas": -2147483649_i64})).len(), 1);
+        assert_eq!(problems(&s, json!({"big": u64::MAX})).len(), 1);
+        // A bound of the CRD's own wins over the format's.
+        assert_eq!(problems(&s, json!({"small": -1})).len(), 1);
     }
 
     #[test]
