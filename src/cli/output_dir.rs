@@ -89,7 +89,11 @@ fn previous_render(dir: &Path) -> Result<Vec<PathBuf>> {
             dir.display(),
             foreign.len(),
             shown.join(", "),
-            if foreign.len() > shown.len() { ", …" } else { "" }
+            if foreign.len() > shown.len() {
+                ", …"
+            } else {
+                ""
+            }
         )));
     }
     Ok(listed.iter().map(|n| dir.join(n)).collect())

@@ -383,10 +383,22 @@ impl CrdSet {
     /// assert_eq!(r.not_checked.len(), 1);
     /// ```
     pub fn validate_yaml(&self, text: &str) -> Result<Report> {
+        self.validate_named_yaml("<input>", text)
+    }
+
+    /// [`CrdSet::validate_yaml`] of a text read from `name` (a file), which a YAML
+    /// error names.
+    ///
+    /// ```
+    /// let crds = capiform::validate::CrdSet::default();
+    /// let err = crds.validate_named_yaml("objects.yaml", "a: [").unwrap_err();
+    /// assert!(err.to_string().starts_with("objects.yaml: "));
+    /// ```
+    pub fn validate_named_yaml(&self, name: &str, text: &str) -> Result<Report> {
         let mut docs = Vec::new();
         for doc in serde_yaml::Deserializer::from_str(text) {
             let v: Value =
-                serde::Deserialize::deserialize(doc).map_err(|e| err("<input>", e.to_string()))?;
+                serde::Deserialize::deserialize(doc).map_err(|e| err(name, e.to_string()))?;
             match v {
                 Value::Null => {}
                 Value::Object(ref m) if m.get("kind").and_then(Value::as_str) == Some("List") => {
