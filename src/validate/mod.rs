@@ -139,12 +139,8 @@ struct Entry {
     validator: OnceLock<std::result::Result<jsonschema::Validator, String>>,
 }
 
-/// The served versions of a set of CRDs, by `apiVersion` and kind.
-///
-/// ```no_run
-/// let crds = capiform::validate::CrdSet::load_dir("../shared/crds").unwrap();
-/// assert!(crds.len() > 0);
-/// ```
+/// The served versions of a set of CRDs, by `apiVersion` and kind (see the module's
+/// example).
 #[derive(Default)]
 pub struct CrdSet {
     entries: BTreeMap<(String, String), Entry>,
@@ -169,8 +165,21 @@ impl CrdSet {
     /// Read every `*.yaml`, `*.yml` and `*.json` file of a directory: CRDs, several per
     /// file, or a `List` of them (`kubectl get crd -o yaml`).
     ///
-    /// ```no_run
-    /// let crds = capiform::validate::CrdSet::load_dir("crds/").unwrap();
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// std::fs::write(dir.path().join("widget.yaml"), "
+    /// apiVersion: apiextensions.k8s.io/v1
+    /// kind: CustomResourceDefinition
+    /// spec:
+    ///   group: example.org
+    ///   names: {kind: Widget}
+    ///   versions:
+    ///     - {name: v1, served: true, schema: {openAPIV3Schema: {type: object}}}
+    ///     - {name: v1alpha1, served: false, schema: {openAPIV3Schema: {type: object}}}
+    /// ").unwrap();
+    /// std::fs::write(dir.path().join("README.md"), "not read").unwrap();
+    /// let crds = capiform::validate::CrdSet::load_dir(dir.path()).unwrap();
+    /// assert_eq!(crds.len(), 1); // example.org/v1 Widget: only served versions count
     /// ```
     pub fn load_dir(dir: impl AsRef<Path>) -> Result<CrdSet> {
         let dir = dir.as_ref();
