@@ -290,6 +290,9 @@ fn help_texts_show_examples() {
         &["render", "--help"],
         &["values", "--help"],
         &["validate", "--help"],
+        &["validate-values", "--help"],
+        &["schema", "--help"],
+        &["templates", "--help"],
     ] {
         let o = capiform(args);
         assert!(o.status.success());

@@ -53,6 +53,22 @@ Examples:
   capiform values -f values.yaml --set controlPlane.machineCount=5
   capiform values -f values.yaml --user            # only what the files and flags give";
 
+const VALIDATE_VALUES_EXAMPLES: &str = "\
+Examples:
+  capiform validate-values -f values.yaml
+  capiform validate-values -f base.yaml -f demo.yaml --set etcd.encryption.enabled=true --existing etcd-key.yaml";
+
+const SCHEMA_EXAMPLES: &str = "\
+Examples:
+  capiform schema > values.schema.json             # for editors (yaml-language-server) and CI";
+
+const TEMPLATES_EXAMPLES: &str = "\
+Examples:
+  capiform templates list
+  capiform templates show 1.0.0                    # manifest and changelog
+  capiform templates export 1.0.0 my-sets/1.0.0-site
+  capiform render demo -f values.yaml --templates my-sets/1.0.0-site";
+
 const VALIDATE_EXAMPLES: &str = "\
 Examples:
   capiform validate --crds crds/ demo.yaml
@@ -79,12 +95,14 @@ pub enum Command {
     #[command(after_help = VALUES_EXAMPLES)]
     Values(ValuesCmdArgs),
     /// Print the JSON Schema of the values (for editors and CI checks).
+    #[command(after_help = SCHEMA_EXAMPLES)]
     Schema {
         /// Values schema version.
         #[arg(long, default_value = "v1")]
         version: String,
     },
     /// Check values files without rendering: every problem is listed, exit 1 if any.
+    #[command(after_help = VALIDATE_VALUES_EXAMPLES)]
     ValidateValues {
         /// Values and template set.
         #[command(flatten)]
@@ -97,6 +115,7 @@ pub enum Command {
     #[command(after_help = VALIDATE_EXAMPLES)]
     Validate(ValidateArgs),
     /// Work with cluster template sets.
+    #[command(after_help = TEMPLATES_EXAMPLES)]
     Templates {
         /// What to do with template sets.
         #[command(subcommand)]
