@@ -99,6 +99,16 @@ fn previous_render(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(listed.iter().map(|n| dir.join(n)).collect())
 }
 
+/// The file of an object: `NNN-kind-name.yaml`, numbered in output order so that the
+/// directory lists in the same order as the stream.
+fn file_name(index: usize, obj: &Object) -> String {
+    format!(
+        "{index:03}-{}-{}.yaml",
+        obj.kind.to_ascii_lowercase(),
+        obj.metadata.name
+    )
+}
+
 /// Write `objects` into `dir`, one file per object, replacing the previous render.
 pub fn write(dir: &Path, objects: &[Object]) -> Result<()> {
     let old = previous_render(dir)?;
@@ -113,7 +123,7 @@ pub fn write(dir: &Path, objects: &[Object]) -> Result<()> {
     let mut list = String::from(MARKER_HEADER);
     list.push('\n');
     for (i, obj) in objects.iter().enumerate() {
-        let name = crate::output::file_name(i, obj);
+        let name = file_name(i, obj);
         let path = dir.join(&name);
         std::fs::write(&path, crate::output::to_yaml(std::slice::from_ref(obj)))
             .map_err(|e| io_error(&path, e))?;
@@ -147,6 +157,14 @@ mod tests {
         assert_eq!(entries(&dir).unwrap(), [MARKER, "000-configmap-c.yaml"]);
         let list = std::fs::read_to_string(dir.join(MARKER)).unwrap();
         assert_eq!(listed_files(&list), ["000-configmap-c.yaml"]);
+    }
+
+    #[test]
+    fn files_are_numbered_in_output_order() {
+        assert_eq!(
+            file_name(3, &object("ServiceAccount", "sa")),
+            "003-serviceaccount-sa.yaml"
+        );
     }
 
     #[test]
