@@ -2,7 +2,7 @@
 //!
 //! The chart builds these specs from small fragments (containerd configuration,
 //! trusted CAs, packages, node labels, OIDC, etcd, webhooks …) and the user's free-form
-//! spec, folded together with its own merge ([`merge_concat`]): maps merge key by key,
+//! spec, folded together with its own merge ([`merge_concat_into`]): maps merge key by key,
 //! lists **concatenate**, and for anything else the later value wins unless it is
 //! "empty" in the Go-template sense (`null`, `false`, `0`, `""`, `[]`, `{}`), in which
 //! case the earlier value is kept. Every fragment here is a pure function of the values
@@ -75,8 +75,7 @@ fn go_float(f: f64) -> String {
     }
 }
 
-/// The chart's `mergeConcat`: maps merge key by key (recursively), two lists
-/// concatenate, otherwise `right` wins unless it is empty ([`is_empty`]).
+/// [`merge_concat_into`] of copies (for tests).
 #[cfg(test)]
 pub fn merge_concat(left: &Value, right: &Value) -> Value {
     let mut out = left.clone();
@@ -84,8 +83,9 @@ pub fn merge_concat(left: &Value, right: &Value) -> Value {
     out
 }
 
-/// [`merge_concat`] in place: `right` is merged into `acc`, moving its pieces rather
-/// than copying them.
+/// The chart's `mergeConcat`, in place: maps merge key by key (recursively), two lists
+/// concatenate, otherwise `right` wins unless it is empty ([`is_empty`]). `right` is
+/// merged into `acc`, moving its pieces rather than copying them.
 pub fn merge_concat_into(acc: &mut Value, right: Value) {
     match (acc, right) {
         (Value::Array(l), Value::Array(r)) => l.extend(r),
@@ -107,7 +107,7 @@ pub fn merge_concat_into(acc: &mut Value, right: Value) {
     }
 }
 
-/// The chart's `mergeConcatMany`: fold [`merge_concat`] over the fragments, in order.
+/// The chart's `mergeConcatMany`: fold [`merge_concat_into`] over the fragments, in order.
 pub fn merge_concat_many(fragments: impl IntoIterator<Item = Value>) -> Value {
     let mut iter = fragments.into_iter();
     let Some(mut acc) = iter.next() else {
