@@ -13,6 +13,7 @@ lint:
     cargo clippy --all-targets -- -D warnings
     cargo clippy -p capiform-python -- -D warnings
     RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
+    cargo build --lib --no-default-features
 
 # Rewrite golden outputs after an intended change (review the diff!)
 golden:
