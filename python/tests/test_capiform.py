@@ -147,3 +147,10 @@ def test_warnings_go_to_the_capiform_logger(caplog, monkeypatch):
     with caplog.at_level(logging.WARNING, logger="capiform"):
         assert capiform.render("demo", "ns", VALUES) == []
     assert [r.getMessage() for r in caplog.records] == ['values:3: quote it to keep the string "y"']
+
+
+def test_the_examples_of_the_package_docs_hold():
+    import doctest
+
+    failures, tried = doctest.testmod(capiform)
+    assert tried > 0 and failures == 0
