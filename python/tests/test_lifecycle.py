@@ -50,7 +50,6 @@ def test_apply_dry_runs_everything_first_then_applies_in_stages(kube, tmp_path):
 
 
 def test_a_refused_dry_run_applies_nothing(kube):
-    objects = capiform.render("demo", "ns", VALUES)
     kube.requests.clear()
     real_handle = kube._answer
 

@@ -21,12 +21,12 @@ else ``[capiform] template_version``, else the newest set embedded in capiform;
 import os
 import pathlib
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 from oslo_log import log as logging
 
 import capiform
-from capiform.magnum import conf as capiform_conf  # registers [capiform]
+from capiform.magnum import conf as _capiform_conf  # noqa: F401  (registers [capiform])
 
 from magnum_capi_helm import conf as capi_conf
 from magnum_capi_helm import driver as capi_driver
@@ -145,4 +145,4 @@ class Driver(capi_driver.Driver):
         super()._update_status_deleting(context, cluster)
 
 
-__all__ = ["CapiformClient", "Driver", "capiform_conf"]
+__all__ = ["CapiformClient", "Driver"]
