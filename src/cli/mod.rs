@@ -1,6 +1,9 @@
 //! The `capiform` command line: thin wrappers that parse arguments, call the library
 //! and print. Objects go to stdout; every message goes to stderr.
 
+#[cfg(feature = "lifecycle")]
+pub mod lifecycle;
+
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -69,6 +72,11 @@ pub enum Command {
         #[command(subcommand)]
         action: TemplatesAction,
     },
+    /// Release lifecycle on a management cluster: apply, status, history, get values,
+    /// rollback, uninstall.
+    #[cfg(feature = "lifecycle")]
+    #[command(flatten)]
+    Lifecycle(lifecycle::LifecycleCommand),
 }
 
 /// Template set subcommands.
@@ -436,6 +444,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Schema { version } => run_schema(version),
         Command::Validate(args) => run_validate(args),
         Command::ValidateValues { values, existing } => run_validate_values(values, existing),
+        #[cfg(feature = "lifecycle")]
+        Command::Lifecycle(cmd) => return lifecycle::run(cmd),
     };
     match result {
         Ok(()) => 0,

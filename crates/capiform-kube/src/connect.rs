@@ -48,7 +48,11 @@ pub async fn config(opts: &ConnectOptions) -> Result<Config> {
 
 /// A client for these options. Must run inside a tokio runtime.
 pub async fn connect(opts: &ConnectOptions) -> Result<Client> {
-    let config = config(opts).await?;
+    client(config(opts).await?)
+}
+
+/// A client for a configuration (from [`config`]). Must run inside a tokio runtime.
+pub fn client(config: Config) -> Result<Client> {
     tracing::debug!(cluster_url = %config.cluster_url, "connecting");
     Client::try_from(config).map_err(|e| Error::Config(error_chain(&e)))
 }

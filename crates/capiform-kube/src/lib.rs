@@ -62,7 +62,7 @@ pub mod status;
 #[cfg(feature = "test-double")]
 pub mod testing;
 
-pub use connect::{ConnectOptions, config, connect};
+pub use connect::{ConnectOptions, client, config, connect};
 pub use error::{Error, FieldConflict, Refusal, Result};
 pub use kinds::{ObjectRef, Stage};
 pub use record::{Record, RecordMeta, RevisionStatus};
@@ -72,5 +72,5 @@ pub use release::{
 pub use retry::RetryPolicy;
 pub use status::{Readiness, ReleaseStatus};
 
-/// `kube::Client`, re-exported so callers need not depend on kube themselves.
-pub use kube::Client;
+/// `kube::Client` and `kube::Config`, re-exported so callers need not depend on kube.
+pub use kube::{Client, Config};

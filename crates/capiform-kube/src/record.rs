@@ -49,6 +49,11 @@ pub struct RecordMeta {
     /// A note for `history` (e.g. `rollback to 3`); empty by default.
     #[serde(default)]
     pub description: String,
+    /// The render's inputs in the caller's own form, for an exact re-render (capiform
+    /// keeps its values layers: files' text, `--set` and `--set-string` arguments, which
+    /// carry number types a merged tree loses); `null` by default.
+    #[serde(default)]
+    pub inputs: Value,
 }
 
 impl RecordMeta {
@@ -59,6 +64,7 @@ impl RecordMeta {
             template_set: template_set.to_owned(),
             values,
             description: String::new(),
+            inputs: Value::Null,
         }
     }
 
@@ -70,6 +76,7 @@ impl RecordMeta {
             template_set: record.template_set.clone(),
             values: record.values.clone(),
             description: format!("rollback to {}", record.revision),
+            inputs: record.inputs.clone(),
         }
     }
 }
@@ -93,6 +100,9 @@ pub struct Record {
     pub description: String,
     /// The user's values.
     pub values: Value,
+    /// The render's inputs in the caller's form ([`RecordMeta::inputs`]).
+    #[serde(default)]
+    pub inputs: Value,
     /// The objects it applied.
     pub objects: Vec<ObjectRef>,
 }
@@ -120,7 +130,8 @@ impl Record {
     /// use capiform_kube::{Record, RevisionStatus};
     /// let r = Record { revision: 1, time: "2026-01-01T00:00:00Z".into(), status: RevisionStatus::Deployed,
     ///     engine_version: "0.1.0".into(), template_set: "openstack-cluster@1.0.0".into(),
-    ///     description: String::new(), values: serde_json::json!({"a": 1}), objects: vec![] };
+    ///     description: String::new(), values: serde_json::json!({"a": 1}), inputs: serde_json::Value::Null,
+    ///     objects: vec![] };
     /// assert_eq!(Record::decode(&r.encode()).unwrap(), r);
     /// ```
     pub fn encode(&self) -> Vec<u8> {

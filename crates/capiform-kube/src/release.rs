@@ -1054,6 +1054,7 @@ fn new_record(
         template_set: meta.template_set.clone(),
         description: meta.description.clone(),
         values: meta.values.clone(),
+        inputs: meta.inputs.clone(),
         objects: members.iter().map(|(r, _)| r.clone()).collect(),
     }
 }
