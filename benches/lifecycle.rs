@@ -15,7 +15,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 const LATENCY: Duration = Duration::from_millis(5);
 
 fn upstream_full() -> Option<String> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/parity/cases/upstream-full/values.yaml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/parity/cases/upstream-full/values.yaml"
+    );
     match std::fs::read_to_string(path) {
         Ok(text) => Some(text),
         Err(e) => {
@@ -41,16 +44,26 @@ fn bench_apply(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let mut group = c.benchmark_group(format!("apply upstream-full ({objects} objects), 5 ms per request"));
+    let mut group = c.benchmark_group(format!(
+        "apply upstream-full ({objects} objects), 5 ms per request"
+    ));
     group.sample_size(10);
-    for (label, concurrency) in [("sequential (1 in flight)", 1), ("concurrent stages (8 in flight)", 8)] {
-        let opts = ApplyOptions { concurrency, ..Default::default() };
+    for (label, concurrency) in [
+        ("sequential (1 in flight)", 1),
+        ("concurrent stages (8 in flight)", 8),
+    ] {
+        let opts = ApplyOptions {
+            concurrency,
+            ..Default::default()
+        };
         group.bench_function(label, |b| {
             b.iter(|| {
                 runtime.block_on(async {
                     let api = ApiServerDouble::new().with_latency(LATENCY);
                     let release = Release::new(api.client(), "demo", "default");
-                    render_and_apply(&release, set, sources(), "", &opts).await.unwrap();
+                    render_and_apply(&release, set, sources(), "", &opts)
+                        .await
+                        .unwrap();
                     api.requests().len()
                 })
             })
@@ -61,7 +74,9 @@ fn bench_apply(c: &mut Criterion) {
     let requests = runtime.block_on(async {
         let api = ApiServerDouble::new();
         let release = Release::new(api.client(), "demo", "default");
-        render_and_apply(&release, set, sources(), "", &ApplyOptions::default()).await.unwrap();
+        render_and_apply(&release, set, sources(), "", &ApplyOptions::default())
+            .await
+            .unwrap();
         api.requests().len()
     });
     eprintln!("one fresh install of upstream-full: {objects} objects, {requests} requests");

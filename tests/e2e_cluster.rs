@@ -38,11 +38,16 @@ fn values(node_groups: &str) -> Vec<ValuesSource> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lifecycle_on_a_real_cluster() {
-    let Some(kubeconfig) = kubeconfig() else { return };
+    let Some(kubeconfig) = kubeconfig() else {
+        return;
+    };
     let namespace = std::env::var("CAPIFORM_E2E_NAMESPACE").unwrap_or_else(|_| "default".into());
-    let client = capiform_kube::connect(&ConnectOptions { kubeconfig: Some(kubeconfig), context: None })
-        .await
-        .expect("the e2e cluster answers");
+    let client = capiform_kube::connect(&ConnectOptions {
+        kubeconfig: Some(kubeconfig),
+        context: None,
+    })
+    .await
+    .expect("the e2e cluster answers");
     let name = format!("e2e-{}", std::process::id());
     let release = Release::new(client, &name, &namespace);
     let set = TemplateSet::embedded(None).unwrap();
@@ -51,20 +56,45 @@ async fn lifecycle_on_a_real_cluster() {
     let one = "[{name: md-0, machineFlavor: vm.small, machineCount: 1}]";
 
     // Fresh install, then the same again: nothing changes.
-    let first = render_and_apply(&release, set, values(two), "", &opts).await.unwrap();
-    assert!(first.applied.iter().all(|a| a.outcome == Outcome::Created), "{first:?}");
-    let again = render_and_apply(&release, set, values(two), "", &opts).await.unwrap();
-    assert!(again.applied.iter().all(|a| a.outcome == Outcome::Unchanged), "{again:?}");
+    let first = render_and_apply(&release, set, values(two), "", &opts)
+        .await
+        .unwrap();
+    assert!(
+        first.applied.iter().all(|a| a.outcome == Outcome::Created),
+        "{first:?}"
+    );
+    let again = render_and_apply(&release, set, values(two), "", &opts)
+        .await
+        .unwrap();
+    assert!(
+        again
+            .applied
+            .iter()
+            .all(|a| a.outcome == Outcome::Unchanged),
+        "{again:?}"
+    );
 
     // A node group removed: its objects are pruned (no MachineSet references its templates).
-    let smaller = render_and_apply(&release, set, values(one), "", &opts).await.unwrap();
-    assert!(smaller.pruned.iter().any(|r| r.to_string() == format!("MachineDeployment/{name}-md-1")), "{smaller:?}");
+    let smaller = render_and_apply(&release, set, values(one), "", &opts)
+        .await
+        .unwrap();
+    assert!(
+        smaller
+            .pruned
+            .iter()
+            .any(|r| r.to_string() == format!("MachineDeployment/{name}-md-1")),
+        "{smaller:?}"
+    );
 
     // A refused object: nothing applied.
     let bad = json!({"apiVersion": "cluster.x-k8s.io/v1beta1", "kind": "MachineDeployment",
         "metadata": {"name": format!("{name}-bad")}, "spec": {"replicas": "many"}});
     let err = release
-        .apply(vec![bad], capiform_kube::RecordMeta::new("0", "x@0", json!({})), &opts)
+        .apply(
+            vec![bad],
+            capiform_kube::RecordMeta::new("0", "x@0", json!({})),
+            &opts,
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, Error::DryRunRefused(_)), "{err}");
@@ -73,16 +103,26 @@ async fn lifecycle_on_a_real_cluster() {
     let history = release.history().await.unwrap();
     assert!(history.len() >= 3);
     let back = rollback(&release, 1, None, &opts).await.unwrap();
-    assert!(back.applied.iter().any(|a| a.object.to_string() == format!("MachineDeployment/{name}-md-1")
+    assert!(back.applied.iter().any(|a| a.object.to_string()
+        == format!("MachineDeployment/{name}-md-1")
         && a.outcome == Outcome::Created));
 
     // Uninstall removes everything, the record last.
     let report = release
-        .uninstall(&UninstallOptions { timeout: Duration::from_secs(120), poll_interval: Duration::from_secs(1), ..Default::default() },
-            &mut |line: &str| eprintln!("{line}"))
+        .uninstall(
+            &UninstallOptions {
+                timeout: Duration::from_secs(120),
+                poll_interval: Duration::from_secs(1),
+                ..Default::default()
+            },
+            &mut |line: &str| eprintln!("{line}"),
+        )
         .await
         .unwrap();
     assert!(report.complete);
     assert_eq!(report.deleted.first().unwrap().kind, "Cluster");
-    assert!(matches!(release.history().await, Err(Error::ReleaseNotFound { .. })));
+    assert!(matches!(
+        release.history().await,
+        Err(Error::ReleaseNotFound { .. })
+    ));
 }
