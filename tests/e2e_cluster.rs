@@ -36,7 +36,7 @@ fn values(node_groups: &str) -> Vec<ValuesSource> {
     }]
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test]
 async fn lifecycle_on_a_real_cluster() {
     let Some(kubeconfig) = kubeconfig() else {
         return;
@@ -48,8 +48,21 @@ async fn lifecycle_on_a_real_cluster() {
     })
     .await
     .expect("the e2e cluster answers");
-    let name = format!("e2e-{}", std::process::id());
-    let release = Release::new(client, &name, &namespace);
+    lifecycle(client, &format!("e2e-{}", std::process::id()), &namespace).await;
+}
+
+/// The same suite against the test double, so that it is known to pass there; the
+/// double refuses the invalid object as the CRD schema does.
+#[tokio::test]
+async fn the_suite_passes_against_the_test_double() {
+    let api = capiform_kube::testing::ApiServerDouble::new();
+    api.refuse("machinedeployments", "e2e-bad", 422, "MachineDeployment.cluster.x-k8s.io \"e2e-bad\" is invalid: spec.clusterName: Required value");
+    lifecycle(api.client(), "e2e", "default").await;
+    assert!(api.inventory().is_empty(), "{:?}", api.inventory());
+}
+
+async fn lifecycle(client: capiform_kube::Client, name: &str, namespace: &str) {
+    let release = Release::new(client, name, namespace);
     let set = TemplateSet::embedded(None).unwrap();
     let opts = ApplyOptions::default();
     let two = "[{name: md-0, machineFlavor: vm.small, machineCount: 1}, {name: md-1, machineFlavor: vm.small, machineCount: 1}]";
@@ -88,7 +101,7 @@ async fn lifecycle_on_a_real_cluster() {
 
     // A refused object: nothing applied.
     let bad = json!({"apiVersion": "cluster.x-k8s.io/v1beta1", "kind": "MachineDeployment",
-        "metadata": {"name": format!("{name}-bad")}, "spec": {"replicas": "many"}});
+        "metadata": {"name": format!("{name}-bad")}, "spec": {"replicas": 1}}); // no clusterName, selector or template: required by the CRD
     let err = release
         .apply(
             vec![bad],
