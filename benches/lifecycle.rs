@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use capiform::cli::lifecycle::render_and_apply;
+use capiform::lifecycle::render_and_apply;
 use capiform::values::ValuesSource;
 use capiform::{RenderRequest, TemplateSet};
 use capiform_kube::testing::ApiServerDouble;

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use capiform::TemplateSet;
-use capiform::cli::lifecycle::{render_and_apply, rollback};
+use capiform::lifecycle::{render_and_apply, rollback};
 use capiform::values::ValuesSource;
 use capiform_kube::{ApplyOptions, ConnectOptions, Error, Outcome, Release, UninstallOptions};
 use serde_json::json;

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use capiform::TemplateSet;
-use capiform::cli::lifecycle::{render_and_apply, rollback};
+use capiform::lifecycle::{render_and_apply, rollback};
 use capiform::values::ValuesSource;
 use capiform_kube::testing::ApiServerDouble;
 use capiform_kube::{ApplyOptions, Outcome, Release, RetryPolicy};
@@ -228,6 +228,7 @@ async fn upstream_full_installs_and_reapplies_without_change() {
 
 /// The binary against a port where nothing listens: a clear error on stderr, nothing on
 /// stdout, exit code 3.
+#[cfg(feature = "cli")]
 #[test]
 fn unreachable_api_server_is_a_clear_error_and_nothing_on_stdout() {
     let dir = tempfile::tempdir().unwrap();

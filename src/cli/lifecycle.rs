@@ -1,6 +1,6 @@
 //! The release lifecycle commands: `apply`, `status`, `history`, `get values`,
 //! `rollback`, `uninstall`. They render with this crate and hand the objects to
-//! [`capiform_kube`], which talks to the management cluster. Objects and tables go to
+//! [`capiform_kube`] ([`crate::lifecycle`]), which talks to the management cluster. Objects and tables go to
 //! stdout; progress, logs (`-v`, `RUST_LOG`) and errors to stderr.
 //!
 //! Exit codes: 0 done; 1 refused, failed or invalid; 2 usage; 3 the API server did not
@@ -10,16 +10,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use capiform_kube::{
-    ApplyOptions, ApplyReport, ConnectOptions, Readiness, RecordMeta, Release, UninstallOptions,
+    ApplyOptions, ApplyReport, ConnectOptions, Readiness, Release, UninstallOptions,
 };
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
 use super::{ValuesArgs, sources, template_set};
 use crate::error::Error;
-use crate::template_set::TemplateSet;
-use crate::values::ValuesSource;
-use crate::{RenderRequest, render};
+use crate::lifecycle::{LifecycleError, render_and_apply, rollback};
 
 /// Where the management cluster is and how much to log.
 #[derive(Debug, Args)]
@@ -126,11 +124,6 @@ pub enum GetWhat {
 }
 
 /// The lifecycle subcommands (flattened into [`super::Command`]).
-///
-/// ```
-/// use clap::Parser;
-/// let cli = capiform::cli::Cli::try_parse_from(["capiform", "status", "demo", "-n", "ns", "--wait"]).unwrap();
-/// ```
 #[derive(Debug, Subcommand)]
 pub enum LifecycleCommand {
     /// Render and apply a release to the management cluster (server-side dry run first).
@@ -188,14 +181,6 @@ pub enum LifecycleCommand {
 }
 
 /// A duration like `30m`, `1h30m`, `90s` or `45` (seconds).
-///
-/// ```
-/// use std::time::Duration;
-/// use capiform::cli::lifecycle::parse_duration;
-/// assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
-/// assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));
-/// assert!(parse_duration("5 minutes").is_err());
-/// ```
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let bad = || format!("'{text}' is not a duration (examples: 90s, 30m, 1h30m)");
     if let Ok(seconds) = text.parse::<u64>() {
@@ -222,157 +207,6 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err(bad());
     }
     Ok(Duration::from_secs(total))
-}
-
-/// An error of a lifecycle command: rendering (this crate) or the cluster (capiform-kube).
-#[derive(Debug, thiserror::Error)]
-pub enum LifecycleError {
-    /// Values, template set or render.
-    #[error(transparent)]
-    Render(#[from] Error),
-    /// The management cluster.
-    #[error(transparent)]
-    Kube(#[from] capiform_kube::Error),
-}
-
-impl LifecycleError {
-    /// The process exit code (see the module docs).
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            LifecycleError::Render(e) => e.exit_code(),
-            LifecycleError::Kube(capiform_kube::Error::Unavailable { .. }) => 3,
-            LifecycleError::Kube(capiform_kube::Error::Timeout { .. }) => 4,
-            LifecycleError::Kube(_) => 1,
-        }
-    }
-}
-
-/// The values layers as the record keeps them ([`RecordMeta::inputs`]).
-///
-/// ```
-/// use capiform::values::ValuesSource;
-/// use capiform::cli::lifecycle::{inputs_of, sources_of};
-/// let layers = vec![ValuesSource::Set("a=1".into()), ValuesSource::SetString("b=2".into())];
-/// let inputs = inputs_of(&layers);
-/// assert_eq!(inputs, serde_json::json!({"layers": [{"set": "a=1"}, {"setString": "b=2"}]}));
-/// assert_eq!(sources_of(&inputs).unwrap().len(), 2);
-/// ```
-pub fn inputs_of(sources: &[ValuesSource]) -> Value {
-    let layers: Vec<Value> = sources
-        .iter()
-        .map(|s| match s {
-            ValuesSource::Yaml { name, text } => json!({"file": name, "text": text}),
-            ValuesSource::Set(arg) => json!({"set": arg}),
-            ValuesSource::SetString(arg) => json!({"setString": arg}),
-        })
-        .collect();
-    json!({ "layers": layers })
-}
-
-/// The values layers of a record's inputs; `None` when they are not in that form.
-pub fn sources_of(inputs: &Value) -> Option<Vec<ValuesSource>> {
-    inputs
-        .get("layers")?
-        .as_array()?
-        .iter()
-        .map(|layer| {
-            let text = |k: &str| layer.get(k).and_then(Value::as_str).map(str::to_owned);
-            if let (Some(name), Some(body)) = (text("file"), text("text")) {
-                Some(ValuesSource::Yaml { name, text: body })
-            } else if let Some(arg) = text("set") {
-                Some(ValuesSource::Set(arg))
-            } else {
-                text("setString").map(ValuesSource::SetString)
-            }
-        })
-        .collect()
-}
-
-fn etcd_encryption_enabled(merged: &Value) -> bool {
-    matches!(
-        merged.pointer("/etcd/encryption/enabled"),
-        Some(Value::Bool(true))
-    )
-}
-
-/// Render `sources` with `set` for `release` (reading the etcd key Secret from the
-/// cluster, creating it first when etcd encryption is on and there is none) and apply
-/// the objects as the next revision. What `capiform apply` and `rollback` do; a binding
-/// calls it with its own sources.
-pub async fn render_and_apply(
-    release: &Release,
-    set: &TemplateSet,
-    sources: Vec<ValuesSource>,
-    description: &str,
-    opts: &ApplyOptions,
-) -> Result<ApplyReport, LifecycleError> {
-    let (merged, user) = crate::values::merged_values_and_user(set.defaults(), &sources)?;
-    let existing = if etcd_encryption_enabled(&merged) {
-        let (secret, created) = release.ensure_etcd_key().await?;
-        if created {
-            tracing::info!(secret = %release.etcd_key_name(), "created a new etcd encryption key");
-        }
-        vec![secret]
-    } else {
-        release.read_existing().await?
-    };
-    let mut req = RenderRequest::new(release.name(), release.namespace());
-    let inputs = inputs_of(&sources);
-    req.sources = sources;
-    req.existing = existing;
-    let manifest = render(&req, set)?;
-    let objects: Vec<Value> = manifest.objects.iter().map(|o| o.to_value()).collect();
-    let mut meta = RecordMeta::new(crate::ENGINE_VERSION, &set.id(), user);
-    meta.inputs = inputs;
-    meta.description = description.to_owned();
-    Ok(release.apply(objects, meta, opts).await?)
-}
-
-/// Render revision `revision` again (its values layers, its template set: the embedded
-/// one it names, or the set in `templates`) and apply it as a new revision.
-pub async fn rollback(
-    release: &Release,
-    revision: u32,
-    templates: Option<&std::path::Path>,
-    opts: &ApplyOptions,
-) -> Result<ApplyReport, LifecycleError> {
-    let record = release.record(Some(revision)).await?;
-    let set = rollback_template_set(&record.template_set, templates)?;
-    let sources = sources_of(&record.inputs).unwrap_or_else(|| {
-        vec![ValuesSource::Yaml {
-            name: format!("revision {revision} values"),
-            text: record.values.to_string(),
-        }]
-    });
-    render_and_apply(
-        release,
-        &set,
-        sources,
-        &format!("rollback to {revision}"),
-        opts,
-    )
-    .await
-}
-
-fn rollback_template_set(
-    id: &str,
-    templates: Option<&std::path::Path>,
-) -> Result<std::borrow::Cow<'static, TemplateSet>, Error> {
-    let set = match templates {
-        Some(dir) => std::borrow::Cow::Owned(TemplateSet::load_dir(dir)?),
-        None => {
-            let version = id.rsplit_once('@').map_or(id, |(_, v)| v);
-            std::borrow::Cow::Borrowed(TemplateSet::embedded(Some(version))?)
-        }
-    };
-    if set.id() != id {
-        return Err(Error::Usage(format!(
-            "the revision was rendered with template set {id}, and {} is {}",
-            templates.map_or("the embedded set".to_owned(), |d| d.display().to_string()),
-            set.id()
-        )));
-    }
-    Ok(set)
 }
 
 fn init_logs(verbose: u8) {
@@ -631,5 +465,89 @@ async fn wait(release: &Release, timeout: Duration) -> Result<i32, LifecycleErro
             Ok(1)
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));
+        assert!(parse_duration("5 minutes").is_err());
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("10m5").is_err());
+    }
+
+    #[test]
+    fn commands_parse() {
+        for args in [
+            &[
+                "capiform",
+                "apply",
+                "demo",
+                "-n",
+                "ns",
+                "-f",
+                "v.yaml",
+                "--set",
+                "a=1",
+                "--force-conflicts",
+                "--wait",
+            ][..],
+            &[
+                "capiform",
+                "status",
+                "demo",
+                "-n",
+                "ns",
+                "--wait",
+                "--timeout",
+                "1h",
+                "-o",
+                "json",
+            ],
+            &[
+                "capiform",
+                "history",
+                "demo",
+                "--kubeconfig",
+                "kc",
+                "--context",
+                "c",
+                "-vv",
+            ],
+            &[
+                "capiform",
+                "get",
+                "values",
+                "demo",
+                "--revision",
+                "3",
+                "-o",
+                "json",
+            ],
+            &["capiform", "rollback", "demo", "2", "-n", "ns"],
+            &[
+                "capiform",
+                "uninstall",
+                "demo",
+                "--no-wait",
+                "--timeout",
+                "10m",
+            ],
+        ] {
+            let cli =
+                super::super::Cli::try_parse_from(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+            assert!(
+                matches!(cli.command, super::super::Command::Lifecycle(_)),
+                "{args:?}"
+            );
+        }
+        assert!(super::super::Cli::try_parse_from(["capiform", "rollback", "demo"]).is_err());
     }
 }
