@@ -1,16 +1,16 @@
 //! The lifecycle commands with the real renderer, against the API server test double of
-//! capiform-kube: apply of rendered clusters, rollback re-rendering a revision's values,
-//! the etcd key, and the binary's behaviour when the API server is unreachable.
+//! capiform-kube: rollback re-rendering a revision's values, the etcd key, and the
+//! binary's behaviour when the API server is unreachable. (`lifecycle_shared.rs`: the
+//! same with the parity corpus' largest case.)
 #![cfg(feature = "lifecycle")]
 
-use std::path::Path;
 use std::time::Duration;
 
 use capiform::TemplateSet;
 use capiform::lifecycle::{render_and_apply, rollback};
 use capiform::values::ValuesSource;
 use capiform_kube::testing::ApiServerDouble;
-use capiform_kube::{ApplyOptions, Outcome, Release, RetryPolicy};
+use capiform_kube::{ApplyOptions, Release, RetryPolicy};
 
 const BASE: &str = "
 kubernetesVersion: 1.31.4
@@ -158,72 +158,6 @@ async fn etcd_encryption_creates_the_key_once_and_renders_with_it() {
         api.requests().iter().filter(|r| r.method == "POST").count(),
         1
     );
-}
-
-fn upstream_full() -> Option<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/parity/cases/upstream-full/values.yaml");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some(text),
-        Err(_) if std::env::var_os("CI").is_some() => panic!("{} is missing in CI", path.display()),
-        Err(_) => {
-            eprintln!(
-                "\n!! SKIPPED: {} not found: this test needs ../shared beside the project.\n",
-                path.display()
-            );
-            None
-        }
-    }
-}
-
-#[tokio::test]
-async fn upstream_full_installs_and_reapplies_without_change() {
-    let Some(text) = upstream_full() else { return };
-    let api = ApiServerDouble::new();
-    let rel = release(&api);
-    let sources = || {
-        vec![ValuesSource::Yaml {
-            name: "upstream-full/values.yaml".into(),
-            text: text.clone(),
-        }]
-    };
-    let first = render_and_apply(&rel, set(), sources(), "", &ApplyOptions::default())
-        .await
-        .unwrap();
-    assert!(first.applied.len() > 50, "{}", first.applied.len());
-    assert!(first.applied.iter().all(|a| a.outcome == Outcome::Created));
-    // Every kind of the render is in the parent's group-kinds.
-    let parent = api.object("secrets", "capiform-release-demo").unwrap();
-    let gks = parent["metadata"]["annotations"]["applyset.kubernetes.io/contains-group-kinds"]
-        .as_str()
-        .unwrap();
-    for a in &first.applied {
-        assert!(
-            gks.split(',').any(|g| g == a.object.group_kind()),
-            "{}",
-            a.object
-        );
-    }
-    api.clear_requests();
-    let second = render_and_apply(&rel, set(), sources(), "", &ApplyOptions::default())
-        .await
-        .unwrap();
-    assert!(
-        second
-            .applied
-            .iter()
-            .all(|a| a.outcome == Outcome::Unchanged),
-        "{:?}",
-        second
-            .applied
-            .iter()
-            .filter(|a| a.outcome != Outcome::Unchanged)
-            .collect::<Vec<_>>()
-    );
-    assert!(second.pruned.is_empty());
-    // The only writes: the apply patches and the parent (twice).
-    let writes = api.requests().iter().filter(|r| r.is_write()).count();
-    assert_eq!(writes, second.applied.len() + 2);
 }
 
 /// The binary against a port where nothing listens: a clear error on stderr, nothing on
