@@ -5,13 +5,13 @@ default: test
 # Everything CI runs
 test:
     cargo test
+    cargo test -p capiform-kube
     python/ci.sh
 
 # Lints as CI expects them
 lint:
     cargo fmt --check
-    cargo clippy --all-targets -- -D warnings
-    cargo clippy -p capiform-python -- -D warnings
+    cargo clippy --workspace --all-targets -- -D warnings
     RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
     cargo build --lib --no-default-features
 

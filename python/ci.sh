@@ -36,9 +36,6 @@ else
   "${PIP[@]}" "${PINS[@]}"
 fi
 
-# The pyo3 crate's lints (the workspace-wide clippy of .ci/run covers the root package).
-cargo clippy --locked -p capiform-python -- -D warnings
-
 # The wheel: abi3 (CPython >= 3.9), release build, into target/wheels.
 rm -rf target/wheels
 "$VENV/bin/maturin" build --release --locked --manifest-path python/Cargo.toml -o target/wheels

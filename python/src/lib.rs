@@ -8,7 +8,7 @@
 //! into its exception classes.
 //!
 //! Errors are raised as `NativeError(kind, message, problems)`: `kind` is one of
-//! `invalid`, `syntax`, `template-set`, `io`, `usage`; `problems` is a list of
+//! `invalid`, `syntax`, `template-set`, `io`, `usage`, `kubernetes`; `problems` is a list of
 //! `(path, message)` pairs (one pair with an empty path for errors that are not about a
 //! field).
 
@@ -20,6 +20,8 @@ use capiform::{Error, RenderRequest, TemplateSet};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
+
+mod kube;
 
 create_exception!(_native, NativeError, PyException);
 
@@ -246,5 +248,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(validate_values, m)?)?;
     m.add_function(wrap_pyfunction!(embedded_template_sets, m)?)?;
     m.add_function(wrap_pyfunction!(template_set_id, m)?)?;
+    m.add_function(wrap_pyfunction!(kube::apply_release, m)?)?;
+    m.add_function(wrap_pyfunction!(kube::uninstall_release, m)?)?;
+    m.add_function(wrap_pyfunction!(kube::release_status, m)?)?;
     Ok(())
 }
