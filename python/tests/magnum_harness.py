@@ -413,18 +413,7 @@ def _instrument_capiform(result, kube):
     from capiform.lifecycle import record_name
     from capiform.magnum.driver import CapiformClient
 
-    import capiform
-
     original = CapiformClient.install_or_upgrade
-    original_render = capiform.render
-    render_seconds = []
-
-    def timed_render(*args, **kwargs):
-        started = time.perf_counter()
-        try:
-            return original_render(*args, **kwargs)
-        finally:
-            render_seconds.append(time.perf_counter() - started)
 
     def install_or_upgrade(self, release_name, chart_ref, *values, namespace, repo=None,
                            version=None):
@@ -438,7 +427,6 @@ def _instrument_capiform(result, kube):
         answer = original(self, release_name, chart_ref, *values, namespace=namespace,
                           repo=repo, version=version)
         entry["seconds"] = time.perf_counter() - started
-        entry["render_seconds"] = render_seconds.pop() if render_seconds else None
         requests = kube.requests[first:]
         entry["dry_runs"] = sum(1 for r in requests if r.method == "PATCH" and r.dry_run)
         entry["applied"] = [r.body for r in requests if r.method == "PATCH" and not r.dry_run
@@ -457,8 +445,7 @@ def _instrument_capiform(result, kube):
         return report
 
     CapiformClient._original_uninstall = CapiformClient.uninstall_release
-    return [mock.patch.object(capiform, "render", timed_render),
-            mock.patch.object(CapiformClient, "install_or_upgrade", install_or_upgrade),
+    return [mock.patch.object(CapiformClient, "install_or_upgrade", install_or_upgrade),
             mock.patch.object(CapiformClient, "uninstall_release", uninstall_release)]
 
 
