@@ -38,6 +38,7 @@
 pub mod addons;
 pub mod api;
 pub mod cli;
+pub mod diff;
 pub mod error;
 pub mod helm_compat;
 pub mod naming;
