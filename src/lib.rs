@@ -41,6 +41,7 @@ pub mod cli;
 pub mod diff;
 pub mod error;
 pub mod helm_compat;
+pub mod helm_release;
 pub mod naming;
 pub mod object;
 pub mod output;
