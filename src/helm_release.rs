@@ -329,7 +329,7 @@ pub fn newest_deployed(secrets: &[Value], release: &str) -> Result<HelmRelease, 
             revision_of(release, name).map(|n| (n, s))
         })
         .collect();
-    candidates.sort_by(|a, b| b.0.cmp(&a.0));
+    candidates.sort_by_key(|(revision, _)| std::cmp::Reverse(*revision));
     let mut seen = Vec::new();
     for (revision, secret) in candidates {
         let label = secret

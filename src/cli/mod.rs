@@ -11,6 +11,9 @@ use crate::error::{Error, Result};
 use crate::template_set::TemplateSet;
 use crate::values::ValuesSource;
 
+mod diff;
+pub use diff::{DiffArgs, DiffFormat};
+
 /// Command-line interface.
 ///
 /// ```
@@ -46,6 +49,8 @@ fn version_string() -> &'static str {
 pub enum Command {
     /// Render a cluster, like `helm template RELEASE openstack-cluster`.
     Render(RenderArgs),
+    /// Show what a change of values or template set does to a cluster, before it is made.
+    Diff(DiffArgs),
     /// Print the JSON Schema of the values (for editors and CI checks).
     Schema {
         /// Values schema version.
@@ -431,6 +436,7 @@ fn run_templates(action: &TemplatesAction) -> Result<()> {
 /// ```
 pub fn run(cli: Cli) -> i32 {
     let result = match &cli.command {
+        Command::Diff(args) => return diff::run(args),
         Command::Render(args) => run_render(args),
         Command::Templates { action } => run_templates(action),
         Command::Schema { version } => run_schema(version),

@@ -341,7 +341,10 @@ pub fn diff_objects(before: &[Value], after: &[Value], options: &DiffOptions) ->
             }
         }
     }
+    let replaced_names: Vec<&ObjectKey> = replaced.values().map(|(k, _)| k).collect();
     for (key, b) in &pruned {
+        // A template replaced by a created one was shown in that one's diff.
+        let shown = replaced_names.contains(key);
         objects.push(ObjectDiff {
             action: Action::Prune,
             api_version: str_at(b, &["apiVersion"]).to_string(),
@@ -349,7 +352,7 @@ pub fn diff_objects(before: &[Value], after: &[Value], options: &DiffOptions) ->
             name: key.name.clone(),
             metadata_only: false,
             replaces: None,
-            diff: Some(text::unified(Some(b), None, key, key, options)),
+            diff: (!shown).then(|| text::unified(Some(b), None, key, key, options)),
         });
     }
 

@@ -1,0 +1,150 @@
+//! Golden diffs: `golden/diff/base.yaml` is rendered twice, once with the case's
+//! `from.yaml` on top (when present) and once with its `to.yaml`, and the report of
+//! `capiform diff` is compared byte for byte with `expected.txt` (and `expected.json`
+//! when present). Each case also states what it must show (the test table below), so
+//! that a rewritten golden file cannot hide a wrong rollout.
+//!
+//! `UPDATE_GOLDEN=1 cargo test --test diff_golden` rewrites the expected files; review
+//! the diff before committing.
+
+use std::path::{Path, PathBuf};
+
+use capiform::diff::{Diff, DiffOptions, SetChange, diff_manifests};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("golden/diff")
+}
+
+fn render(layers: &[PathBuf]) -> capiform::Manifest {
+    let set = capiform::TemplateSet::embedded(None).unwrap();
+    let mut req = capiform::RenderRequest::new("golden", "clusters");
+    for path in layers {
+        req = req.with_values_yaml(
+            path.display().to_string(),
+            std::fs::read_to_string(path).unwrap(),
+        );
+    }
+    capiform::render(&req, set).unwrap()
+}
+
+fn case(name: &str) -> Diff {
+    let dir = root().join(name);
+    let base = root().join("base.yaml");
+    let mut from = vec![base.clone()];
+    if dir.join("from.yaml").is_file() {
+        from.push(dir.join("from.yaml"));
+    }
+    let to = vec![base, dir.join("to.yaml")];
+    let diff = diff_manifests(&render(&from), &render(&to), &DiffOptions::offline());
+    check_golden(&dir.join("expected.txt"), &diff.to_text());
+    if dir.join("expected.json").is_file() {
+        check_golden(&dir.join("expected.json"), &diff.to_json());
+    }
+    diff
+}
+
+fn check_golden(path: &Path, got: &str) {
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(path, got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(path)
+        .unwrap_or_else(|_| panic!("{} is missing (UPDATE_GOLDEN=1 writes it)", path.display()));
+    assert!(
+        want == got,
+        "{} differs from the report:\n{got}",
+        path.display()
+    );
+}
+
+fn replaced(diff: &Diff) -> Vec<&str> {
+    diff.rollout
+        .iter()
+        .filter(|r| r.replaces_machines)
+        .map(|r| r.role.as_str())
+        .collect()
+}
+
+#[test]
+fn node_group_flavor_rolls_that_group_only() {
+    let d = case("node-group-flavor");
+    assert_eq!(replaced(&d), ["md-0"]);
+    assert!(d.refused.is_empty());
+    let created: Vec<_> = d
+        .objects
+        .iter()
+        .filter(|o| o.action == capiform::diff::Action::Create)
+        .collect();
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].kind, "OpenStackMachineTemplate");
+    assert!(created[0].replaces.is_some());
+}
+
+#[test]
+fn machine_count_adds_machines_without_a_roll() {
+    let d = case("machine-count");
+    assert!(replaced(&d).is_empty());
+    assert_eq!(d.rollout.len(), 1);
+    let r = &d.rollout[0];
+    assert_eq!((r.role.as_str(), r.change), ("md-0", SetChange::Updated));
+    assert_eq!((r.machines_before, r.machines_after), (Some(2), Some(5)));
+    assert_eq!(d.summary.change, 1);
+}
+
+#[test]
+fn addon_version_rolls_nothing() {
+    let d = case("addon-version");
+    assert!(d.rollout.is_empty());
+    assert!(d.refused.is_empty());
+    let changed: Vec<_> = d
+        .objects
+        .iter()
+        .filter(|o| o.action != capiform::diff::Action::Unchanged)
+        .map(|o| format!("{}/{}", o.kind, o.name))
+        .collect();
+    assert_eq!(changed, ["HelmRelease/golden-metrics-server"]);
+}
+
+#[test]
+fn control_plane_image_rolls_the_control_plane_only() {
+    let d = case("control-plane-image");
+    assert_eq!(replaced(&d), ["control-plane"]);
+}
+
+#[test]
+fn external_network_change_is_refused() {
+    let d = case("external-network");
+    let refused: Vec<_> = d
+        .refused
+        .iter()
+        .map(|r| format!("{} {}", r.object, r.path))
+        .collect();
+    assert_eq!(refused, ["OpenStackCluster/golden spec.externalNetwork"]);
+    assert!(replaced(&d).is_empty());
+}
+
+#[test]
+fn same_values_show_no_change() {
+    let base = vec![root().join("base.yaml")];
+    let d = diff_manifests(&render(&base), &render(&base), &DiffOptions::offline());
+    assert!(!d.has_changes());
+    assert!(
+        d.to_text()
+            .starts_with("Rollout: no machine is replaced, added or removed\nObjects: 0 to create, 0 to change, 0 to prune,")
+    );
+}
+
+#[test]
+fn reports_never_show_the_credential() {
+    for name in [
+        "node-group-flavor",
+        "machine-count",
+        "addon-version",
+        "control-plane-image",
+        "external-network",
+    ] {
+        let text =
+            std::fs::read_to_string(root().join(name).join("expected.txt")).unwrap_or_default();
+        assert!(!text.contains("diff-secret"), "{name}");
+    }
+}
