@@ -18,13 +18,6 @@ use crate::{Manifest, RenderRequest};
 /// `--from-template-version`/`--to-template-version` (or `--from-templates`/
 /// `--to-templates`) each side's template set; `-f`/`--set` and `--template-version`
 /// apply to both sides, after the side's own files.
-///
-/// ```
-/// use clap::Parser;
-/// let cli = capiform::cli::Cli::try_parse_from(["capiform", "diff", "--from", "a.yaml", "--to", "b.yaml",
-///     "-o", "json", "--detailed-exitcode"]).unwrap();
-/// assert!(matches!(cli.command, capiform::cli::Command::Diff(_)));
-/// ```
 #[derive(Debug, Args)]
 pub struct DiffArgs {
     /// Release name (the cluster name); offline it only names the objects (default: demo).
@@ -197,5 +190,63 @@ pub(super) fn run(args: &DiffArgs) -> i32 {
         2
     } else {
         0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::super::{Cli, Command};
+    use super::*;
+
+    fn parse(args: &[&str]) -> DiffArgs {
+        let mut all = vec!["capiform", "diff"];
+        all.extend(args);
+        match Cli::try_parse_from(all).unwrap().command {
+            Command::Diff(d) => d,
+            other => panic!("not diff: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn offline_flags() {
+        let d = parse(&[
+            "--from",
+            "a.yaml",
+            "--to",
+            "b.yaml",
+            "-o",
+            "json",
+            "--detailed-exitcode",
+        ]);
+        assert!(d.is_offline() && d.detailed_exitcode);
+        assert_eq!(d.output, DiffFormat::Json);
+        assert_eq!(d.release, None);
+        let d = parse(&[
+            "demo",
+            "-f",
+            "v.yaml",
+            "--from-template-version",
+            "1.0.0",
+            "--to-template-version",
+            "1.1.0",
+        ]);
+        assert!(d.is_offline());
+        assert_eq!(d.release.as_deref(), Some("demo"));
+        assert!(!parse(&["demo", "-f", "v.yaml"]).is_offline());
+    }
+
+    #[test]
+    fn a_side_takes_a_version_or_a_directory() {
+        let all = [
+            "capiform",
+            "diff",
+            "--from-template-version",
+            "1.0.0",
+            "--from-templates",
+            "d",
+        ];
+        assert!(Cli::try_parse_from(all).is_err());
     }
 }
