@@ -148,3 +148,125 @@ fn reports_never_show_the_credential() {
         assert!(!text.contains("diff-secret"), "{name}");
     }
 }
+
+/// The command line: exit statuses, stdout only on success, JSON output.
+mod command_line {
+    use super::root;
+    use std::process::Command;
+
+    fn run(args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_capiform"))
+            .arg("diff")
+            .args(args)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    }
+
+    #[test]
+    fn detailed_exit_codes() {
+        let (code, stdout, _) = run(&[
+            "golden",
+            "-n",
+            "clusters",
+            "--from",
+            "base.yaml",
+            "--to",
+            "base.yaml",
+            "--detailed-exitcode",
+        ]);
+        assert_eq!(code, 0);
+        assert!(stdout.starts_with("Rollout: no machine is replaced"));
+        let (code, stdout, _) = run(&[
+            "golden",
+            "-n",
+            "clusters",
+            "--from",
+            "base.yaml",
+            "--to",
+            "base.yaml",
+            "-f",
+            "machine-count/to.yaml",
+            "--detailed-exitcode",
+        ]);
+        assert_eq!(code, 0, "-f applies to both sides");
+        assert!(!stdout.is_empty());
+        let (code, stdout, _) = run(&[
+            "golden",
+            "-n",
+            "clusters",
+            "--from",
+            "base.yaml",
+            "--to",
+            "base.yaml",
+            "--to",
+            "machine-count/to.yaml",
+            "--detailed-exitcode",
+        ]);
+        assert_eq!(code, 2);
+        let expected = std::fs::read_to_string(root().join("machine-count/expected.txt")).unwrap();
+        assert_eq!(stdout, expected);
+    }
+
+    #[test]
+    fn json_output_matches_the_golden_file() {
+        let (code, stdout, _) = run(&[
+            "golden",
+            "-n",
+            "clusters",
+            "--from",
+            "base.yaml",
+            "--to",
+            "base.yaml",
+            "--to",
+            "machine-count/to.yaml",
+            "-o",
+            "json",
+        ]);
+        assert_eq!(code, 0, "without --detailed-exitcode a report exits 0");
+        let expected = std::fs::read_to_string(root().join("machine-count/expected.json")).unwrap();
+        assert_eq!(stdout, expected);
+    }
+
+    #[test]
+    fn errors_name_the_side_and_print_nothing_on_stdout() {
+        let (code, stdout, stderr) = run(&[
+            "--from",
+            "base.yaml",
+            "--to",
+            "base.yaml",
+            "--set",
+            "nodeGroups[0].machineFlavor=",
+            "--detailed-exitcode",
+        ]);
+        assert_eq!(code, 1);
+        assert!(stdout.is_empty());
+        assert!(
+            stderr.contains("the --from side does not render"),
+            "{stderr}"
+        );
+        let (code, stdout, stderr) = run(&[
+            "--from",
+            "missing.yaml",
+            "--to",
+            "base.yaml",
+            "--detailed-exitcode",
+        ]);
+        assert_eq!(code, 1);
+        assert!(stdout.is_empty());
+        assert!(stderr.contains("missing.yaml"), "{stderr}");
+    }
+
+    #[test]
+    fn without_sides_it_is_a_usage_error() {
+        let (code, stdout, stderr) = run(&["demo", "-f", "base.yaml"]);
+        assert_eq!(code, 2);
+        assert!(stdout.is_empty());
+        assert!(stderr.contains("--from/--to"), "{stderr}");
+    }
+}
