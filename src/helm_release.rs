@@ -231,7 +231,7 @@ impl HelmRelease {
                 "templates": [],
                 "values": {},
             },
-            "config": self.values,
+            "config": go_json_numbers(&self.values),
             "manifest": self.manifest,
         })
     }
@@ -308,6 +308,24 @@ impl HelmRelease {
     }
 }
 
+/// Numbers as Go's `encoding/json` writes Helm's `float64` values: a whole number
+/// below 2^63 in magnitude as an integer (`2`, not `2.0`).
+fn go_json_numbers(value: &Value) -> Value {
+    match value {
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9.2e18 => json!(f as i64),
+            _ => value.clone(),
+        },
+        Value::Array(items) => Value::Array(items.iter().map(go_json_numbers).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), go_json_numbers(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// The newest revision with status `deployed` among the Secrets of a namespace (other
 /// Secrets are skipped). The `status` and `version` labels choose the candidate, so
 /// only one record is decompressed; records without labels are decoded to be judged.
@@ -361,6 +379,21 @@ pub fn newest_deployed(secrets: &[Value], release: &str) -> Result<HelmRelease, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_hold_numbers_as_helm_writes_them() {
+        let r = HelmRelease::for_test(
+            "d",
+            "n",
+            1,
+            "deployed",
+            json!({"a": 2.0, "b": 0.5, "c": [3.0]}),
+        );
+        assert_eq!(
+            r.to_json()["config"].to_string(),
+            r#"{"a":2,"b":0.5,"c":[3]}"#
+        );
+    }
 
     #[test]
     fn uncompressed_records_are_read() {
