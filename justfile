@@ -23,11 +23,11 @@ parity:
 
 # Benchmarks (criterion, library)
 bench:
-    cargo bench
+    cargo bench --features internals
 
 # The same benchmarks under mimalloc (the allocator a host service may set)
 bench-mimalloc:
-    cargo bench --features mimalloc
+    cargo bench --features internals,mimalloc
 
 # The binary as distributed (static on Linux/glibc); prints its path
 release:

@@ -12,15 +12,9 @@ use crate::template_set::TemplateSet;
 use crate::values::ValuesSource;
 
 mod diff;
-pub use diff::{DiffArgs, DiffFormat};
+use diff::DiffArgs;
 
 /// Command-line interface.
-///
-/// ```
-/// use clap::Parser;
-/// let cli = capiform::cli::Cli::try_parse_from(["capiform", "render", "demo", "-f", "values.yaml"]).unwrap();
-/// assert!(matches!(cli.command, capiform::cli::Command::Render(_)));
-/// ```
 #[derive(Debug, Parser)]
 #[command(name = "capiform", version = version_string(), about = "Render Cluster API clusters on OpenStack from openstack-cluster values", long_about = None)]
 pub struct Cli {
@@ -39,12 +33,6 @@ fn version_string() -> &'static str {
 }
 
 /// Subcommands.
-///
-/// ```
-/// use clap::Parser;
-/// let cli = capiform::cli::Cli::try_parse_from(["capiform", "templates", "list"]).unwrap();
-/// assert!(matches!(cli.command, capiform::cli::Command::Templates { .. }));
-/// ```
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Render a cluster, like `helm template RELEASE openstack-cluster`.
@@ -77,11 +65,6 @@ pub enum Command {
 }
 
 /// Template set subcommands.
-///
-/// ```
-/// use clap::Parser;
-/// let cli = capiform::cli::Cli::try_parse_from(["capiform", "templates", "show", "1.0.0"]).unwrap();
-/// ```
 #[derive(Debug, Subcommand)]
 pub enum TemplatesAction {
     /// List the embedded template sets.
@@ -101,11 +84,6 @@ pub enum TemplatesAction {
 }
 
 /// Values and template-set options shared by commands that render.
-///
-/// ```
-/// use clap::Parser;
-/// let cli = capiform::cli::Cli::try_parse_from(["capiform", "render", "demo", "--set", "a=1"]).unwrap();
-/// ```
 #[derive(Debug, Args)]
 pub struct ValuesArgs {
     /// Values file (repeatable; later files win).
@@ -130,11 +108,6 @@ pub struct ValuesArgs {
 }
 
 /// Arguments of `render`.
-///
-/// ```
-/// use clap::Parser;
-/// let cli = capiform::cli::Cli::try_parse_from(["capiform", "render", "demo", "--namespace", "ns"]).unwrap();
-/// ```
 #[derive(Debug, Args)]
 pub struct RenderArgs {
     /// Release name (the cluster name).
@@ -160,11 +133,6 @@ pub struct RenderArgs {
 }
 
 /// Arguments of `validate`.
-///
-/// ```
-/// use clap::Parser;
-/// let cli = capiform::cli::Cli::try_parse_from(["capiform", "validate", "--crds", "crds", "objs.yaml"]).unwrap();
-/// ```
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// Directory of CustomResourceDefinitions.
@@ -190,14 +158,6 @@ fn read(path: &PathBuf) -> Result<String> {
 }
 
 /// Resolve the template set a command asks for (owned when loaded from disk).
-///
-/// ```
-/// use clap::Parser;
-/// let cli = capiform::cli::Cli::try_parse_from(["capiform", "render", "demo"]).unwrap();
-/// if let capiform::cli::Command::Render(args) = cli.command {
-///     assert!(capiform::cli::template_set(&args.values).is_ok());
-/// }
-/// ```
 pub fn template_set(args: &ValuesArgs) -> Result<std::borrow::Cow<'static, TemplateSet>> {
     match &args.templates {
         Some(dir) => Ok(std::borrow::Cow::Owned(TemplateSet::load_dir(dir)?)),
@@ -208,14 +168,6 @@ pub fn template_set(args: &ValuesArgs) -> Result<std::borrow::Cow<'static, Templ
 }
 
 /// The values layers of a command, in Helm's order: files, then `--set`, then `--set-string`.
-///
-/// ```
-/// use clap::Parser;
-/// let cli = capiform::cli::Cli::try_parse_from(["capiform", "render", "demo", "--set", "a=1"]).unwrap();
-/// if let capiform::cli::Command::Render(args) = cli.command {
-///     assert_eq!(capiform::cli::sources(&args.values).unwrap().len(), 1);
-/// }
-/// ```
 pub fn sources(args: &ValuesArgs) -> Result<Vec<ValuesSource>> {
     let mut out = Vec::new();
     for f in &args.values {
@@ -428,12 +380,6 @@ fn run_templates(action: &TemplatesAction) -> Result<()> {
 }
 
 /// Run the CLI with already-parsed arguments; returns the process exit status.
-///
-/// ```no_run
-/// use clap::Parser;
-/// let code = capiform::cli::run(capiform::cli::Cli::parse());
-/// std::process::exit(code);
-/// ```
 pub fn run(cli: Cli) -> i32 {
     let result = match &cli.command {
         Command::Diff(args) => return diff::run(args),
@@ -465,5 +411,100 @@ fn report(e: &Error) {
             }
         }
         other => eprintln!("Error: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn cli() {
+        use clap::Parser;
+        let cli =
+            crate::cli::Cli::try_parse_from(["capiform", "render", "demo", "-f", "values.yaml"])
+                .unwrap();
+        assert!(matches!(cli.command, crate::cli::Command::Render(_)));
+    }
+
+    #[test]
+    fn command() {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from(["capiform", "templates", "list"]).unwrap();
+        assert!(matches!(cli.command, crate::cli::Command::Templates { .. }));
+    }
+
+    #[test]
+    fn templates_action() {
+        use clap::Parser;
+        let cli =
+            crate::cli::Cli::try_parse_from(["capiform", "templates", "show", "1.0.0"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            crate::cli::Command::Templates { action: crate::cli::TemplatesAction::Show { version } } if version == "1.0.0"
+        ));
+    }
+
+    #[test]
+    fn values_args() {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from(["capiform", "render", "demo", "--set", "a=1"])
+            .unwrap();
+        let crate::cli::Command::Render(args) = cli.command else {
+            panic!("not render")
+        };
+        assert_eq!(args.values.set, ["a=1"]);
+    }
+
+    #[test]
+    fn render_args() {
+        use clap::Parser;
+        let cli =
+            crate::cli::Cli::try_parse_from(["capiform", "render", "demo", "--namespace", "ns"])
+                .unwrap();
+        let crate::cli::Command::Render(args) = cli.command else {
+            panic!("not render")
+        };
+        assert_eq!(
+            (args.release.as_str(), args.namespace.as_str()),
+            ("demo", "ns")
+        );
+    }
+
+    #[test]
+    fn validate_args() {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from([
+            "capiform",
+            "validate",
+            "--crds",
+            "crds",
+            "objs.yaml",
+        ])
+        .unwrap();
+        let crate::cli::Command::Validate(args) = cli.command else {
+            panic!("not validate")
+        };
+        assert_eq!(args.crds, std::path::Path::new("crds"));
+        assert_eq!(args.files, [std::path::Path::new("objs.yaml")]);
+    }
+
+    #[test]
+    fn template_set() {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from(["capiform", "render", "demo"]).unwrap();
+        if let crate::cli::Command::Render(args) = cli.command {
+            assert!(crate::cli::template_set(&args.values).is_ok());
+        }
+    }
+
+    #[test]
+    fn sources() {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from(["capiform", "render", "demo", "--set", "a=1"])
+            .unwrap();
+        if let crate::cli::Command::Render(args) = cli.command {
+            assert_eq!(crate::cli::sources(&args.values).unwrap().len(), 1);
+        }
     }
 }
