@@ -73,6 +73,7 @@ internal_modules!(
     resources
 );
 
+pub mod adopt;
 #[cfg(feature = "cli")]
 mod cli;
 pub mod diff;
