@@ -32,7 +32,7 @@ use super::normalize::{at, str_at};
 pub struct Refusal {
     /// The object, e.g. `OpenStackCluster/demo`.
     pub object: String,
-    /// The field, e.g. `spec.externalNetwork`.
+    /// The field, e.g. `spec.externalNetwork` (empty when the whole object is refused).
     pub path: String,
     /// Why it is refused.
     pub reason: String,
@@ -42,11 +42,15 @@ pub struct Refusal {
 
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {}: {} ({})",
-            self.object, self.path, self.reason, self.by
-        )
+        if self.path.is_empty() {
+            write!(f, "{}: {} ({})", self.object, self.reason, self.by)
+        } else {
+            write!(
+                f,
+                "{} {}: {} ({})",
+                self.object, self.path, self.reason, self.by
+            )
+        }
     }
 }
 
