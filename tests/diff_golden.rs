@@ -270,3 +270,44 @@ mod command_line {
         assert!(stderr.contains("--from/--to"), "{stderr}");
     }
 }
+
+/// Two template sets, same values: what a template set release does to a cluster.
+#[test]
+fn template_set_versions_on_each_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let fork = dir.path().join("fork");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_capiform"))
+        .args(["templates", "export", "1.0.0"])
+        .arg(&fork)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let addons = fork.join("defaults/addons-core.yaml");
+    let text = std::fs::read_to_string(&addons).unwrap();
+    assert!(text.contains("version: 3.13.0"));
+    std::fs::write(&addons, text.replace("version: 3.13.0", "version: 3.14.0")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_capiform"))
+        .args(["diff", "golden", "-n", "clusters", "-f"])
+        .arg(root().join("base.yaml"))
+        .args(["--from-template-version", "1.0.0", "--to-templates"])
+        .arg(&fork)
+        .args(["--detailed-exitcode", "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let changed: Vec<&str> = report["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["action"] != "unchanged")
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(changed, ["golden-metrics-server"]);
+    assert_eq!(report["rollout"], serde_json::json!([]));
+}

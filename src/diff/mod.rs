@@ -267,19 +267,16 @@ impl Diff {
 pub fn diff_objects(before: &[Value], after: &[Value], options: &DiffOptions) -> Diff {
     let before_by_key: BTreeMap<ObjectKey, &Value> =
         before.iter().map(|o| (ObjectKey::of(o), o)).collect();
-    let after_keys: std::collections::BTreeSet<ObjectKey> =
-        after.iter().map(ObjectKey::of).collect();
     let after_norm: Vec<Value> = after.iter().map(normalized).collect();
+    let after_by_key: BTreeMap<ObjectKey, &Value> =
+        after_norm.iter().map(|o| (ObjectKey::of(o), o)).collect();
     // The first side as compared: normalized, and cut down to the rendered fields when
     // asked; pruned objects stay whole.
     let before_norm: BTreeMap<&ObjectKey, Value> = before_by_key
         .iter()
         .map(|(k, raw)| {
             let n = normalized(raw);
-            let n = match (
-                options.fields,
-                after_norm.iter().find(|a| ObjectKey::of(a) == *k),
-            ) {
+            let n = match (options.fields, after_by_key.get(k)) {
                 (FieldScope::Rendered, Some(a)) => projected_onto(&n, a),
                 _ => n,
             };
@@ -289,7 +286,7 @@ pub fn diff_objects(before: &[Value], after: &[Value], options: &DiffOptions) ->
 
     let pruned: Vec<(&ObjectKey, &Value)> = before_by_key
         .keys()
-        .filter(|k| !after_keys.contains(*k))
+        .filter(|k| !after_by_key.contains_key(*k))
         .map(|k| (k, &before_norm[k]))
         .collect();
     let replaced = replacements(&before_norm, &after_norm, &pruned);
