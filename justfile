@@ -11,6 +11,7 @@ lint:
     cargo fmt --check
     cargo clippy --all-targets -- -D warnings
     RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
+    cargo build --lib --no-default-features
 
 # Rewrite golden outputs after an intended change (review the diff!)
 golden:

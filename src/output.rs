@@ -60,17 +60,6 @@ pub fn value_to_yaml(value: &Value) -> String {
     out
 }
 
-/// A file name for an object in `--output-dir` mode: `NNN-kind-name.yaml`, numbered in
-/// output order so the directory lists in the same order as the stream.
-#[cfg(feature = "cli")]
-pub fn file_name(index: usize, obj: &Object) -> String {
-    format!(
-        "{index:03}-{}-{}.yaml",
-        obj.kind.to_ascii_lowercase(),
-        obj.metadata.name
-    )
-}
-
 #[cfg(test)]
 mod write_tests {
     use super::*;
@@ -121,11 +110,5 @@ mod examples {
     fn value_to_yaml() {
         let v = serde_json::json!({"a": {"b": ["x", "true"]}, "c": "1\n2\n"});
         assert_eq!(crate::output::value_to_yaml(&v), serde_yaml::to_string(&v).unwrap());
-    }
-
-    #[test]
-    fn file_name() {
-        let sa = crate::Object::new("v1", "ServiceAccount", crate::ObjectMeta::named("sa"), serde_json::json!({})).unwrap();
-        assert_eq!(crate::output::file_name(3, &sa), "003-serviceaccount-sa.yaml");
     }
 }

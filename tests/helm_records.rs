@@ -3,35 +3,36 @@
 //! release JSON) among other revisions, are recovered from the newest deployed
 //! revision, equal the case's values, and render exactly what the values file renders.
 //!
-//! The cases are read from `../shared/parity/cases`; without them the test is skipped
-//! loudly on a laptop and fails in CI (`CI=true`).
+//! The cases are read from `../shared/parity/cases`; without them the test is reported
+//! ignored, and fails with `CI=true` (see `tests/needs_shared`).
 
 use std::path::{Path, PathBuf};
 
 use capiform::helm_release::{HelmRelease, newest_deployed};
 use serde_json::{Value, json};
 
-fn cases() -> Option<Vec<PathBuf>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/parity/cases");
-    if !dir.is_dir() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{} is missing: CI must have the parity corpus",
-            dir.display()
-        );
-        eprintln!(
-            "\n!! HELM RECORD TESTS SKIPPED: {} not found (clone the project with ../shared beside it)\n",
-            dir.display()
-        );
-        return None;
-    }
+mod needs_shared;
+use needs_shared::Test;
+
+const CASES: &str = "../shared/parity/cases";
+
+fn main() {
+    needs_shared::main(&[Test {
+        name: "parity_cases_recovered_from_helm_records",
+        needs: CASES,
+        run: parity_cases_recovered_from_helm_records,
+    }]);
+}
+
+fn cases() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(CASES);
     let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.join("values.yaml").is_file())
         .collect();
     out.sort();
-    Some(out)
+    out
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -62,9 +63,8 @@ fn render(release: &str, namespace: &str, source: capiform::values::ValuesSource
     }
 }
 
-#[test]
 fn parity_cases_recovered_from_helm_records() {
-    let Some(cases) = cases() else { return };
+    let cases = cases();
     assert!(!cases.is_empty());
     for dir in cases {
         let name = dir.file_name().unwrap().to_string_lossy().to_string();

@@ -1544,7 +1544,7 @@ mod examples {
     //! What the items above do, shown on small inputs.
 
     #[test]
-    fn module_docs() {
+    fn to_yaml_sorts_keys_and_quotes_what_yaml_would_read_otherwise() {
         use crate::helm_compat::go_yaml;
         let v = serde_json::json!({"b": [1, "yes"], "a": {"x": "two\nlines"}});
         assert_eq!(go_yaml::to_string(&v), "a:\n  x: |-\n    two\n    lines\nb:\n- 1\n- \"yes\"");

@@ -38,7 +38,7 @@ mod examples {
     //! What the items above do, shown on small inputs.
 
     #[test]
-    fn module_docs() {
+    fn a_checksum_hashes_the_text_helm_prints() {
         use crate::helm_compat::{go_yaml, nindent, sha256_hex};
         let spec = serde_json::json!({"flavor": "m1.small", "ports": []});
         let text = format!("spec:{}", nindent(2, &go_yaml::to_string(&spec)));

@@ -99,7 +99,7 @@ mod examples {
     //! What the items above do, shown on small inputs.
 
     #[test]
-    fn module_docs() {
+    fn sprig_string_functions() {
         use crate::helm_compat::sprig;
         assert_eq!(sprig::quote("a\tb"), "\"a\\tb\"");
         assert_eq!(sprig::nindent(2, "a\nb"), "\n  a\n  b");

@@ -2,7 +2,7 @@
 //!
 //! The chart builds these specs from small fragments (containerd configuration,
 //! trusted CAs, packages, node labels, OIDC, etcd, webhooks …) and the user's free-form
-//! spec, folded together with its own merge ([`merge_concat`]): maps merge key by key,
+//! spec, folded together with its own merge ([`merge_concat_into`]): maps merge key by key,
 //! lists **concatenate**, and for anything else the later value wins unless it is
 //! "empty" in the Go-template sense (`null`, `false`, `0`, `""`, `[]`, `{}`), in which
 //! case the earlier value is kept. Every fragment here is a pure function of the values
@@ -75,8 +75,7 @@ fn go_float(f: f64) -> String {
     }
 }
 
-/// The chart's `mergeConcat`: maps merge key by key (recursively), two lists
-/// concatenate, otherwise `right` wins unless it is empty ([`is_empty`]).
+/// [`merge_concat_into`] of copies (for tests).
 #[cfg(test)]
 pub fn merge_concat(left: &Value, right: &Value) -> Value {
     let mut out = left.clone();
@@ -84,8 +83,9 @@ pub fn merge_concat(left: &Value, right: &Value) -> Value {
     out
 }
 
-/// [`merge_concat`] in place: `right` is merged into `acc`, moving its pieces rather
-/// than copying them.
+/// The chart's `mergeConcat`, in place: maps merge key by key (recursively), two lists
+/// concatenate, otherwise `right` wins unless it is empty ([`is_empty`]). `right` is
+/// merged into `acc`, moving its pieces rather than copying them.
 pub fn merge_concat_into(acc: &mut Value, right: Value) {
     match (acc, right) {
         (Value::Array(l), Value::Array(r)) => l.extend(r),
@@ -107,7 +107,7 @@ pub fn merge_concat_into(acc: &mut Value, right: Value) {
     }
 }
 
-/// The chart's `mergeConcatMany`: fold [`merge_concat`] over the fragments, in order.
+/// The chart's `mergeConcatMany`: fold [`merge_concat_into`] over the fragments, in order.
 pub fn merge_concat_many(fragments: impl IntoIterator<Item = Value>) -> Value {
     let mut iter = fragments.into_iter();
     let Some(mut acc) = iter.next() else {
@@ -738,6 +738,7 @@ pub fn etcd_encryption_spec(ctx: &Context) -> Result<Value> {
             )])
         })?;
     let provider = go_string(raw(ctx, &["etcd", "encryption", "provider"]));
+    check_encryption_key(key, &provider, &secret_name)?;
     let mut provider_config = Map::new();
     provider_config.insert(
         provider,
@@ -764,6 +765,59 @@ pub fn etcd_encryption_spec(ctx: &Context) -> Result<Value> {
             file("/etc/kubernetes/enc/enc.yaml", format!("{}\n", to_yaml_text(&config))),
         ],
     }))
+}
+
+/// The key of the etcd encryption Secret (`data.key`) is what the
+/// EncryptionConfiguration's `secret` takes: the standard base64 of the raw key, whose
+/// length the provider fixes (secretbox: 32 bytes; aescbc, aesgcm: 16, 24 or 32). A key
+/// Kubernetes would refuse is refused here, with the Secret's name and never the key.
+fn check_encryption_key(key: &Value, provider: &str, secret_name: &str) -> Result<()> {
+    let allowed: &[usize] = match provider {
+        "secretbox" => &[32],
+        "aescbc" | "aesgcm" => &[16, 24, 32],
+        _ => &[],
+    };
+    let problem = match key.as_str().map(base64_decoded_len) {
+        None => Some("is not a string".to_string()),
+        Some(None) => Some("is not standard base64".to_string()),
+        Some(Some(n)) if !allowed.is_empty() && !allowed.contains(&n) => Some(format!(
+            "decodes to {n} bytes; the {provider} provider takes a key of {} bytes",
+            allowed
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Some(Some(_)) => None,
+    };
+    match problem {
+        None => Ok(()),
+        Some(what) => Err(Error::Invalid(vec![FieldError::new(
+            "etcd.encryption",
+            format!("data.key of the Secret {secret_name} (--existing) {what}"),
+        )])),
+    }
+}
+
+/// The number of bytes standard, padded base64 text decodes to; `None` when it is not
+/// such text.
+fn base64_decoded_len(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || bytes.len() % 4 != 0 {
+        return None;
+    }
+    let padding = bytes.iter().rev().take_while(|&&b| b == b'=').count();
+    if padding > 2 {
+        return None;
+    }
+    let body = &bytes[..bytes.len() - padding];
+    if !body
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+    {
+        return None;
+    }
+    Some(bytes.len() / 4 * 3 - padding)
 }
 
 /// Whether the CNI is Cilium with its kube-proxy replacement (then kubeadm must not
@@ -966,6 +1020,46 @@ pub(crate) fn with_ctx<R>(values: &str, existing: &[Value], f: impl FnOnce(&Cont
 mod tests {
     use super::*;
 
+    /// base64 of the 32 bytes `0123456789abcdef0123456789abcdef`.
+    const KEY_32: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+    fn encryption_error(key: Value, provider: &str) -> Option<String> {
+        let secret = json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "demo-etcd-key"}, "data": {"key": key}});
+        let values = format!("etcd: {{encryption: {{enabled: true, provider: {provider}}}}}");
+        with_ctx(&values, &[secret], |ctx| {
+            etcd_encryption_spec(ctx).err().map(|e| e.to_string())
+        })
+    }
+
+    #[test]
+    fn etcd_encryption_keys_kubernetes_would_refuse_are_refused() {
+        assert_eq!(encryption_error(json!(KEY_32), "secretbox"), None);
+        // 16 and 24 bytes: for AES, not for secretbox.
+        let key_16 = "MDEyMzQ1Njc4OWFiY2RlZg==";
+        assert_eq!(encryption_error(json!(key_16), "aescbc"), None);
+        let err = encryption_error(json!(key_16), "secretbox").unwrap();
+        assert!(err.contains("decodes to 16 bytes"), "{err}");
+        assert!(err.contains("demo-etcd-key") && !err.contains(key_16), "{err}");
+        for bad in ["not base64!", "MDEy\nMzQ1", "MDEyMzQ1Njc4OWFiY2RlZg=", "===="] {
+            let err = encryption_error(json!(bad), "secretbox").unwrap();
+            assert!(err.contains("is not standard base64"), "{bad}: {err}");
+        }
+        let err = encryption_error(json!(12), "secretbox").unwrap();
+        assert!(err.contains("is not a string"), "{err}");
+    }
+
+    #[test]
+    fn base64_lengths() {
+        assert_eq!(base64_decoded_len("TWFu"), Some(3));
+        assert_eq!(base64_decoded_len("TWE="), Some(2));
+        assert_eq!(base64_decoded_len("TQ=="), Some(1));
+        assert_eq!(base64_decoded_len(KEY_32), Some(32));
+        for bad in ["", "TWF", "T===", "TW=u", "TW-_"] {
+            assert_eq!(base64_decoded_len(bad), None, "{bad}");
+        }
+    }
+
     #[test]
     fn etcd_encryption_without_the_key_secret_is_refused() {
         let err = with_ctx("etcd: {encryption: {enabled: true}}", &[], |ctx| {
@@ -977,8 +1071,9 @@ mod tests {
 
     #[test]
     fn etcd_encryption_uses_the_existing_key() {
+        // 32 bytes, as secretbox takes.
         let secret = json!({"apiVersion": "v1", "kind": "Secret",
-            "metadata": {"name": "demo-etcd-key"}, "data": {"key": "c2VjcmV0LWtleQ=="}});
+            "metadata": {"name": "demo-etcd-key"}, "data": {"key": KEY_32}});
         let spec = with_ctx("etcd: {encryption: {enabled: true}}", &[secret], |ctx| {
             control_plane_spec(ctx).unwrap()
         });
@@ -991,7 +1086,7 @@ mod tests {
         let config: Value = serde_yaml::from_str(enc["content"].as_str().unwrap()).unwrap();
         assert_eq!(
             config["resources"][0]["providers"][0]["secretbox"]["keys"][0]["secret"],
-            "c2VjcmV0LWtleQ=="
+            KEY_32
         );
         assert_eq!(config["resources"][0]["resources"], json!(["secrets"]));
         assert_eq!(

@@ -321,9 +321,19 @@ impl TemplateSet {
 
     /// Load a set from a directory (an operator's fork, or an exported set).
     ///
-    /// ```no_run
-    /// let set = capiform::TemplateSet::load_dir("my-templates/1.0.0").unwrap();
-    /// println!("{}", set.manifest().version);
+    /// A fork starts as a copy of an embedded set (`capiform templates export`):
+    ///
+    /// ```
+    /// let embedded = capiform::TemplateSet::embedded(None).unwrap();
+    /// let dir = tempfile::tempdir().unwrap();
+    /// for (path, bytes) in embedded.files() {
+    ///     let file = dir.path().join(path);
+    ///     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    ///     std::fs::write(file, bytes).unwrap();
+    /// }
+    /// let fork = capiform::TemplateSet::load_dir(dir.path()).unwrap();
+    /// assert_eq!(fork.id(), embedded.id());
+    /// assert_eq!(fork.defaults(), embedded.defaults());
     /// ```
     pub fn load_dir(path: impl AsRef<Path>) -> Result<TemplateSet> {
         let path = path.as_ref();
