@@ -6,7 +6,7 @@
 //! 2. The caller renders them and reads the live objects: those of the render and those
 //!    Helm's manifest lists ([`helm_manifest_objects`]).
 //! 3. [`plan`] gives rendered machine templates the live names of templates with the same
-//!    content ([`keep_live_template_names`](crate::diff::keep_live_template_names)), so
+//!    content ([`crate::diff::keep_live_template_names`]), so
 //!    no machine is replaced, and compares the result with the live objects.
 //! 4. The caller stops when [`AdoptionPlan::blocking_changes`] is not empty (unless told
 //!    to go on), applies [`AdoptionPlan::objects`], writes its own record with
