@@ -57,6 +57,14 @@ pub struct DiffArgs {
     pub detailed_exitcode: bool,
 }
 
+/// The examples under `capiform diff --help`.
+pub(super) const DIFF_EXAMPLES: &str = "\
+Examples:
+  capiform diff demo --from values.yaml --to values-next.yaml
+  capiform diff demo -f values.yaml --from-template-version 1.0.0 --to-template-version 1.1.0
+  capiform diff demo -f values.yaml --to-templates my-sets/1.0.0-site -o json
+  capiform diff demo --from a.yaml --to b.yaml --detailed-exitcode   # 0 same, 2 changes, 1 error";
+
 /// Output format of `diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DiffFormat {

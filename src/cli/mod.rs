@@ -94,6 +94,7 @@ pub enum Command {
     #[command(visible_alias = "template", after_help = RENDER_EXAMPLES)]
     Render(RenderArgs),
     /// Show what a change of values or template set does to a cluster, before it is made.
+    #[command(after_help = diff::DIFF_EXAMPLES)]
     Diff(DiffArgs),
     /// Print the merged values a render reads: the template set's defaults under the
     /// values files and --set flags (`helm show values`, `helm get values --all`).
