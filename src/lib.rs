@@ -79,6 +79,8 @@ mod cli;
 pub mod diff;
 pub mod error;
 pub mod helm_release;
+#[cfg(feature = "lifecycle")]
+pub mod lifecycle;
 pub mod object;
 pub mod schema;
 pub mod template_set;

@@ -263,11 +263,23 @@ mod command_line {
     }
 
     #[test]
-    fn without_sides_it_is_a_usage_error() {
-        let (code, stdout, stderr) = run(&["demo", "-f", "base.yaml"]);
+    fn without_sides_or_release_it_is_a_usage_error() {
+        let (code, stdout, stderr) = run(&["-f", "base.yaml"]);
         assert_eq!(code, 2);
         assert!(stdout.is_empty());
         assert!(stderr.contains("--from/--to"), "{stderr}");
+    }
+
+    #[test]
+    fn against_an_unreachable_cluster_it_fails_with_nothing_on_stdout() {
+        let out = Command::new(env!("CARGO_BIN_EXE_capiform"))
+            .args(["diff", "demo", "-f", "base.yaml", "--detailed-exitcode"])
+            .env("KUBECONFIG", "/nonexistent/kubeconfig")
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(out.stdout.is_empty());
     }
 }
 

@@ -55,6 +55,13 @@ pub struct DiffArgs {
     /// Exit 0 when nothing changes, 2 when something does, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Kubeconfig file, for a diff against the cluster (default: $KUBECONFIG,
+    /// ~/.kube/config, then the in-cluster service account).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context, for a diff against the cluster.
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
 }
 
 /// The examples under `capiform diff --help`.
@@ -162,28 +169,56 @@ fn run_offline(
     Ok(diff_manifests(&before, &after, &DiffOptions::offline()))
 }
 
+/// The report of a diff against the cluster.
+fn run_against_cluster(args: &DiffArgs) -> std::result::Result<crate::diff::Diff, (i32, String)> {
+    let Some(release) = args.release.as_deref() else {
+        return Err((2, "capiform diff against the cluster needs the release name (or --from/--to for an offline diff)".into()));
+    };
+    let usage = |e: Error| (e.exit_code(), e.to_string());
+    let set = super::template_set(&args.values).map_err(usage)?;
+    let layers = sources(&args.values).map_err(usage)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| (1, format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let opts = capiform_kube::ConnectOptions {
+            kubeconfig: args.kubeconfig.clone(),
+            context: args.context.clone(),
+        };
+        let fail = |e: crate::lifecycle::LifecycleError| (e.exit_code(), e.to_string());
+        let config = capiform_kube::config(&opts)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        let client = capiform_kube::client(config).map_err(|e| fail(e.into()))?;
+        let release = capiform_kube::Release::new(client.clone(), release, &args.namespace);
+        live_diff(&client, &release, &set, layers)
+            .await
+            .map_err(fail)
+    })
+}
+
 /// Run `diff`; returns the exit status (see `--detailed-exitcode`).
 pub(super) fn run(args: &DiffArgs) -> i32 {
-    if !args.is_offline() {
-        super::report(&Error::Usage(
-            "capiform diff compares two renders: give --from/--to (values files of each side) \
-             and/or --from-template-version/--to-template-version"
-                .into(),
-        ));
-        return if args.detailed_exitcode { 1 } else { 2 };
-    }
-    let diff = match run_offline(args) {
-        Ok(diff) => diff,
-        Err((side, e)) => {
-            if let Some(flag) = side {
-                eprintln!("capiform diff: the {flag} side does not render");
+    let error_code = |code: i32| if args.detailed_exitcode { 1 } else { code };
+    let diff = if args.is_offline() {
+        match run_offline(args) {
+            Ok(diff) => diff,
+            Err((side, e)) => {
+                if let Some(flag) = side {
+                    eprintln!("capiform diff: the {flag} side does not render");
+                }
+                super::report(&e);
+                return error_code(e.exit_code());
             }
-            super::report(&e);
-            return if args.detailed_exitcode {
-                1
-            } else {
-                e.exit_code()
-            };
+        }
+    } else {
+        match run_against_cluster(args) {
+            Ok(diff) => diff,
+            Err((code, message)) => {
+                eprintln!("Error: {message}");
+                return error_code(code);
+            }
         }
     };
     let text = match args.output {
@@ -199,6 +234,62 @@ pub(super) fn run(args: &DiffArgs) -> i32 {
     } else {
         0
     }
+}
+
+/// `capiform diff RELEASE -f …` against the cluster: the render (live template names
+/// kept), dry-run on the server, compared with the release's live objects.
+pub(super) async fn live_diff(
+    client: &capiform_kube::Client,
+    release: &capiform_kube::Release,
+    set: &TemplateSet,
+    sources: Vec<ValuesSource>,
+) -> std::result::Result<crate::diff::Diff, crate::lifecycle::LifecycleError> {
+    use crate::diff::{ObjectKey, Refusal, diff_objects, keep_live_template_names};
+    let ns = release.namespace();
+    let mut req = RenderRequest::new(release.name(), ns);
+    req.sources = sources;
+    req.existing = release.read_existing().await?;
+    let mut objects: Vec<serde_json::Value> = crate::render(&req, set)?
+        .objects
+        .iter()
+        .map(crate::Object::to_value)
+        .collect();
+    let mut live = match release.live_objects().await {
+        Ok(live) => live,
+        Err(capiform_kube::Error::ReleaseNotFound { .. }) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    // Rendered objects that are not members of the release (yet): a first apply, or
+    // objects another tool made.
+    let missing: Vec<serde_json::Value> = objects
+        .iter()
+        .filter(|o| !live.iter().any(|l| ObjectKey::of(l) == ObjectKey::of(o)))
+        .cloned()
+        .collect();
+    live.extend(super::cluster_io::get_all(client, ns, &missing).await?);
+    keep_live_template_names(&mut objects, &live);
+    let mut after = Vec::with_capacity(objects.len());
+    let mut refused = Vec::new();
+    for mut o in objects {
+        // As `apply` sends it: in the release's ApplySet.
+        o["metadata"]["labels"]["applyset.kubernetes.io/part-of"] =
+            serde_json::Value::String(release.applyset_id());
+        match super::cluster_io::dry_run_apply(client, ns, &o).await? {
+            Ok(stored) => after.push(stored),
+            Err(message) => {
+                refused.push(Refusal {
+                    object: ObjectKey::of(&o).to_string(),
+                    path: String::new(),
+                    reason: message,
+                    by: "API server (dry run)".into(),
+                });
+                after.push(o);
+            }
+        }
+    }
+    let mut diff = diff_objects(&live, &after, &DiffOptions::live());
+    diff.refused.extend(refused);
+    Ok(diff)
 }
 
 #[cfg(test)]
@@ -256,5 +347,98 @@ mod tests {
             "d",
         ];
         assert!(Cli::try_parse_from(all).is_err());
+    }
+}
+
+#[cfg(test)]
+mod against_the_cluster {
+    use capiform_kube::testing::ApiServerDouble;
+    use capiform_kube::{ApplyOptions, Release};
+
+    use super::*;
+
+    const BASE: &str = "kubernetesVersion: 1.31.4
+machineImage: ubuntu-jammy-kube-v1.31.4
+cloudCredentialsSecretName: creds
+controlPlane: {machineFlavor: cp.small}
+nodeGroups: [{name: md-0, machineFlavor: worker.small, machineCount: 2}]
+";
+
+    fn layers(extra: &str) -> Vec<ValuesSource> {
+        let mut out = vec![ValuesSource::Yaml {
+            name: "values.yaml".into(),
+            text: BASE.into(),
+        }];
+        if !extra.is_empty() {
+            out.push(ValuesSource::Yaml {
+                name: "change.yaml".into(),
+                text: extra.into(),
+            });
+        }
+        out
+    }
+
+    async fn applied() -> (ApiServerDouble, Release) {
+        let api = ApiServerDouble::new();
+        let release = Release::new(api.client(), "demo", "clusters");
+        let set = TemplateSet::embedded(None).unwrap();
+        crate::lifecycle::render_and_apply(&release, set, layers(""), "", &ApplyOptions::default())
+            .await
+            .unwrap();
+        (api, release)
+    }
+
+    #[tokio::test]
+    async fn the_applied_values_show_no_change_and_write_nothing() {
+        let (api, release) = applied().await;
+        api.clear_requests();
+        let set = TemplateSet::embedded(None).unwrap();
+        let diff = live_diff(&api.client(), &release, set, layers(""))
+            .await
+            .unwrap();
+        assert!(!diff.has_changes(), "{}", diff.to_text());
+        assert!(
+            api.requests().iter().all(|r| !r.is_write()),
+            "{:#?}",
+            api.lines()
+        );
+    }
+
+    #[tokio::test]
+    async fn machine_count_and_flavor() {
+        let (api, release) = applied().await;
+        api.clear_requests();
+        let set = TemplateSet::embedded(None).unwrap();
+        let more = "nodeGroups: [{name: md-0, machineFlavor: worker.small, machineCount: 4}]\n";
+        let diff = live_diff(&api.client(), &release, set, layers(more))
+            .await
+            .unwrap();
+        assert_eq!(diff.rollout.len(), 1, "{}", diff.to_text());
+        assert_eq!(
+            (
+                diff.rollout[0].machines_before,
+                diff.rollout[0].machines_after
+            ),
+            (Some(2), Some(4))
+        );
+        assert!(!diff.rollout[0].replaces_machines);
+        assert_eq!(diff.summary.change, 1, "{}", diff.to_text());
+
+        let bigger = "nodeGroups: [{name: md-0, machineFlavor: worker.large, machineCount: 2}]\n";
+        let diff = live_diff(&api.client(), &release, set, layers(bigger))
+            .await
+            .unwrap();
+        assert!(diff.rollout[0].replaces_machines, "{}", diff.to_text());
+        assert_eq!(
+            (diff.summary.create, diff.summary.prune),
+            (1, 1),
+            "{}",
+            diff.to_text()
+        );
+        assert!(
+            api.requests().iter().all(|r| !r.is_write()),
+            "{:#?}",
+            api.lines()
+        );
     }
 }

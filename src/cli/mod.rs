@@ -1,6 +1,10 @@
 //! The `capiform` command line: thin wrappers that parse arguments, call the library
 //! and print. Objects go to stdout; every message goes to stderr.
 
+mod adopt;
+mod cluster_io;
+mod lifecycle;
+
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -96,6 +100,9 @@ pub enum Command {
     /// Show what a change of values or template set does to a cluster, before it is made.
     #[command(after_help = diff::DIFF_EXAMPLES)]
     Diff(DiffArgs),
+    /// Take a release over from Helm without replacing a machine.
+    #[command(after_help = adopt::ADOPT_EXAMPLES)]
+    Adopt(adopt::AdoptArgs),
     /// Print the merged values a render reads: the template set's defaults under the
     /// values files and --set flags (`helm show values`, `helm get values --all`).
     #[command(after_help = VALUES_EXAMPLES)]
@@ -127,6 +134,10 @@ pub enum Command {
         #[command(subcommand)]
         action: TemplatesAction,
     },
+    /// Release lifecycle on a management cluster: apply, status, history, get values,
+    /// rollback, uninstall.
+    #[command(flatten)]
+    Lifecycle(lifecycle::LifecycleCommand),
 }
 
 /// Template set subcommands.
@@ -562,12 +573,14 @@ fn run_templates(action: &TemplatesAction) -> Result<()> {
 pub fn run(cli: Cli) -> i32 {
     let result = match &cli.command {
         Command::Diff(args) => return diff::run(args),
+        Command::Adopt(args) => return adopt::run(args),
         Command::Render(args) => run_render(args),
         Command::Values(args) => run_values(args),
         Command::Templates { action } => run_templates(action),
         Command::Schema { version } => run_schema(version),
         Command::Validate(args) => run_validate(args),
         Command::ValidateValues { values, existing } => run_validate_values(values, existing),
+        Command::Lifecycle(cmd) => return lifecycle::run(cmd),
     };
     match result {
         Ok(()) => 0,
