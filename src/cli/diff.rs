@@ -14,7 +14,8 @@ use crate::{Manifest, RenderRequest};
 
 /// Arguments of `diff`.
 ///
-/// Offline, two renders are compared: `--from`/`--to` give each side's values files,
+/// Without `--from`/`--to` and the side template options, the render of `-f`/`--set` is
+/// compared with the release in the cluster. Offline, two renders are compared: `--from`/`--to` give each side's values files,
 /// `--from-template-version`/`--to-template-version` (or `--from-templates`/
 /// `--to-templates`) each side's template set; `-f`/`--set` and `--template-version`
 /// apply to both sides, after the side's own files.
@@ -67,6 +68,7 @@ pub struct DiffArgs {
 /// The examples under `capiform diff --help`.
 pub(super) const DIFF_EXAMPLES: &str = "\
 Examples:
+  capiform diff demo -n clusters -f values.yaml        # against the cluster
   capiform diff demo --from values.yaml --to values-next.yaml
   capiform diff demo -f values.yaml --from-template-version 1.0.0 --to-template-version 1.1.0
   capiform diff demo -f values.yaml --to-templates my-sets/1.0.0-site -o json
