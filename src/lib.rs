@@ -73,9 +73,12 @@ internal_modules!(
     resources
 );
 
+pub mod adopt;
 #[cfg(feature = "cli")]
 mod cli;
+pub mod diff;
 pub mod error;
+pub mod helm_release;
 #[cfg(feature = "lifecycle")]
 pub mod lifecycle;
 pub mod object;

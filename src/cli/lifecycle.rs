@@ -209,7 +209,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(total))
 }
 
-fn init_logs(verbose: u8) {
+pub(super) fn init_logs(verbose: u8) {
     let default = match verbose {
         // kube-client logs each failed request as an error; the retries say it better.
         0 => "warn,kube_client=off",

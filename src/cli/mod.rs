@@ -1,6 +1,8 @@
 //! The `capiform` command line: thin wrappers that parse arguments, call the library
 //! and print. Objects go to stdout; every message goes to stderr.
 
+mod adopt;
+mod cluster_io;
 mod lifecycle;
 
 use std::io::Write;
@@ -14,6 +16,9 @@ use crate::RenderRequest;
 use crate::error::{Error, Result};
 use crate::template_set::TemplateSet;
 use crate::values::ValuesSource;
+
+mod diff;
+use diff::DiffArgs;
 
 /// Command-line interface.
 #[derive(Debug, Parser)]
@@ -92,6 +97,12 @@ pub enum Command {
     /// Render a cluster, like `helm template RELEASE openstack-cluster`.
     #[command(visible_alias = "template", after_help = RENDER_EXAMPLES)]
     Render(RenderArgs),
+    /// Show what a change of values or template set does to a cluster, before it is made.
+    #[command(after_help = diff::DIFF_EXAMPLES)]
+    Diff(DiffArgs),
+    /// Take a release over from Helm without replacing a machine.
+    #[command(after_help = adopt::ADOPT_EXAMPLES)]
+    Adopt(adopt::AdoptArgs),
     /// Print the merged values a render reads: the template set's defaults under the
     /// values files and --set flags (`helm show values`, `helm get values --all`).
     #[command(after_help = VALUES_EXAMPLES)]
@@ -561,6 +572,8 @@ fn run_templates(action: &TemplatesAction) -> Result<()> {
 /// Run the CLI with already-parsed arguments; returns the process exit status.
 pub fn run(cli: Cli) -> i32 {
     let result = match &cli.command {
+        Command::Diff(args) => return diff::run(args),
+        Command::Adopt(args) => return adopt::run(args),
         Command::Render(args) => run_render(args),
         Command::Values(args) => run_values(args),
         Command::Templates { action } => run_templates(action),

@@ -1,0 +1,446 @@
+//! `capiform diff`: what a change of values or of template set version does to a
+//! cluster, before it is made.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::{ValuesArgs, parse_existing, read, sources, with_stdout};
+use crate::diff::{DiffOptions, diff_manifests};
+use crate::error::{Error, Result};
+use crate::template_set::TemplateSet;
+use crate::values::ValuesSource;
+use crate::{Manifest, RenderRequest};
+
+/// Arguments of `diff`.
+///
+/// Without `--from`/`--to` and the side template options, the render of `-f`/`--set` is
+/// compared with the release in the cluster. Offline, two renders are compared: `--from`/`--to` give each side's values files,
+/// `--from-template-version`/`--to-template-version` (or `--from-templates`/
+/// `--to-templates`) each side's template set; `-f`/`--set` and `--template-version`
+/// apply to both sides, after the side's own files.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Release name (the cluster name); offline it only names the objects (default: demo).
+    pub release: Option<String>,
+    /// Namespace of the release.
+    #[arg(short = 'n', long, default_value = "default")]
+    pub namespace: String,
+    /// Values file of the first side (repeatable; later files win).
+    #[arg(long = "from", value_name = "FILE")]
+    pub from: Vec<PathBuf>,
+    /// Values file of the second side (repeatable; later files win).
+    #[arg(long = "to", value_name = "FILE")]
+    pub to: Vec<PathBuf>,
+    /// Embedded template set version of the first side.
+    #[arg(long, value_name = "VERSION", conflicts_with = "from_templates")]
+    pub from_template_version: Option<String>,
+    /// Embedded template set version of the second side.
+    #[arg(long, value_name = "VERSION", conflicts_with = "to_templates")]
+    pub to_template_version: Option<String>,
+    /// Template set directory of the first side.
+    #[arg(long, value_name = "DIR")]
+    pub from_templates: Option<PathBuf>,
+    /// Template set directory of the second side.
+    #[arg(long, value_name = "DIR")]
+    pub to_templates: Option<PathBuf>,
+    /// Values and template set of both sides.
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// YAML file of objects already in the cluster (e.g. the etcd encryption key Secret).
+    #[arg(long = "existing", value_name = "FILE")]
+    pub existing: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = DiffFormat::Text)]
+    pub output: DiffFormat,
+    /// Exit 0 when nothing changes, 2 when something does, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Kubeconfig file, for a diff against the cluster (default: $KUBECONFIG,
+    /// ~/.kube/config, then the in-cluster service account).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context, for a diff against the cluster.
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+}
+
+/// The examples under `capiform diff --help`.
+pub(super) const DIFF_EXAMPLES: &str = "\
+Examples:
+  capiform diff demo -n clusters -f values.yaml        # against the cluster
+  capiform diff demo --from values.yaml --to values-next.yaml
+  capiform diff demo -f values.yaml --from-template-version 1.0.0 --to-template-version 1.1.0
+  capiform diff demo -f values.yaml --to-templates my-sets/1.0.0-site -o json
+  capiform diff demo --from a.yaml --to b.yaml --detailed-exitcode   # 0 same, 2 changes, 1 error";
+
+/// Output format of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// For people: rollout summary, refusals, objects, unified diffs.
+    Text,
+    /// For programs: the same as one JSON document.
+    Json,
+}
+
+impl DiffArgs {
+    fn is_offline(&self) -> bool {
+        !self.from.is_empty()
+            || !self.to.is_empty()
+            || self.from_template_version.is_some()
+            || self.to_template_version.is_some()
+            || self.from_templates.is_some()
+            || self.to_templates.is_some()
+    }
+}
+
+/// One side of an offline diff.
+struct Side<'a> {
+    flag: &'static str,
+    files: &'a [PathBuf],
+    template_version: Option<&'a str>,
+    templates: Option<&'a PathBuf>,
+}
+
+fn side_template_set(
+    side: &Side,
+    args: &ValuesArgs,
+) -> Result<std::borrow::Cow<'static, TemplateSet>> {
+    match (side.templates, side.template_version) {
+        (Some(dir), _) => Ok(std::borrow::Cow::Owned(TemplateSet::load_dir(dir)?)),
+        (None, Some(version)) => Ok(std::borrow::Cow::Borrowed(TemplateSet::embedded(Some(
+            version,
+        ))?)),
+        (None, None) => super::template_set(args),
+    }
+}
+
+fn render_side(
+    args: &DiffArgs,
+    side: &Side,
+    common: &[ValuesSource],
+    existing: &[serde_json::Value],
+) -> Result<Manifest> {
+    let set = side_template_set(side, &args.values)?;
+    let mut req = RenderRequest::new(args.release.as_deref().unwrap_or("demo"), &args.namespace);
+    for f in side.files {
+        req.sources.push(ValuesSource::Yaml {
+            name: f.display().to_string(),
+            text: read(f)?,
+        });
+    }
+    req.sources.extend(common.iter().cloned());
+    req.existing = existing.to_vec();
+    crate::render(&req, &set)
+}
+
+fn run_offline(
+    args: &DiffArgs,
+) -> std::result::Result<crate::diff::Diff, (Option<&'static str>, Error)> {
+    let common = sources(&args.values).map_err(|e| (None, e))?;
+    let mut existing = Vec::new();
+    for f in &args.existing {
+        existing.extend(parse_existing(f).map_err(|e| (None, e))?);
+    }
+    let from = Side {
+        flag: "--from",
+        files: &args.from,
+        template_version: args
+            .from_template_version
+            .as_deref()
+            .or(args.values.template_version.as_deref()),
+        templates: args
+            .from_templates
+            .as_ref()
+            .or(args.values.templates.as_ref()),
+    };
+    let to = Side {
+        flag: "--to",
+        files: &args.to,
+        template_version: args
+            .to_template_version
+            .as_deref()
+            .or(args.values.template_version.as_deref()),
+        templates: args
+            .to_templates
+            .as_ref()
+            .or(args.values.templates.as_ref()),
+    };
+    let before = render_side(args, &from, &common, &existing).map_err(|e| (Some(from.flag), e))?;
+    let after = render_side(args, &to, &common, &existing).map_err(|e| (Some(to.flag), e))?;
+    Ok(diff_manifests(&before, &after, &DiffOptions::offline()))
+}
+
+/// The report of a diff against the cluster.
+fn run_against_cluster(args: &DiffArgs) -> std::result::Result<crate::diff::Diff, (i32, String)> {
+    let Some(release) = args.release.as_deref() else {
+        return Err((2, "capiform diff against the cluster needs the release name (or --from/--to for an offline diff)".into()));
+    };
+    let usage = |e: Error| (e.exit_code(), e.to_string());
+    let set = super::template_set(&args.values).map_err(usage)?;
+    let layers = sources(&args.values).map_err(usage)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| (1, format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let opts = capiform_kube::ConnectOptions {
+            kubeconfig: args.kubeconfig.clone(),
+            context: args.context.clone(),
+        };
+        let fail = |e: crate::lifecycle::LifecycleError| (e.exit_code(), e.to_string());
+        let config = capiform_kube::config(&opts)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        let client = capiform_kube::client(config).map_err(|e| fail(e.into()))?;
+        let release = capiform_kube::Release::new(client.clone(), release, &args.namespace);
+        live_diff(&client, &release, &set, layers)
+            .await
+            .map_err(fail)
+    })
+}
+
+/// Run `diff`; returns the exit status (see `--detailed-exitcode`).
+pub(super) fn run(args: &DiffArgs) -> i32 {
+    let error_code = |code: i32| if args.detailed_exitcode { 1 } else { code };
+    let diff = if args.is_offline() {
+        match run_offline(args) {
+            Ok(diff) => diff,
+            Err((side, e)) => {
+                if let Some(flag) = side {
+                    eprintln!("capiform diff: the {flag} side does not render");
+                }
+                super::report(&e);
+                return error_code(e.exit_code());
+            }
+        }
+    } else {
+        match run_against_cluster(args) {
+            Ok(diff) => diff,
+            Err((code, message)) => {
+                eprintln!("Error: {message}");
+                return error_code(code);
+            }
+        }
+    };
+    let text = match args.output {
+        DiffFormat::Text => diff.to_text(),
+        DiffFormat::Json => diff.to_json(),
+    };
+    if let Err(e) = with_stdout(|out| std::io::Write::write_all(out, text.as_bytes())) {
+        super::report(&e);
+        return 1;
+    }
+    if args.detailed_exitcode && diff.has_changes() {
+        2
+    } else {
+        0
+    }
+}
+
+/// `capiform diff RELEASE -f …` against the cluster: the render (live template names
+/// kept), dry-run on the server, compared with the release's live objects.
+pub(super) async fn live_diff(
+    client: &capiform_kube::Client,
+    release: &capiform_kube::Release,
+    set: &TemplateSet,
+    sources: Vec<ValuesSource>,
+) -> std::result::Result<crate::diff::Diff, crate::lifecycle::LifecycleError> {
+    use crate::diff::{ObjectKey, Refusal, diff_objects, keep_live_template_names};
+    let ns = release.namespace();
+    let mut req = RenderRequest::new(release.name(), ns);
+    req.sources = sources;
+    req.existing = release.read_existing().await?;
+    let mut objects: Vec<serde_json::Value> = crate::render(&req, set)?
+        .objects
+        .iter()
+        .map(crate::Object::to_value)
+        .collect();
+    let mut live = match release.live_objects().await {
+        Ok(live) => live,
+        Err(capiform_kube::Error::ReleaseNotFound { .. }) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    // Rendered objects that are not members of the release (yet): a first apply, or
+    // objects another tool made.
+    let missing: Vec<serde_json::Value> = objects
+        .iter()
+        .filter(|o| !live.iter().any(|l| ObjectKey::of(l) == ObjectKey::of(o)))
+        .cloned()
+        .collect();
+    live.extend(super::cluster_io::get_all(client, ns, &missing).await?);
+    keep_live_template_names(&mut objects, &live);
+    let mut after = Vec::with_capacity(objects.len());
+    let mut refused = Vec::new();
+    for mut o in objects {
+        // As `apply` sends it: in the release's ApplySet.
+        o["metadata"]["labels"]["applyset.kubernetes.io/part-of"] =
+            serde_json::Value::String(release.applyset_id());
+        match super::cluster_io::dry_run_apply(client, ns, &o).await? {
+            Ok(stored) => after.push(stored),
+            Err(message) => {
+                refused.push(Refusal {
+                    object: ObjectKey::of(&o).to_string(),
+                    path: String::new(),
+                    reason: message,
+                    by: "API server (dry run)".into(),
+                });
+                after.push(o);
+            }
+        }
+    }
+    let mut diff = diff_objects(&live, &after, &DiffOptions::live());
+    diff.refused.extend(refused);
+    Ok(diff)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::super::{Cli, Command};
+    use super::*;
+
+    fn parse(args: &[&str]) -> DiffArgs {
+        let mut all = vec!["capiform", "diff"];
+        all.extend(args);
+        match Cli::try_parse_from(all).unwrap().command {
+            Command::Diff(d) => d,
+            other => panic!("not diff: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn offline_flags() {
+        let d = parse(&[
+            "--from",
+            "a.yaml",
+            "--to",
+            "b.yaml",
+            "-o",
+            "json",
+            "--detailed-exitcode",
+        ]);
+        assert!(d.is_offline() && d.detailed_exitcode);
+        assert_eq!(d.output, DiffFormat::Json);
+        assert_eq!(d.release, None);
+        let d = parse(&[
+            "demo",
+            "-f",
+            "v.yaml",
+            "--from-template-version",
+            "1.0.0",
+            "--to-template-version",
+            "1.1.0",
+        ]);
+        assert!(d.is_offline());
+        assert_eq!(d.release.as_deref(), Some("demo"));
+        assert!(!parse(&["demo", "-f", "v.yaml"]).is_offline());
+    }
+
+    #[test]
+    fn a_side_takes_a_version_or_a_directory() {
+        let all = [
+            "capiform",
+            "diff",
+            "--from-template-version",
+            "1.0.0",
+            "--from-templates",
+            "d",
+        ];
+        assert!(Cli::try_parse_from(all).is_err());
+    }
+}
+
+#[cfg(test)]
+mod against_the_cluster {
+    use capiform_kube::testing::ApiServerDouble;
+    use capiform_kube::{ApplyOptions, Release};
+
+    use super::*;
+
+    const BASE: &str = "kubernetesVersion: 1.31.4
+machineImage: ubuntu-jammy-kube-v1.31.4
+cloudCredentialsSecretName: creds
+controlPlane: {machineFlavor: cp.small}
+nodeGroups: [{name: md-0, machineFlavor: worker.small, machineCount: 2}]
+";
+
+    fn layers(extra: &str) -> Vec<ValuesSource> {
+        let mut out = vec![ValuesSource::Yaml {
+            name: "values.yaml".into(),
+            text: BASE.into(),
+        }];
+        if !extra.is_empty() {
+            out.push(ValuesSource::Yaml {
+                name: "change.yaml".into(),
+                text: extra.into(),
+            });
+        }
+        out
+    }
+
+    async fn applied() -> (ApiServerDouble, Release) {
+        let api = ApiServerDouble::new();
+        let release = Release::new(api.client(), "demo", "clusters");
+        let set = TemplateSet::embedded(None).unwrap();
+        crate::lifecycle::render_and_apply(&release, set, layers(""), "", &ApplyOptions::default())
+            .await
+            .unwrap();
+        (api, release)
+    }
+
+    #[tokio::test]
+    async fn the_applied_values_show_no_change_and_write_nothing() {
+        let (api, release) = applied().await;
+        api.clear_requests();
+        let set = TemplateSet::embedded(None).unwrap();
+        let diff = live_diff(&api.client(), &release, set, layers(""))
+            .await
+            .unwrap();
+        assert!(!diff.has_changes(), "{}", diff.to_text());
+        assert!(
+            api.requests().iter().all(|r| !r.is_write()),
+            "{:#?}",
+            api.lines()
+        );
+    }
+
+    #[tokio::test]
+    async fn machine_count_and_flavor() {
+        let (api, release) = applied().await;
+        api.clear_requests();
+        let set = TemplateSet::embedded(None).unwrap();
+        let more = "nodeGroups: [{name: md-0, machineFlavor: worker.small, machineCount: 4}]\n";
+        let diff = live_diff(&api.client(), &release, set, layers(more))
+            .await
+            .unwrap();
+        assert_eq!(diff.rollout.len(), 1, "{}", diff.to_text());
+        assert_eq!(
+            (
+                diff.rollout[0].machines_before,
+                diff.rollout[0].machines_after
+            ),
+            (Some(2), Some(4))
+        );
+        assert!(!diff.rollout[0].replaces_machines);
+        assert_eq!(diff.summary.change, 1, "{}", diff.to_text());
+
+        let bigger = "nodeGroups: [{name: md-0, machineFlavor: worker.large, machineCount: 2}]\n";
+        let diff = live_diff(&api.client(), &release, set, layers(bigger))
+            .await
+            .unwrap();
+        assert!(diff.rollout[0].replaces_machines, "{}", diff.to_text());
+        assert_eq!(
+            (diff.summary.create, diff.summary.prune),
+            (1, 1),
+            "{}",
+            diff.to_text()
+        );
+        assert!(
+            api.requests().iter().all(|r| !r.is_write()),
+            "{:#?}",
+            api.lines()
+        );
+    }
+}

@@ -1,0 +1,431 @@
+//! Compare two sets of objects of one release, object by object, and say what applying
+//! the second set does: which objects are created, changed, pruned or left alone, a
+//! unified YAML diff per object, and above it what matters most for a running
+//! cluster: which machines are replaced, added or removed, and which changes the API
+//! server or a provider's webhook would refuse.
+//!
+//! The two sets are two renders (an offline diff: other values, another template set
+//! version), or the objects in the cluster and a render.
+//!
+//! * Noise is removed first ([`normalized`]): `status`, `managedFields`,
+//!   `resourceVersion`, `generation`, `uid`, `creationTimestamp`, the namespace.
+//!   Fields the server adds by defaulting are left out when comparing with live
+//!   objects without a server-side dry-run ([`FieldScope::Rendered`]).
+//! * Secret values never appear ([`mask_secrets`]).
+//! * Machine rollouts follow Cluster API's rules ([`MachineSetRollout`]); refusals
+//!   follow the providers' webhooks ([`Refusal`]).
+//!
+//! ```
+//! use serde_json::json;
+//! let md = |replicas: u64| json!({"apiVersion": "cluster.x-k8s.io/v1beta1",
+//!     "kind": "MachineDeployment", "metadata": {"name": "demo-md-0"},
+//!     "spec": {"replicas": replicas}});
+//! let diff = capiform::diff::diff_objects(&[md(2)], &[md(3)], &capiform::diff::DiffOptions::offline());
+//! assert!(diff.has_changes());
+//! assert_eq!(diff.rollout[0].summary(),
+//!     "node group demo-md-0: 2 -> 3 machines (1 added); no machine is replaced");
+//! ```
+
+mod mask;
+mod normalize;
+mod refusals;
+mod rollout;
+mod template_names;
+mod text;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+pub use mask::{MASK, mask_secrets, names_credential};
+pub use normalize::{ObjectKey, normalized, projected_onto};
+pub use refusals::Refusal;
+pub use rollout::{MachineSetRollout, SetChange};
+pub use template_names::{KeptName, keep_live_template_names};
+
+use normalize::str_at;
+
+/// Which fields of an object are compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FieldScope {
+    /// Every field (two renders, or live objects and a server-side dry-run of the render,
+    /// which carries the same defaults).
+    #[default]
+    All,
+    /// Only the fields the rendered (after) object has: what the API server adds by
+    /// defaulting is not reported. For live objects compared with a plain render.
+    Rendered,
+}
+
+/// How to compare and how to label the two sides.
+///
+/// ```
+/// let o = capiform::diff::DiffOptions::live();
+/// assert_eq!((o.before_label.as_str(), o.after_label.as_str()), ("live", "rendered"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiffOptions {
+    /// Which fields are compared.
+    pub fields: FieldScope,
+    /// The name of the first side in diffs (`from`, `live`).
+    pub before_label: String,
+    /// The name of the second side (`to`, `rendered`).
+    pub after_label: String,
+    /// Lines of context around each change in the unified diffs.
+    pub context_lines: usize,
+}
+
+impl DiffOptions {
+    /// Two renders: every field, sides `from` and `to`.
+    ///
+    /// ```
+    /// assert_eq!(capiform::diff::DiffOptions::offline().before_label, "from");
+    /// ```
+    pub fn offline() -> Self {
+        Self {
+            fields: FieldScope::All,
+            before_label: "from".into(),
+            after_label: "to".into(),
+            context_lines: 3,
+        }
+    }
+
+    /// Live objects and a server-side dry-run of the render: every field, sides `live`
+    /// and `rendered`.
+    ///
+    /// ```
+    /// assert_eq!(capiform::diff::DiffOptions::live().fields, capiform::diff::FieldScope::All);
+    /// ```
+    pub fn live() -> Self {
+        Self {
+            fields: FieldScope::All,
+            before_label: "live".into(),
+            after_label: "rendered".into(),
+            context_lines: 3,
+        }
+    }
+
+    /// Live objects and a plain render: only the rendered fields are compared.
+    ///
+    /// ```
+    /// assert_eq!(capiform::diff::DiffOptions::live_rendered_fields().fields,
+    ///     capiform::diff::FieldScope::Rendered);
+    /// ```
+    pub fn live_rendered_fields() -> Self {
+        Self {
+            fields: FieldScope::Rendered,
+            ..Self::live()
+        }
+    }
+}
+
+/// What applying the second set does to one object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Action {
+    /// The object is new.
+    Create,
+    /// The object changes.
+    Change,
+    /// The object goes away.
+    Prune,
+    /// Nothing changes.
+    Unchanged,
+}
+
+impl Action {
+    fn sign(self) -> char {
+        match self {
+            Action::Create => '+',
+            Action::Change => '~',
+            Action::Prune => '-',
+            Action::Unchanged => '=',
+        }
+    }
+}
+
+/// One object of the comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectDiff {
+    /// What happens to it.
+    pub action: Action,
+    /// API version (of the second side when both have the object).
+    pub api_version: String,
+    /// Kind.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// For a change: only labels or annotations change.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub metadata_only: bool,
+    /// For a created machine template: the template it replaces in its machine set
+    /// (the diff is then against that template).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
+    /// The unified YAML diff, secrets masked (none for an unchanged object).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+}
+
+/// How many objects each action touches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Objects created.
+    pub create: usize,
+    /// Objects changed.
+    pub change: usize,
+    /// Objects pruned.
+    pub prune: usize,
+    /// Objects left alone.
+    pub unchanged: usize,
+}
+
+/// The result of a comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diff {
+    /// Counts per action.
+    pub summary: Summary,
+    /// What happens to the machines of the control plane and of each node group that
+    /// changes (sets that keep their machines and their count are left out).
+    pub rollout: Vec<MachineSetRollout>,
+    /// Changes the API server or a webhook would refuse.
+    pub refused: Vec<Refusal>,
+    /// Every object: the second set's order, then the pruned objects.
+    pub objects: Vec<ObjectDiff>,
+}
+
+impl Diff {
+    /// Whether anything is created, changed or pruned.
+    ///
+    /// ```
+    /// let d = capiform::diff::diff_objects(&[], &[], &capiform::diff::DiffOptions::offline());
+    /// assert!(!d.has_changes());
+    /// ```
+    pub fn has_changes(&self) -> bool {
+        self.objects.iter().any(|o| o.action != Action::Unchanged)
+    }
+
+    /// The objects whose change matters to a running cluster: created, pruned, or
+    /// changed beyond labels and annotations.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// let a = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
+    /// let mut b = a.clone();
+    /// b["metadata"]["labels"] = json!({"x": "y"});
+    /// let d = capiform::diff::diff_objects(&[a], &[b], &capiform::diff::DiffOptions::offline());
+    /// assert!(d.has_changes() && d.changes_that_matter().is_empty());
+    /// ```
+    pub fn changes_that_matter(&self) -> Vec<&ObjectDiff> {
+        self.objects
+            .iter()
+            .filter(|o| match o.action {
+                Action::Create | Action::Prune => true,
+                Action::Change => !o.metadata_only,
+                Action::Unchanged => false,
+            })
+            .collect()
+    }
+
+    /// The report for people: the rollout summary, refusals, the list of objects and
+    /// the diffs.
+    ///
+    /// ```
+    /// let d = capiform::diff::diff_objects(&[], &[], &capiform::diff::DiffOptions::offline());
+    /// assert!(d.to_text().starts_with("Rollout: no machine is replaced, added or removed\n"));
+    /// ```
+    pub fn to_text(&self) -> String {
+        text::report(self)
+    }
+
+    /// The report for programs (pretty JSON with a final newline).
+    ///
+    /// ```
+    /// let d = capiform::diff::diff_objects(&[], &[], &capiform::diff::DiffOptions::offline());
+    /// let v: serde_json::Value = serde_json::from_str(&d.to_json()).unwrap();
+    /// assert_eq!(v["summary"]["create"], 0);
+    /// ```
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}
+
+/// Compare `before` (live objects, or a first render) with `after` (a render, or its
+/// server-side dry-run), object by object, keyed by API group, kind and name.
+///
+/// ```
+/// use serde_json::json;
+/// let cm = |v: &str| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"k": v}});
+/// let d = capiform::diff::diff_objects(&[cm("a")], &[cm("b")], &capiform::diff::DiffOptions::offline());
+/// assert_eq!(d.objects[0].action, capiform::diff::Action::Change);
+/// assert!(d.objects[0].diff.as_deref().unwrap().contains("-  k: a\n+  k: b\n"));
+/// ```
+pub fn diff_objects(before: &[Value], after: &[Value], options: &DiffOptions) -> Diff {
+    let before_by_key: BTreeMap<ObjectKey, &Value> =
+        before.iter().map(|o| (ObjectKey::of(o), o)).collect();
+    let after_norm: Vec<Value> = after.iter().map(normalized).collect();
+    let after_by_key: BTreeMap<ObjectKey, &Value> =
+        after_norm.iter().map(|o| (ObjectKey::of(o), o)).collect();
+    // The first side as compared: normalized, and cut down to the rendered fields when
+    // asked; pruned objects stay whole.
+    let before_norm: BTreeMap<&ObjectKey, Value> = before_by_key
+        .iter()
+        .map(|(k, raw)| {
+            let n = normalized(raw);
+            let n = match (options.fields, after_by_key.get(k)) {
+                (FieldScope::Rendered, Some(a)) => projected_onto(&n, a),
+                _ => n,
+            };
+            (k, n)
+        })
+        .collect();
+
+    let pruned: Vec<(&ObjectKey, &Value)> = before_by_key
+        .keys()
+        .filter(|k| !after_by_key.contains_key(*k))
+        .map(|k| (k, &before_norm[k]))
+        .collect();
+    let replaced = replacements(&before_norm, &after_norm, &pruned);
+
+    let mut objects = Vec::new();
+    let mut refused = Vec::new();
+    for a in &after_norm {
+        let key = ObjectKey::of(a);
+        let api_version = str_at(a, &["apiVersion"]).to_string();
+        match before_norm.get(&key) {
+            Some(b) if b == a => objects.push(ObjectDiff {
+                action: Action::Unchanged,
+                api_version,
+                kind: key.kind,
+                name: key.name,
+                metadata_only: false,
+                replaces: None,
+                diff: None,
+            }),
+            Some(b) => {
+                refused.extend(refusals::refusals(before_by_key[&key], b, a));
+                objects.push(ObjectDiff {
+                    action: Action::Change,
+                    api_version,
+                    metadata_only: normalize::differs_only_in_metadata(b, a),
+                    replaces: None,
+                    diff: Some(text::unified(Some(b), Some(a), &key, &key, options)),
+                    kind: key.kind,
+                    name: key.name,
+                });
+            }
+            None => {
+                let old = replaced.get(&key);
+                let diff = match old {
+                    Some((old_key, old_obj)) => {
+                        text::unified(Some(old_obj), Some(a), old_key, &key, options)
+                    }
+                    None => text::unified(None, Some(a), &key, &key, options),
+                };
+                objects.push(ObjectDiff {
+                    action: Action::Create,
+                    api_version,
+                    metadata_only: false,
+                    replaces: old.map(|(k, _)| k.name.clone()),
+                    diff: Some(diff),
+                    kind: key.kind,
+                    name: key.name,
+                });
+            }
+        }
+    }
+    let replaced_names: Vec<&ObjectKey> = replaced.values().map(|(k, _)| k).collect();
+    for (key, b) in &pruned {
+        // A template replaced by a created one was shown in that one's diff.
+        let shown = replaced_names.contains(key);
+        objects.push(ObjectDiff {
+            action: Action::Prune,
+            api_version: str_at(b, &["apiVersion"]).to_string(),
+            kind: key.kind.clone(),
+            name: key.name.clone(),
+            metadata_only: false,
+            replaces: None,
+            diff: (!shown).then(|| text::unified(Some(b), None, key, key, options)),
+        });
+    }
+
+    let before_refs: Vec<&Value> = before_norm.values().collect();
+    let after_refs: Vec<&Value> = after_norm.iter().collect();
+    let rollout = rollout::machine_rollouts(&before_refs, &after_refs);
+    let mut summary = Summary::default();
+    for o in &objects {
+        *match o.action {
+            Action::Create => &mut summary.create,
+            Action::Change => &mut summary.change,
+            Action::Prune => &mut summary.prune,
+            Action::Unchanged => &mut summary.unchanged,
+        } += 1;
+    }
+    Diff {
+        summary,
+        rollout,
+        refused,
+        objects,
+    }
+}
+
+/// For each created machine template, the pruned template that the same machine set
+/// referred to before (so the report can show what changed between them).
+fn replacements<'a>(
+    before: &'a BTreeMap<&ObjectKey, Value>,
+    after: &[Value],
+    pruned: &[(&'a ObjectKey, &'a Value)],
+) -> BTreeMap<ObjectKey, (ObjectKey, &'a Value)> {
+    let mut out = BTreeMap::new();
+    for owner in after {
+        let owner_key = ObjectKey::of(owner);
+        let Some(old_owner) = before.get(&owner_key) else {
+            continue;
+        };
+        for path in template_names::reference_paths(&owner_key.kind) {
+            let (Some(new_ref), Some(old_ref)) =
+                (normalize::at(owner, path), normalize::at(old_owner, path))
+            else {
+                continue;
+            };
+            let kind = str_at(new_ref, &["kind"]);
+            let old_name = str_at(old_ref, &["name"]);
+            let found = pruned.iter().find(|(k, _)| {
+                k.kind == kind && k.name == old_name && str_at(old_ref, &["kind"]) == kind
+            });
+            if let Some((old_key, old_obj)) = found {
+                let new_key = ObjectKey {
+                    group: normalize::group_of(str_at(new_ref, &["apiVersion"])).to_string(),
+                    kind: kind.to_string(),
+                    name: str_at(new_ref, &["name"]).to_string(),
+                };
+                out.insert(new_key, ((*old_key).clone(), *old_obj));
+            }
+        }
+    }
+    out
+}
+
+/// [`diff_objects`] of two manifests (e.g. two renders).
+///
+/// ```
+/// let m = capiform::Manifest::default();
+/// assert!(!capiform::diff::diff_manifests(&m, &m, &capiform::diff::DiffOptions::offline()).has_changes());
+/// ```
+pub fn diff_manifests(
+    before: &crate::Manifest,
+    after: &crate::Manifest,
+    options: &DiffOptions,
+) -> Diff {
+    let values = |m: &crate::Manifest| {
+        m.objects
+            .iter()
+            .map(crate::Object::to_value)
+            .collect::<Vec<_>>()
+    };
+    diff_objects(&values(before), &values(after), options)
+}

@@ -1,0 +1,217 @@
+//! What is compared: an object's identity, and its fields without the ones the API
+//! server writes for itself.
+
+use serde_json::{Map, Value};
+
+/// Metadata fields the API server writes for itself; they never come from a render.
+const SERVER_METADATA: &[&str] = &[
+    "managedFields",
+    "resourceVersion",
+    "generation",
+    "uid",
+    "creationTimestamp",
+    "selfLink",
+    "namespace",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+];
+
+/// Annotations written by tools, not by the render.
+const TOOL_ANNOTATIONS: &[&str] = &[
+    "kubectl.kubernetes.io/last-applied-configuration",
+    "deployment.kubernetes.io/revision",
+];
+
+/// The identity of an object within a release: API group, kind and name. The version
+/// is left out, so that an object served under a newer API version is the same object.
+///
+/// ```
+/// use capiform::diff::ObjectKey;
+/// let k = ObjectKey::of(&serde_json::json!({
+///     "apiVersion": "cluster.x-k8s.io/v1beta1", "kind": "Cluster", "metadata": {"name": "demo"}}));
+/// assert_eq!(k.to_string(), "Cluster/demo");
+/// assert_eq!(k.group, "cluster.x-k8s.io");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct ObjectKey {
+    /// API group (empty for the core group).
+    pub group: String,
+    /// Kind.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+}
+
+impl ObjectKey {
+    /// The key of an object given as JSON (missing fields are empty).
+    ///
+    /// ```
+    /// let k = capiform::diff::ObjectKey::of(&serde_json::json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}}));
+    /// assert_eq!((k.group.as_str(), k.kind.as_str()), ("", "Secret"));
+    /// ```
+    pub fn of(object: &Value) -> Self {
+        Self {
+            group: group_of(str_at(object, &["apiVersion"])).to_string(),
+            kind: str_at(object, &["kind"]).to_string(),
+            name: str_at(object, &["metadata", "name"]).to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.kind, self.name)
+    }
+}
+
+/// The group of an `apiVersion`: `cluster.x-k8s.io/v1beta1` -> `cluster.x-k8s.io`,
+/// `v1` -> `` (the core group).
+pub(crate) fn group_of(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(group, _)| group)
+}
+
+/// The string at a path of map keys, or `""`.
+pub(crate) fn str_at<'a>(value: &'a Value, path: &[&str]) -> &'a str {
+    at(value, path).and_then(Value::as_str).unwrap_or("")
+}
+
+/// The value at a path of map keys.
+pub(crate) fn at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(value, |v, key| v.get(key))
+}
+
+/// A copy of `object` without what the API server writes for itself: `status`, the
+/// server's metadata (`managedFields`, `resourceVersion`, `generation`, `uid`,
+/// `creationTimestamp`, the namespace, which the key already implies …), tool
+/// annotations, empty label and annotation maps and `null` fields.
+///
+/// ```
+/// let live = serde_json::json!({"kind": "X", "metadata": {"name": "a", "uid": "1",
+///     "resourceVersion": "7", "managedFields": []}, "spec": {"a": 1, "b": null}, "status": {}});
+/// assert_eq!(capiform::diff::normalized(&live),
+///     serde_json::json!({"kind": "X", "metadata": {"name": "a"}, "spec": {"a": 1}}));
+/// ```
+pub fn normalized(object: &Value) -> Value {
+    let mut out = without_nulls(object);
+    if let Value::Object(top) = &mut out {
+        top.remove("status");
+        if let Some(Value::Object(meta)) = top.get_mut("metadata") {
+            for field in SERVER_METADATA {
+                meta.remove(*field);
+            }
+            if let Some(Value::Object(annotations)) = meta.get_mut("annotations") {
+                for a in TOOL_ANNOTATIONS {
+                    annotations.remove(*a);
+                }
+            }
+            for field in ["labels", "annotations"] {
+                if meta.get(field).is_some_and(is_empty_map) {
+                    meta.remove(field);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn is_empty_map(v: &Value) -> bool {
+    v.as_object().is_some_and(Map::is_empty)
+}
+
+/// A copy without `null` map entries (server-side apply treats them as absent).
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
+/// `live` cut down to the fields that `rendered` has: map keys that `rendered` lacks are
+/// dropped, at every depth (lists are matched item by item; items beyond the rendered
+/// list's end are kept whole). This hides what the API server and controllers add
+/// (defaults, `ownerReferences`, labels of other tools) when there is no server-side
+/// dry-run to apply the same defaults to the render.
+///
+/// ```
+/// let live = serde_json::json!({"spec": {"replicas": 2, "strategy": {"type": "RollingUpdate"}}});
+/// let rendered = serde_json::json!({"spec": {"replicas": 3}});
+/// assert_eq!(capiform::diff::projected_onto(&live, &rendered),
+///     serde_json::json!({"spec": {"replicas": 2}}));
+/// ```
+pub fn projected_onto(live: &Value, rendered: &Value) -> Value {
+    match (live, rendered) {
+        (Value::Object(l), Value::Object(r)) => Value::Object(
+            l.iter()
+                .filter_map(|(k, lv)| r.get(k).map(|rv| (k.clone(), projected_onto(lv, rv))))
+                .collect(),
+        ),
+        (Value::Array(l), Value::Array(r)) => Value::Array(
+            l.iter()
+                .enumerate()
+                .map(|(i, lv)| {
+                    r.get(i)
+                        .map_or_else(|| lv.clone(), |rv| projected_onto(lv, rv))
+                })
+                .collect(),
+        ),
+        _ => live.clone(),
+    }
+}
+
+/// Whether two normalized objects differ only in `metadata` labels and annotations.
+pub(crate) fn differs_only_in_metadata(a: &Value, b: &Value) -> bool {
+    let strip = |v: &Value| {
+        let mut v = v.clone();
+        if let Some(Value::Object(meta)) = v.get_mut("metadata") {
+            meta.remove("labels");
+            meta.remove("annotations");
+        }
+        v
+    };
+    strip(a) == strip(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn group_of_core_and_named_groups() {
+        assert_eq!(group_of("v1"), "");
+        assert_eq!(group_of("apps/v1"), "apps");
+        assert_eq!(group_of(""), "");
+    }
+
+    #[test]
+    fn normalized_drops_tool_annotations_and_then_empty_maps() {
+        let live = json!({"metadata": {"name": "a", "labels": {},
+            "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"}}});
+        assert_eq!(normalized(&live), json!({"metadata": {"name": "a"}}));
+    }
+
+    #[test]
+    fn projection_keeps_extra_live_list_items() {
+        let live = json!({"l": [{"a": 1, "d": 0}, {"a": 2}]});
+        let rendered = json!({"l": [{"a": 1}]});
+        assert_eq!(
+            projected_onto(&live, &rendered),
+            json!({"l": [{"a": 1}, {"a": 2}]})
+        );
+    }
+
+    #[test]
+    fn metadata_only_difference() {
+        let a = json!({"metadata": {"name": "x", "labels": {"a": "1"}}, "spec": {"s": 1}});
+        let b = json!({"metadata": {"name": "x"}, "spec": {"s": 1}});
+        assert!(differs_only_in_metadata(&a, &b));
+        let c = json!({"metadata": {"name": "x"}, "spec": {"s": 2}});
+        assert!(!differs_only_in_metadata(&a, &c));
+    }
+}
