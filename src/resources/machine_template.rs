@@ -78,14 +78,12 @@ pub fn expand_values_placeholders(text: &str, values: &Merged, field: &str) -> R
     Ok(out)
 }
 
-/// How Go's text/template prints a value.
+/// How Go's text/template prints a value: numbers as the `float64` Helm holds
+/// (`1e+06`, `2`), `null` as `<no value>`.
 fn go_print(v: &Value) -> String {
     match v {
         Value::Null => "<no value>".into(),
-        Value::String(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        other => other.to_string(),
+        other => crate::resources::kubeadm::go_string(other),
     }
 }
 
