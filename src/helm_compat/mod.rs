@@ -15,6 +15,7 @@
 //! assert_eq!(sha256_hex(&text).len(), 64);
 //! ```
 
+pub mod flow_scalar;
 mod go_unicode;
 pub mod go_yaml;
 pub mod sprig;

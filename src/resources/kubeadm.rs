@@ -211,9 +211,19 @@ pub fn node_labels_string(labels: &Map<String, Value>) -> String {
         .join(",")
 }
 
-/// `{nodeRegistration: {kubeletExtraArgs: {node-labels: ...}}}`.
-fn node_registration_labels(labels: &Map<String, Value>) -> Value {
-    json!({"nodeRegistration": {"kubeletExtraArgs": {"node-labels": node_labels_string(labels)}}})
+/// `{nodeRegistration: {kubeletExtraArgs: {node-labels: ...}}}`. The chart prints the
+/// pairs between double quotes in YAML, so what reaches the kubelet is that text as YAML
+/// reads it: line breaks in values fold to spaces, escapes decode (`a\nb` → `a b`); a
+/// value holding a double quote or a bad escape is refused (`field` names the labels).
+fn node_registration_labels(labels: &Map<String, Value>, field: &str) -> Result<Value> {
+    let text = crate::helm_compat::flow_scalar::read_double_quoted(&node_labels_string(labels))
+        .map_err(|e| {
+            Error::invalid(
+                field,
+                format!("cannot be written as the kubelet's node-labels argument: {e}"),
+            )
+        })?;
+    Ok(json!({"nodeRegistration": {"kubeletExtraArgs": {"node-labels": text}}}))
 }
 
 // ---------------------------------------------------------------------------------
@@ -715,14 +725,14 @@ pub fn patch_config_spec(ctx: &Context) -> Value {
 // ---------------------------------------------------------------------------------
 
 /// Control plane node labels on both `initConfiguration` and `joinConfiguration`.
-fn control_plane_node_labels_spec(ctx: &Context) -> Value {
-    match raw(ctx, &["controlPlane", "nodeLabels"]) {
+fn control_plane_node_labels_spec(ctx: &Context) -> Result<Value> {
+    Ok(match raw(ctx, &["controlPlane", "nodeLabels"]) {
         Value::Object(labels) if !labels.is_empty() => {
-            let reg = node_registration_labels(labels);
+            let reg = node_registration_labels(labels, "controlPlane.nodeLabels")?;
             json!({"initConfiguration": reg, "joinConfiguration": reg})
         }
         _ => json!({}),
-    }
+    })
 }
 
 /// OIDC arguments of the API server when `oidc.issuerUrl` is set.
@@ -968,7 +978,7 @@ fn kube_proxy_configuration_spec(ctx: &Context) -> Value {
 pub fn control_plane_spec(ctx: &Context) -> Result<Value> {
     let user = raw(ctx, &["controlPlane", "kubeadmConfigSpec"]);
     let mut spec = merge_concat_many([
-        control_plane_node_labels_spec(ctx),
+        control_plane_node_labels_spec(ctx)?,
         oidc_spec(ctx)?,
         etcd_spec(ctx),
         etcd_encryption_spec(ctx)?,
@@ -1063,8 +1073,9 @@ impl NodeGroupFragments {
         if let Some(extra) = &group.node_labels {
             labels.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
+        let field = format!("nodeLabels of node group '{}'", group.name.as_deref().unwrap_or(""));
         let labels_spec =
-            crate::object::single("joinConfiguration", node_registration_labels(&labels));
+            crate::object::single("joinConfiguration", node_registration_labels(&labels, &field)?);
         // `common_spec` with the cluster-wide part built once: then the group's spec.
         let mut common = self.cluster_wide.clone();
         if let Some(user) = &group.kubeadm_config_spec {
