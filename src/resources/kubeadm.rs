@@ -53,6 +53,7 @@ pub fn is_empty(v: &Value) -> bool {
 /// assert_eq!(go_string(&json!(2)), "2");
 /// assert_eq!(go_string(&json!(1000000)), "1e+06");
 /// assert_eq!(go_string(&json!(0.5)), "0.5");
+/// assert_eq!(go_string(&json!(-0.0)), "-0");
 /// assert_eq!(go_string(&json!(true)), "true");
 /// ```
 pub fn go_string(v: &Value) -> String {
@@ -68,7 +69,8 @@ pub fn go_string(v: &Value) -> String {
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)` as used by `%v`.
 fn go_float(f: f64) -> String {
     if f == 0.0 {
-        return "0".to_string();
+        // Go prints the sign of a negative zero (`-0`).
+        return if f.is_sign_negative() { "-0" } else { "0" }.to_string();
     }
     if !f.is_finite() {
         return if f.is_nan() {
@@ -206,9 +208,52 @@ pub fn node_labels_string(labels: &Map<String, Value>) -> String {
     let mut keys: Vec<&String> = labels.keys().collect();
     keys.sort();
     keys.iter()
-        .map(|k| format!("{k}={}", go_string(&labels[k.as_str()])))
+        .map(|k| match &labels[k.as_str()] {
+            // Go's text/template prints a null as `<no value>` (see `show_as_helm_prints`).
+            Value::Null => format!("{k}={NO_VALUE}"),
+            v => format!("{k}={}", go_string(v)),
+        })
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// What Go's text/template prints for a null.
+const NO_VALUE: &str = "<no value>";
+
+/// The node-labels arguments of a kubeadm spec as Helm's output shows them.
+///
+/// The chart's templates print a null label value as `<no value>`, and that text is what
+/// its `template-checksum` hashes; Helm then deletes `<no value>` from each rendered file
+/// (so the label reads `key=`), except where `toYaml` folded the long line at that very
+/// space (`…=<no` / `value>`), which a reader joins back to `<no value>`. Call this after
+/// the checksum is taken; specs without a null label are left alone.
+///
+/// ```
+/// let mut spec = serde_json::json!({"joinConfiguration": {"nodeRegistration": {"kubeletExtraArgs": {"node-labels": "a=<no value>,b=x"}}}});
+/// capiform::resources::kubeadm::show_as_helm_prints(&mut spec);
+/// assert_eq!(spec["joinConfiguration"]["nodeRegistration"]["kubeletExtraArgs"]["node-labels"], "a=,b=x");
+/// ```
+pub fn show_as_helm_prints(spec: &mut Value) {
+    for configuration in ["initConfiguration", "joinConfiguration"] {
+        let Some(Value::String(text)) = spec
+            .pointer_mut(&format!("/{configuration}/nodeRegistration/kubeletExtraArgs/node-labels"))
+        else {
+            continue;
+        };
+        if !text.contains(NO_VALUE) {
+            continue;
+        }
+        // The spec's `toYaml` puts the value at the same column in both objects: under
+        // three levels of keys, as here.
+        let nested = json!({"c": {"nodeRegistration": {"kubeletExtraArgs": {"node-labels": text.as_str()}}}});
+        let printed = crate::helm_compat::go_yaml::to_string(&nested).replace(NO_VALUE, "");
+        if let Some(shown) = serde_yaml::from_str::<Value>(&printed)
+            .ok()
+            .and_then(|v| v.pointer("/c/nodeRegistration/kubeletExtraArgs/node-labels").cloned())
+        {
+            *text = shown.as_str().map(str::to_string).unwrap_or_default();
+        }
+    }
 }
 
 /// `{nodeRegistration: {kubeletExtraArgs: {node-labels: ...}}}`. The chart prints the
