@@ -45,10 +45,12 @@ fn repo() -> &'static Path {
 }
 
 fn helm() -> PathBuf {
-    std::env::var_os("HELM").map(PathBuf::from).unwrap_or_else(|| {
-        let home = std::env::var_os("HOME").unwrap_or_else(|| "/root".into());
-        Path::new(&home).join(".cache/capiform/bin/helm")
-    })
+    std::env::var_os("HELM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let home = std::env::var_os("HOME").unwrap_or_else(|| "/root".into());
+            Path::new(&home).join(".cache/capiform/bin/helm")
+        })
 }
 
 /// Stop here: loudly on a laptop, as a failure in CI.
@@ -131,7 +133,9 @@ impl Generators {
             "HELM={} python3 {} --seed {seed} --only {index} --out /tmp/repro-{seed}-{index}{masks} && python3 {} /tmp/repro-{seed}-{index}* && python3 ../shared/parity/parity.py --bin target/debug/capiform --cases /tmp/repro-{seed}-{index}",
             helm().display(),
             script.display(),
-            repo().join("tests/differential/chart_differences.py").display(),
+            repo()
+                .join("tests/differential/chart_differences.py")
+                .display(),
         )
     }
 }
@@ -139,7 +143,10 @@ impl Generators {
 /// The case folders of `out` and `out-helmfail`, each with its regeneration command.
 fn cases_of(out: &Path, make: impl Fn(usize) -> String) -> Vec<Case> {
     let mut cases = Vec::new();
-    for dir in [out.to_path_buf(), PathBuf::from(format!("{}-helmfail", out.display()))] {
+    for dir in [
+        out.to_path_buf(),
+        PathBuf::from(format!("{}-helmfail", out.display())),
+    ] {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
@@ -220,7 +227,8 @@ fn referee(parity: &Path, cases: &Path) -> Vec<Verdict> {
 
 #[test]
 fn random_values_render_as_helm_renders_them() {
-    let budget = env_number::<u64>("CAPIFORM_DIFF_SECONDS").unwrap_or(if in_ci() { 300 } else { 60 });
+    let budget =
+        env_number::<u64>("CAPIFORM_DIFF_SECONDS").unwrap_or(if in_ci() { 300 } else { 60 });
     if budget == 0 {
         eprintln!("differential test: CAPIFORM_DIFF_SECONDS=0, nothing to do");
         return;
@@ -285,7 +293,12 @@ fn random_values_render_as_helm_renders_them() {
         }));
         let dirs: Vec<PathBuf> = [&fuzz_out, &extra_out]
             .iter()
-            .flat_map(|o| [o.to_path_buf(), PathBuf::from(format!("{}-helmfail", o.display()))])
+            .flat_map(|o| {
+                [
+                    o.to_path_buf(),
+                    PathBuf::from(format!("{}-helmfail", o.display())),
+                ]
+            })
             .filter(|d| d.is_dir())
             .collect();
         apply_chart_differences(&dirs.iter().map(PathBuf::as_path).collect::<Vec<_>>());

@@ -175,7 +175,10 @@ mod tests {
     fn plain_text_is_unchanged() {
         assert_eq!(read_double_quoted("a=b,c=d").unwrap(), "a=b,c=d");
         assert_eq!(read_double_quoted("").unwrap(), "");
-        assert_eq!(read_double_quoted("  two  spaces  ").unwrap(), "  two  spaces  ");
+        assert_eq!(
+            read_double_quoted("  two  spaces  ").unwrap(),
+            "  two  spaces  "
+        );
     }
 
     #[test]

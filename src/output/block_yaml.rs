@@ -1,15 +1,19 @@
-//! A direct writer of block-style YAML, byte-for-byte the text `serde_yaml` 0.9 prints
-//! for the same value, without its event machinery (several times faster; emission was
-//! over half of a render).
+//! A direct writer of block-style YAML, the text `serde_yaml` 0.9 prints for the same
+//! value, without its event machinery (several times faster; emission was over half of
+//! a render), and safe for every common reader.
 //!
 //! The style rules are those of libyaml's emitter as `serde_yaml` drives it (unicode
 //! on, no line width): a string is plain when that reads back as the same string,
 //! single-quoted when it would read back as another type (`'true'`, `'1.0'`, `''`) or
 //! starts with an indicator, double-quoted when it holds characters YAML cannot print
-//! raw, and a literal block (`|`, `|-`, `|2-`) when it spans lines. The rare shapes
-//! this writer does not handle itself (keys over 128 bytes, line breaks other than
-//! `\n`, blocks ending in several newlines) report [`Unsupported`] and the caller falls
-//! back to `serde_yaml`; `tests/yaml_writer.rs` compares both on random values.
+//! raw, and a literal block (`|`, `|-`, `|2-`) when it spans lines. Where it departs
+//! from `serde_yaml`, on purpose: a string that a YAML 1.1 reader (kubectl's go-yaml,
+//! PyYAML) would read as another type is quoted too (`'on'`, `'0644'`, `'12:30'`,
+//! `'2001-12-14'`, see [`misread_unquoted`]); line breaks other than `\n` and texts
+//! ending in several newlines are double-quoted; whole floats print as integers, as Helm
+//! prints its numbers. Keys over 1024 characters (the YAML limit for a key on one line)
+//! report [`Unsupported`] and the caller falls back to `serde_yaml`;
+//! `tests/yaml_writer.rs` compares the writer with `serde_yaml` on random values.
 
 use serde_json::{Map, Value};
 
@@ -18,7 +22,7 @@ use crate::object::Object;
 /// A value shape this writer leaves to `serde_yaml`.
 ///
 /// ```
-/// let long_key = "k".repeat(200);
+/// let long_key = "k".repeat(2000);
 /// let v = serde_json::json!({ long_key: 1 });
 /// assert!(capiform::output::block_yaml::write_value(&mut String::new(), &v).is_err());
 /// ```
@@ -31,7 +35,7 @@ pub struct Unsupported;
 /// ```
 /// let mut out = String::new();
 /// capiform::output::block_yaml::write_value(&mut out, &serde_json::json!({"a": [1, "on"], "b": "x\ny"})).unwrap();
-/// assert_eq!(out, "a:\n- 1\n- on\nb: |-\n  x\n  y\n");
+/// assert_eq!(out, "a:\n- 1\n- 'on'\nb: |-\n  x\n  y\n");
 /// ```
 pub fn write_value(out: &mut String, value: &Value) -> Result<(), Unsupported> {
     let mut w = Writer { out, column: 0 };
@@ -752,7 +756,9 @@ fn number_text(n: &serde_json::Number) -> String {
 fn write_double_quoted(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
-        let plain = is_printable(c) && !matches!(c, '\n' | '"' | '\\');
+        // U+2028 and U+2029 are printable but line breaks: written raw, a reader would
+        // fold them.
+        let plain = is_printable(c) && !matches!(c, '\n' | '"' | '\\' | '\u{2028}' | '\u{2029}');
         if plain {
             out.push(c);
             continue;
@@ -866,8 +872,18 @@ mod tests {
     }
 
     #[test]
-    fn unusual_shapes_are_left_to_serde_yaml() {
-        assert!(write_value(&mut String::new(), &json!({"a": "x\n\n"})).is_err());
-        assert!(write_value(&mut String::new(), &json!({"a": "x\ry"})).is_err());
+    fn other_line_breaks_and_kept_newlines_are_double_quoted() {
+        for (s, want) in [
+            ("x\n\n", "a: \"x\\n\\n\"\n"),
+            ("x\ry", "a: \"x\\ry\"\n"),
+            ("x\u{2028}y", "a: \"x\\Ly\"\n"),
+            ("\n", "a: \"\\n\"\n"),
+        ] {
+            let mut out = String::new();
+            write_value(&mut out, &json!({ "a": s })).unwrap();
+            assert_eq!(out, want);
+        }
+        let long_key = "k".repeat(2000);
+        assert!(write_value(&mut String::new(), &json!({ long_key: 1 })).is_err());
     }
 }

@@ -235,9 +235,9 @@ const NO_VALUE: &str = "<no value>";
 /// ```
 pub fn show_as_helm_prints(spec: &mut Value) {
     for configuration in ["initConfiguration", "joinConfiguration"] {
-        let Some(Value::String(text)) = spec
-            .pointer_mut(&format!("/{configuration}/nodeRegistration/kubeletExtraArgs/node-labels"))
-        else {
+        let Some(Value::String(text)) = spec.pointer_mut(&format!(
+            "/{configuration}/nodeRegistration/kubeletExtraArgs/node-labels"
+        )) else {
             continue;
         };
         if !text.contains(NO_VALUE) {
@@ -247,10 +247,10 @@ pub fn show_as_helm_prints(spec: &mut Value) {
         // three levels of keys, as here.
         let nested = json!({"c": {"nodeRegistration": {"kubeletExtraArgs": {"node-labels": text.as_str()}}}});
         let printed = crate::helm_compat::go_yaml::to_string(&nested).replace(NO_VALUE, "");
-        if let Some(shown) = serde_yaml::from_str::<Value>(&printed)
-            .ok()
-            .and_then(|v| v.pointer("/c/nodeRegistration/kubeletExtraArgs/node-labels").cloned())
-        {
+        if let Some(shown) = serde_yaml::from_str::<Value>(&printed).ok().and_then(|v| {
+            v.pointer("/c/nodeRegistration/kubeletExtraArgs/node-labels")
+                .cloned()
+        }) {
             *text = shown.as_str().map(str::to_string).unwrap_or_default();
         }
     }
@@ -1118,9 +1118,14 @@ impl NodeGroupFragments {
         if let Some(extra) = &group.node_labels {
             labels.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
-        let field = format!("nodeLabels of node group '{}'", group.name.as_deref().unwrap_or(""));
-        let labels_spec =
-            crate::object::single("joinConfiguration", node_registration_labels(&labels, &field)?);
+        let field = format!(
+            "nodeLabels of node group '{}'",
+            group.name.as_deref().unwrap_or("")
+        );
+        let labels_spec = crate::object::single(
+            "joinConfiguration",
+            node_registration_labels(&labels, &field)?,
+        );
         // `common_spec` with the cluster-wide part built once: then the group's spec.
         let mut common = self.cluster_wide.clone();
         if let Some(user) = &group.kubeadm_config_spec {

@@ -835,10 +835,22 @@ mod tests {
         );
         assert!(expand_values_placeholders("{{ .Values.x", &v, R, "f").is_err());
         let image = |t: &str| expand_values_placeholders(t, &v, R, "f").unwrap();
-        assert_eq!(image("img-{{ .Release.Name }}-{{ .Release.Namespace }}"), "img-r-ns");
-        assert_eq!(image("{{ .Values.kubernetesVersion | replace \".\" \"-\" }}"), "1-30-2");
-        assert_eq!(image("v{{ printf \"%s-%d\" .Values.kubernetesVersion .Values.n }}"), "v1.30.2-3");
-        assert_eq!(image("a  {{- .Values.n }}  {{ .Values.missing | default \"d\" | upper }}"), "a3  D");
+        assert_eq!(
+            image("img-{{ .Release.Name }}-{{ .Release.Namespace }}"),
+            "img-r-ns"
+        );
+        assert_eq!(
+            image("{{ .Values.kubernetesVersion | replace \".\" \"-\" }}"),
+            "1-30-2"
+        );
+        assert_eq!(
+            image("v{{ printf \"%s-%d\" .Values.kubernetesVersion .Values.n }}"),
+            "v1.30.2-3"
+        );
+        assert_eq!(
+            image("a  {{- .Values.n }}  {{ .Values.missing | default \"d\" | upper }}"),
+            "a3  D"
+        );
         assert_eq!(image("x-{{ .Values.missing }}"), "x-<no value>");
     }
 
