@@ -26,6 +26,10 @@
 //!
 //! Without helm or `../shared`, the test is skipped with a loud message, except under
 //! `CI=true`, where it fails.
+//!
+//! A second test runs the referee over `tests/differential/cases/`: one small case per
+//! class of difference these runs found, with Helm's output checked in (the documented
+//! differences applied), so a regression shows without helm.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -359,5 +363,26 @@ fn random_values_render_as_helm_renders_them() {
     assert!(
         percent >= min_identical,
         "only {percent:.2} % of the cases helm renders are identical (at least {min_identical} % required); the failing cases are listed above"
+    );
+}
+
+#[test]
+fn regression_cases_render_as_helm_rendered_them() {
+    let parity = repo().join("../shared/parity/parity.py");
+    if !parity.is_file() {
+        return skip(&format!("{} not found", parity.display()));
+    }
+    let cases = repo().join("tests/differential/cases");
+    let verdicts = referee(&parity, &cases);
+    assert!(!verdicts.is_empty(), "no cases in {}", cases.display());
+    let failed: Vec<String> = verdicts
+        .iter()
+        .filter(|v| !v.ok)
+        .map(|v| format!("{}:\n  {}", v.name, v.problems.join("\n  ")))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "regression cases differ from Helm's output:\n{}",
+        failed.join("\n")
     );
 }
