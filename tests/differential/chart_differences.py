@@ -11,6 +11,7 @@ Helm's output stays byte for byte.
 """
 import os
 import re
+import shutil
 import sys
 
 # differences-from-the-chart.md, "Null machine metadata values": the chart prints
@@ -23,7 +24,41 @@ def null_server_metadata_values(text):
     return SERVER_METADATA_NULL.sub(lambda m: f'{m["key"]}{m["indent"]}value: ""', text)
 
 
-DIFFERENCES = [null_server_metadata_values]
+# differences-from-the-chart.md, "Secret data that is not a string": with the OpenStack
+# auth-URL target off, the chart writes `defaults: {}` (a map) into the blackbox exporter
+# Secret's stringData, which the API server refuses; capiform writes the text "{}".
+BLACKBOX_DEFAULTS_MAP = re.compile(r"^(?P<indent>\s*)defaults: \{\}$", re.M)
+
+
+def blackbox_defaults_text(text):
+    if "blackbox-exporter-config" not in text:
+        return text
+    return BLACKBOX_DEFAULTS_MAP.sub(lambda m: f'{m["indent"]}defaults: "{{}}\\n"', text)
+
+
+DIFFERENCES = [null_server_metadata_values, blackbox_defaults_text]
+
+# differences-from-the-chart.md, "controlPlaneNodesSecurityGroupRules": the chart pipes
+# the list into `nindent` and fails on any such rules; capiform renders them. Helm has
+# no output to compare with, so such cases are left out.
+CHART_CANNOT_RENDER = ["wrong type for value"]
+
+# differences-from-the-chart.md, "Values the API server or a webhook refuses": a
+# kubernetesVersion that is not a version renders with Helm and is refused by capiform.
+VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+(?:[-+][0-9A-Za-z.+-]*)?$")
+
+
+def refused_by_capiform(case_dir):
+    try:
+        import yaml
+        with open(os.path.join(case_dir, "values.yaml"), encoding="utf-8") as f:
+            values = yaml.safe_load(f) or {}
+    except Exception:
+        return None
+    version = values.get("kubernetesVersion") if isinstance(values, dict) else None
+    if isinstance(version, str) and not VERSION.match(version):
+        return f"kubernetesVersion {version!r} is not a version"
+    return None
 
 # differences-from-the-chart.md, "Node labels YAML cannot quote": when a node label holds
 # a double quote or a bad escape, the chart's `fromYaml` fails and it prints its error
@@ -33,8 +68,21 @@ FROM_YAML_FAILED = "Error: 'error converting YAML to JSON"
 
 
 def apply(case_dir):
+    error = os.path.join(case_dir, "expected-error.txt")
+    if os.path.isfile(error):
+        with open(error, encoding="utf-8") as f:
+            message = f.read()
+        if any(m in message for m in CHART_CANNOT_RENDER):
+            shutil.rmtree(case_dir)
+        return
     path = os.path.join(case_dir, "expected.yaml")
     if not os.path.isfile(path):
+        return
+    why = refused_by_capiform(case_dir)
+    if why:
+        os.remove(path)
+        with open(error, "w", encoding="utf-8") as f:
+            f.write(f"capiform refuses values the API server refuses: {why}\n")
         return
     with open(path, encoding="utf-8") as f:
         text = f.read()

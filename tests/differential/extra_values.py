@@ -15,8 +15,8 @@ What it draws that fuzz_values.py does not:
     underscores, signs, exponents, .inf/.nan, base-60 numbers, dates and timestamps
     (valid or not); as values and as keys of labels, annotations, server
     metadata and addon Helm values;
-  * strings with characters that change a YAML scalar's style: tabs, carriage returns,
-    U+2028, non-breaking spaces, several trailing newlines, leading/trailing blanks,
+  * strings with characters that change a YAML scalar's style: tabs,
+    non-breaking spaces, several trailing newlines, leading/trailing blanks,
     indicators (`- `, `: `, ` #`, `&`, `*`, `!`, `|`, `>`, `%`, `@`, backquote);
   * numbers whose Go text differs from their YAML text: whole floats (30000.0),
     exponents (1e3, 1.5e+6), 1234567, 100000000, 0.00001, 1234567.5, negative zero;
@@ -24,6 +24,8 @@ What it draws that fuzz_values.py does not:
     YAML refuses between double quotes (a double quote, a bad escape);
   * long node group names beside long release names (name truncation), and the
     OpenStack storage-class Manifests for them.
+Carriage returns and U+2028/U+2029 are left out: Helm's toYaml prints them in ways its
+own reader then refuses or folds, a class not settled yet.
 Integers beyond 2^53 are left out: Helm reads them as float64, and so will capiform's
 values reader; until then they would only report that.
 """
@@ -61,7 +63,7 @@ LOOKALIKES = [
 # cannot load; capiform quotes them, which tests/yaml_writer.rs holds.)
 NOT_LOOKALIKES = ["1.2.3", "v1.0", "10.0.0.0/8", "12:30:x", "0x", "1e", "e3", "yess", "nul", "._", "0b2", "0o9"]
 STYLED = [
-    "tab\there", "cr\rhere", "line\u2028sep", "nbsp\u00a0x", "two\n\n", "three\n\n\n", " lead", "trail ", "\ttab-lead",
+    "tab\there", "nbsp\u00a0x", "two\n\n", "three\n\n\n", " lead", "trail ", "\ttab-lead",
     "- dash", "a: colon", "a #hash", "&anchor", "*alias", "!tag", "|pipe", ">fold", "%pct", "@at", "`tick", "?q", ": c",
     "{brace", "[bracket", "quote's", 'dq"x', "back\\slash", "é-ünïcode", "😀", "\u00ff\u0100", "#start", "--- doc", "...",
 ]
