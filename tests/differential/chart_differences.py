@@ -36,7 +36,19 @@ def blackbox_defaults_text(text):
     return BLACKBOX_DEFAULTS_MAP.sub(lambda m: f'{m["indent"]}defaults: "{{}}\\n"', text)
 
 
-DIFFERENCES = [null_server_metadata_values, blackbox_defaults_text]
+# differences-from-the-chart.md, "Authorization match conditions": the chart prints each
+# extra pre-filter of the Azimuth authorization webhook plain into the API server's
+# AuthorizationConfiguration file; one starting with `!` (a negation) reads as a YAML tag
+# and the file is refused. capiform quotes it.
+PLAIN_NEGATED_EXPRESSION = re.compile(r"^(?P<lead>\s+- expression: )(?P<expr>!.*)$", re.M)
+
+
+def quoted_negated_expressions(text):
+    return PLAIN_NEGATED_EXPRESSION.sub(
+        lambda m: m["lead"] + "'" + m["expr"].replace("'", "''") + "'", text)
+
+
+DIFFERENCES = [null_server_metadata_values, blackbox_defaults_text, quoted_negated_expressions]
 
 # differences-from-the-chart.md, "controlPlaneNodesSecurityGroupRules": the chart pipes
 # the list into `nindent` and fails on any such rules; capiform renders them. Helm has
