@@ -846,7 +846,7 @@ mod tests {
     #[test]
     fn matches_serde_yaml_on_typical_shapes() {
         let v = json!({
-            "apiVersion": "v1", "empty": "", "n": null, "t": true, "i": -3, "f": 1.5,
+            "apiVersion": "v1", "empty": "", "nothing": null, "t": true, "i": -3, "f": 1.5,
             "quoted": ["true", "1.0", "0644", "0x1F", ": x", "- a", "a: b", "a #b", "#c", "it's"],
             "tab": "a\tb", "block": "line 1\n  line 2\n\nend\n", "lead": " x\ny", "trail": "x \ny",
             "nested": {"list": [{"a": 1, "b": [1, [2, 3]]}, [], {}, "x\ny"], "m": {}},
