@@ -24,6 +24,22 @@ pub fn component_name(release: &str, component: &str) -> String {
     truncate63(name)
 }
 
+/// `<release>-<component>` cut as [`component_name`], *then* `-<suffix>`: how the chart
+/// names the objects derived from a component (`…-config` secrets, `…-storageclass`
+/// manifests), which may therefore be longer than 63 characters.
+///
+/// ```
+/// let release = "r".repeat(60);
+/// let name = capiform::naming::suffixed_component_name(&release, "csi-cinder", "storageclass");
+/// assert_eq!(name, format!("{release}-cs-storageclass"));
+/// ```
+pub fn suffixed_component_name(release: &str, component: &str, suffix: &str) -> String {
+    let mut name = component_name(release, component);
+    name.push('-');
+    name.push_str(suffix);
+    name
+}
+
 /// The rule of [`trunc63`], applied to a name already owned: cut in place, no second
 /// string.
 fn truncate63(mut s: String) -> String {

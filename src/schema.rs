@@ -180,7 +180,7 @@ fn enrichments() -> Vec<Enrichment> {
         (
             "ApiServer",
             "allowedCIDRs",
-            || json!({"items": {"type": "string", "format": "cidr"}}),
+            || json!({"items": {"type": "string", "format": "ip-or-cidr"}}),
         ),
         (
             "ApiServer",
@@ -819,6 +819,7 @@ fn unknown_key_message(key: &str, known: &[&str]) -> String {
 /// ```
 /// assert!(capiform::schema::check_format("cidr", "10.0.0.0/24").is_none());
 /// assert!(capiform::schema::check_format("cidr", "10.0.0.0/33").is_some());
+/// assert!(capiform::schema::check_format("ip-or-cidr", "10.0.0.7").is_none());
 /// assert!(capiform::schema::check_format("kubernetes-version", "v1.31.4").is_none());
 /// assert!(capiform::schema::check_format("kubernetes-version", "latest").is_some());
 /// ```
@@ -836,6 +837,10 @@ pub fn check_format(format: &str, s: &str) -> Option<String> {
             });
             (!ok).then(|| format!("{s:?} is not a CIDR (expected e.g. 192.168.3.0/24)"))
         }
+        // OpenStack takes a bare address where it takes a CIDR (as a /32 or /128).
+        "ip-or-cidr" if s.parse::<std::net::IpAddr>().is_ok() => None,
+        "ip-or-cidr" => check_format("cidr", s)
+            .map(|_| format!("{s:?} is neither an IP address nor a CIDR (expected e.g. 192.168.3.0/24 or 192.168.3.4)")),
         "kubernetes-version" => semver::Version::parse(s.strip_prefix('v').unwrap_or(s))
             .err()
             .map(|_| format!("{s:?} is not a Kubernetes version (expected MAJOR.MINOR.PATCH, e.g. 1.31.4, optionally with a leading v)")),

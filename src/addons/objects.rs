@@ -75,7 +75,29 @@ pub fn manifests(
     release_name: &str,
     templates: Vec<String>,
 ) -> Result<Object> {
-    let m = meta(ctx, component, &addon_name(ctx, name));
+    let object_name = addon_name(ctx, name);
+    manifests_named(
+        ctx,
+        component,
+        &object_name,
+        namespace,
+        release_name,
+        templates,
+    )
+}
+
+/// [`manifests`] with the object's full name given: the storage classes are named
+/// `<release>-csi-cinder` cut to 63 characters, *then* `-storageclass` (as the chart
+/// names them; custom resource names may be 253 characters long).
+pub fn manifests_named(
+    ctx: &Context,
+    component: &str,
+    object_name: &str,
+    namespace: Option<&str>,
+    release_name: &str,
+    templates: Vec<String>,
+) -> Result<Object> {
+    let m = meta(ctx, component, object_name);
     let sources: Vec<Value> = templates
         .into_iter()
         .map(|t| crate::object::single("template", Value::String(t)))

@@ -12,7 +12,8 @@ use crate::values::addons::Addons;
 use crate::values::addons::core::{OpenStack, StorageClass, StorageCsi};
 
 use super::objects::{
-    chart_value, cluster_name, defaults_and_overrides, manifests, overrides_only, truthy, yaml_text,
+    chart_value, cluster_name, defaults_and_overrides, manifests, manifests_named, overrides_only,
+    truthy, yaml_text,
 };
 
 const CINDER_PROVISIONER: &str = "cinder.csi.openstack.org";
@@ -72,10 +73,10 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
                 cinder_storage_class(sc, default, path)
             })?;
         if !classes.is_empty() {
-            out.push(manifests(
+            out.push(manifests_named(
                 ctx,
                 "csi-cinder",
-                "csi-cinder-storageclass",
+                &crate::naming::suffixed_component_name(ctx.release, "csi-cinder", "storageclass"),
                 ns,
                 "csi-cinder-storageclass",
                 classes,
@@ -106,10 +107,10 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
                     .render("addons/csi-manila-credentials", &json!({}))?,
             ];
             templates.extend(classes);
-            out.push(manifests(
+            out.push(manifests_named(
                 ctx,
                 "csi-manila",
-                "csi-manila-storageclass",
+                &crate::naming::suffixed_component_name(ctx.release, "csi-manila", "storageclass"),
                 ns,
                 "csi-manila-storageclass",
                 templates,

@@ -111,7 +111,7 @@ mod tests {
         let o = json!({"spec": {"a": 1}, "kind": "K", "apiVersion": "v1", "data": {}, "metadata": {"name": "n"}});
         assert_eq!(
             object_yaml(&o),
-            "apiVersion: v1\nkind: K\nmetadata:\n  name: n\ndata: {}\nspec:\n  a: 1\n"
+            "apiVersion: v1\nkind: K\nmetadata:\n  name: 'n'\ndata: {}\nspec:\n  a: 1\n"
         );
     }
 
@@ -126,7 +126,7 @@ mod tests {
         let d = unified(None, Some(&o), &key, &key, &DiffOptions::offline());
         assert_eq!(
             d,
-            "--- from (absent)\n+++ to K/n\n@@ -0,0 +1,4 @@\n+apiVersion: v1\n+kind: K\n+metadata:\n+  name: n\n"
+            "--- from (absent)\n+++ to K/n\n@@ -0,0 +1,4 @@\n+apiVersion: v1\n+kind: K\n+metadata:\n+  name: 'n'\n"
         );
     }
 }

@@ -7,6 +7,7 @@
 //!   piped into `indent`/`nindent`; the common ones are re-exported here.
 //! * [`sha256_hex`]: Sprig's `sha256sum`.
 
+pub mod flow_scalar;
 mod go_unicode;
 #[cfg(test)]
 mod against_helm;

@@ -1,15 +1,19 @@
-//! A direct writer of block-style YAML, byte-for-byte the text `serde_yaml` 0.9 prints
-//! for the same value, without its event machinery (several times faster; emission was
-//! over half of a render).
+//! A direct writer of block-style YAML, the text `serde_yaml` 0.9 prints for the same
+//! value, without its event machinery (several times faster; emission was over half of
+//! a render), and safe for every common reader.
 //!
 //! The style rules are those of libyaml's emitter as `serde_yaml` drives it (unicode
 //! on, no line width): a string is plain when that reads back as the same string,
 //! single-quoted when it would read back as another type (`'true'`, `'1.0'`, `''`) or
 //! starts with an indicator, double-quoted when it holds characters YAML cannot print
-//! raw, and a literal block (`|`, `|-`, `|2-`) when it spans lines. The rare shapes
-//! this writer does not handle itself (keys over 128 bytes, line breaks other than
-//! `\n`, blocks ending in several newlines) report [`Unsupported`] and the caller falls
-//! back to `serde_yaml`; `tests/yaml_writer.rs` compares both on random values.
+//! raw, and a literal block (`|`, `|-`, `|2-`) when it spans lines. Where it departs
+//! from `serde_yaml`, on purpose: a string that a YAML 1.1 reader (kubectl's go-yaml,
+//! PyYAML) would read as another type is quoted too (`'on'`, `'0644'`, `'12:30'`,
+//! `'2001-12-14'`, see [`misread_unquoted`]); line breaks other than `\n` and texts
+//! ending in several newlines are double-quoted; whole floats print as integers, as Helm
+//! prints its numbers. Keys over 1024 characters (the YAML limit for a key on one line)
+//! report [`Unsupported`] and the caller falls back to `serde_yaml`;
+//! `tests/yaml_writer.rs` compares the writer with `serde_yaml` on random values.
 
 use serde_json::{Map, Value};
 
@@ -217,16 +221,19 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// A mapping key: a simple key, so never a block and never over 128 bytes.
+    /// A mapping key: an implicit key, so on one line (double-quoted when it holds line
+    /// breaks) and at most 1024 characters, the YAML limit (longer keys are
+    /// [`Unsupported`]).
     fn key(&mut self, k: &str) -> Result<(), Unsupported> {
-        if k.len() > 128 {
+        if k.len() > 1024 && k.chars().count() > 1024 {
             return Err(Unsupported);
         }
         let a = analyze(k)?;
-        if a.line_breaks {
-            return Err(Unsupported);
-        }
-        let style = flow_style(k, &a);
+        let style = if a.line_breaks {
+            Style::DoubleQuoted
+        } else {
+            flow_style(k, &a)
+        };
         self.scalar(k, style);
         Ok(())
     }
@@ -234,7 +241,7 @@ impl Writer<'_> {
     fn string(&mut self, s: &str, block_indent: usize, place: Place) -> Result<(), Unsupported> {
         let a = analyze(s)?;
         let style = if a.line_breaks {
-            if a.block_allowed {
+            if a.block_allowed && !ends_in_several_breaks(s) {
                 Style::Literal
             } else {
                 Style::DoubleQuoted
@@ -287,9 +294,6 @@ impl Writer<'_> {
         let ends_with_break = bytes.last() == Some(&b'\n');
         if !ends_with_break {
             self.out.push('-');
-        } else if bytes.len() == 1 || bytes[bytes.len() - 2] == b'\n' {
-            // `|+` also marks the document open-ended; leave that to serde_yaml.
-            return Err(Unsupported);
         }
         self.newline();
         let body = if ends_with_break {
@@ -313,6 +317,12 @@ impl Writer<'_> {
     }
 }
 
+/// Whether a text ends in a line break that a literal block would need `|+` for (the
+/// text is just a break, or ends in two); such texts are double-quoted instead.
+fn ends_in_several_breaks(s: &str) -> bool {
+    s == "\n" || s.ends_with("\n\n")
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Style {
     Plain,
@@ -324,7 +334,7 @@ enum Style {
 /// Style of a one-line string: plain unless it would read back as something else or
 /// holds indicators, then single quotes, then double quotes.
 fn flow_style(s: &str, a: &Analysis) -> Style {
-    let plain = !reads_as_non_string(s) && a.block_plain_allowed;
+    let plain = a.block_plain_allowed && !misread_unquoted(s);
     if plain {
         Style::Plain
     } else if a.single_quoted_allowed {
@@ -448,7 +458,9 @@ fn analyze_general(s: &str) -> Result<Analysis, Unsupported> {
             (c, c.len_utf8())
         };
         if matches!(c, '\r' | '\u{85}' | '\u{2028}' | '\u{2029}') {
-            return Err(Unsupported);
+            // Other line breaks: only double quotes (with escapes) keep them.
+            line_breaks = true;
+            special = true;
         }
         let first = i == 0;
         let last = i + width == bytes.len();
@@ -539,9 +551,7 @@ fn analyze_multiline(s: &str) -> Result<Analysis, Unsupported> {
     if unusual {
         for &b in bytes {
             if b < 0x20 {
-                if b == b'\r' {
-                    return Err(Unsupported);
-                }
+                // Tabs, controls and `\r` (which only double quotes keep) alike.
                 special |= b != b'\n';
             } else if b >= 0x7F {
                 special |= b == 0x7F;
@@ -551,10 +561,8 @@ fn analyze_multiline(s: &str) -> Result<Analysis, Unsupported> {
     }
     if non_ascii {
         for c in s.chars().filter(|c| !c.is_ascii()) {
-            if matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}') {
-                return Err(Unsupported);
-            }
-            special |= !is_printable(c);
+            // U+0085, U+2028, U+2029 are line breaks that only double quotes keep.
+            special |= !is_printable(c) || matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}');
         }
     }
     // A space before a line break, and a line break before a space, in one pass.
@@ -577,9 +585,26 @@ fn analyze_multiline(s: &str) -> Result<Analysis, Unsupported> {
     })
 }
 
+/// Whether a common YAML reader would read the plain text back as something other than
+/// this string, so that it must be quoted: YAML 1.2 readers (`serde_yaml`, which also
+/// quotes digit strings with a leading zero), go-yaml v2 as kubectl and Helm read YAML
+/// (YAML 1.1 booleans `y`/`yes`/`on`/`off`…, `0644`, `1_000`, base-60 `12:30`, dates),
+/// and PyYAML as the Python clients and Ansible read it (also `=`, `<<` and anything
+/// shaped like a timestamp, valid or not).
+///
+/// ```text
+/// on  yes  N  1_000  12:30  0644  0o17  0x1F  .inf  ~  1e3  +1  2001-12-14  =   → quoted
+/// one  1.2.3  v1.0  10.0.0.0/8  12:30:x                                          → plain
+/// ```
+pub fn misread_unquoted(s: &str) -> bool {
+    serde_yaml_reads_as_non_string(s)
+        || !crate::helm_compat::go_yaml::resolves_to_string(s)
+        || pyyaml_reads_as_non_string(s)
+}
+
 /// Whether `serde_yaml` would read the plain text back as null, a boolean or a number
 /// (or as a string of digits with a leading zero, which it quotes too).
-fn reads_as_non_string(s: &str) -> bool {
+fn serde_yaml_reads_as_non_string(s: &str) -> bool {
     match s {
         "" | "~" | "null" | "Null" | "NULL" | "true" | "True" | "TRUE" | "false" | "False"
         | "FALSE" => return true,
@@ -590,6 +615,68 @@ fn reads_as_non_string(s: &str) -> bool {
         return false;
     }
     digits_but_not_number(s) || parses_as_int(s) || parse_f64(s)
+}
+
+/// Whether PyYAML's implicit resolvers (YAML 1.1) give the plain text another tag than
+/// `str`: bool, int, float, null, timestamp, merge (`<<`) or value (`=`).
+fn pyyaml_reads_as_non_string(s: &str) -> bool {
+    use std::sync::LazyLock;
+    /// PyYAML's float, int and timestamp patterns, for texts starting with a digit, a
+    /// sign or a dot.
+    static NUMERIC: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(concat!(
+            r"^(?:",
+            // float
+            r"[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?",
+            r"|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?",
+            r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*",
+            r"|[-+]?\.(?:inf|Inf|INF)",
+            r"|\.(?:nan|NaN|NAN)",
+            // int
+            r"|[-+]?0b[0-1_]+",
+            r"|[-+]?0[0-7_]+",
+            r"|[-+]?(?:0|[1-9][0-9_]*)",
+            r"|[-+]?0x[0-9a-fA-F_]+",
+            r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+",
+            // timestamp
+            r"|[0-9]{4}-[0-9]{2}-[0-9]{2}",
+            r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?",
+            r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?",
+            r")$"
+        ))
+        .expect("a valid pattern")
+    });
+    match s.as_bytes().first() {
+        None => true,
+        Some(b'0'..=b'9' | b'+' | b'-' | b'.') => NUMERIC.is_match(s),
+        Some(_) => matches!(
+            s,
+            "yes"
+                | "Yes"
+                | "YES"
+                | "no"
+                | "No"
+                | "NO"
+                | "true"
+                | "True"
+                | "TRUE"
+                | "false"
+                | "False"
+                | "FALSE"
+                | "on"
+                | "On"
+                | "ON"
+                | "off"
+                | "Off"
+                | "OFF"
+                | "~"
+                | "null"
+                | "Null"
+                | "NULL"
+                | "<<"
+                | "="
+        ),
+    }
 }
 
 fn digits_but_not_number(s: &str) -> bool {
@@ -640,31 +727,19 @@ fn parse_f64(s: &str) -> bool {
     unpositive.parse::<f64>().is_ok_and(f64::is_finite)
 }
 
+/// A number as Helm's `toYaml` prints it: integers as they are, whole floats below
+/// 1e21 as integers (`2.0` → `2`, as values files hold every number as a float), other
+/// floats in Go's shortest form (`0.5`, `1.2345675e+06`, `1e-05`).
 fn number_text(n: &serde_json::Number) -> String {
-    if let Some(u) = n.as_u64() {
-        u.to_string()
-    } else if let Some(i) = n.as_i64() {
-        i.to_string()
-    } else {
-        let f = n.as_f64().unwrap_or(f64::NAN);
-        if f.is_nan() {
-            ".nan".into()
-        } else if f.is_infinite() {
-            if f > 0.0 {
-                ".inf".into()
-            } else {
-                "-.inf".into()
-            }
-        } else {
-            ryu::Buffer::new().format_finite(f).to_string()
-        }
-    }
+    crate::helm_compat::go_yaml::format_number(n)
 }
 
 fn write_double_quoted(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
-        let plain = is_printable(c) && !matches!(c, '\n' | '"' | '\\');
+        // U+2028 and U+2029 are printable but line breaks: written raw, a reader would
+        // fold them.
+        let plain = is_printable(c) && !matches!(c, '\n' | '"' | '\\' | '\u{2028}' | '\u{2029}');
         if plain {
             out.push(c);
             continue;
@@ -752,7 +827,7 @@ mod tests {
     #[test]
     fn matches_serde_yaml_on_typical_shapes() {
         let v = json!({
-            "apiVersion": "v1", "empty": "", "n": null, "t": true, "i": -3, "f": 1.5,
+            "apiVersion": "v1", "empty": "", "nothing": null, "t": true, "i": -3, "f": 1.5,
             "quoted": ["true", "1.0", "0644", "0x1F", ": x", "- a", "a: b", "a #b", "#c", "it's"],
             "tab": "a\tb", "block": "line 1\n  line 2\n\nend\n", "lead": " x\ny", "trail": "x \ny",
             "nested": {"list": [{"a": 1, "b": [1, [2, 3]]}, [], {}, "x\ny"], "m": {}},
@@ -778,9 +853,19 @@ mod tests {
     }
 
     #[test]
-    fn unusual_shapes_are_left_to_serde_yaml() {
-        assert!(write_value(&mut String::new(), &json!({"a": "x\n\n"})).is_err());
-        assert!(write_value(&mut String::new(), &json!({"a": "x\ry"})).is_err());
+    fn other_line_breaks_and_kept_newlines_are_double_quoted() {
+        for (s, want) in [
+            ("x\n\n", "a: \"x\\n\\n\"\n"),
+            ("x\ry", "a: \"x\\ry\"\n"),
+            ("x\u{2028}y", "a: \"x\\Ly\"\n"),
+            ("\n", "a: \"\\n\"\n"),
+        ] {
+            let mut out = String::new();
+            write_value(&mut out, &json!({ "a": s })).unwrap();
+            assert_eq!(out, want);
+        }
+        let long_key = "k".repeat(2000);
+        assert!(write_value(&mut String::new(), &json!({ long_key: 1 })).is_err());
     }
 }
 
@@ -790,7 +875,7 @@ mod examples {
 
     #[test]
     fn unsupported() {
-        let long_key = "k".repeat(200);
+        let long_key = "k".repeat(2000);
         let v = serde_json::json!({ long_key: 1 });
         assert!(crate::output::block_yaml::write_value(&mut String::new(), &v).is_err());
     }
@@ -799,7 +884,7 @@ mod examples {
     fn write_value() {
         let mut out = String::new();
         crate::output::block_yaml::write_value(&mut out, &serde_json::json!({"a": [1, "on"], "b": "x\ny"})).unwrap();
-        assert_eq!(out, "a:\n- 1\n- on\nb: |-\n  x\n  y\n");
+        assert_eq!(out, "a:\n- 1\n- 'on'\nb: |-\n  x\n  y\n");
     }
 
     #[test]

@@ -80,7 +80,11 @@ pub fn kubeadm_control_plane(ctx: &Context, infrastructure_template: &str) -> Re
             node_volume_detach_timeout: cp_field(ctx, "nodeVolumeDetachTimeout"),
             node_deletion_timeout: cp_field(ctx, "nodeDeletionTimeout"),
         },
-        kubeadm_config_spec: kubeadm::control_plane_spec(ctx)?,
+        kubeadm_config_spec: {
+            let mut spec = kubeadm::control_plane_spec(ctx)?;
+            kubeadm::show_as_helm_prints(&mut spec);
+            spec
+        },
     };
     Object::from_value(
         CONTROL_PLANE_API_VERSION,

@@ -51,7 +51,8 @@ pub fn go_string(v: &Value) -> String {
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)` as used by `%v`.
 fn go_float(f: f64) -> String {
     if f == 0.0 {
-        return "0".to_string();
+        // Go prints the sign of a negative zero (`-0`).
+        return if f.is_sign_negative() { "-0" } else { "0" }.to_string();
     }
     if !f.is_finite() {
         return if f.is_nan() {
@@ -161,14 +162,67 @@ pub fn node_labels_string(labels: &Map<String, Value>) -> String {
     let mut keys: Vec<&String> = labels.keys().collect();
     keys.sort();
     keys.iter()
-        .map(|k| format!("{k}={}", go_string(&labels[k.as_str()])))
+        .map(|k| match &labels[k.as_str()] {
+            // Go's text/template prints a null as `<no value>` (see `show_as_helm_prints`).
+            Value::Null => format!("{k}={NO_VALUE}"),
+            v => format!("{k}={}", go_string(v)),
+        })
         .collect::<Vec<_>>()
         .join(",")
 }
 
-/// `{nodeRegistration: {kubeletExtraArgs: {node-labels: ...}}}`.
-fn node_registration_labels(labels: &Map<String, Value>) -> Value {
-    json!({"nodeRegistration": {"kubeletExtraArgs": {"node-labels": node_labels_string(labels)}}})
+/// What Go's text/template prints for a null.
+const NO_VALUE: &str = "<no value>";
+
+/// The node-labels arguments of a kubeadm spec as Helm's output shows them.
+///
+/// The chart's templates print a null label value as `<no value>`, and that text is what
+/// its `template-checksum` hashes; Helm then deletes `<no value>` from each rendered file
+/// (so the label reads `key=`), except where `toYaml` folded the long line at that very
+/// space (`…=<no` / `value>`), which a reader joins back to `<no value>`. Call this after
+/// the checksum is taken; specs without a null label are left alone.
+///
+/// ```
+/// let mut spec = serde_json::json!({"joinConfiguration": {"nodeRegistration": {"kubeletExtraArgs": {"node-labels": "a=<no value>,b=x"}}}});
+/// capiform::resources::kubeadm::show_as_helm_prints(&mut spec);
+/// assert_eq!(spec["joinConfiguration"]["nodeRegistration"]["kubeletExtraArgs"]["node-labels"], "a=,b=x");
+/// ```
+pub fn show_as_helm_prints(spec: &mut Value) {
+    for configuration in ["initConfiguration", "joinConfiguration"] {
+        let Some(Value::String(text)) = spec.pointer_mut(&format!(
+            "/{configuration}/nodeRegistration/kubeletExtraArgs/node-labels"
+        )) else {
+            continue;
+        };
+        if !text.contains(NO_VALUE) {
+            continue;
+        }
+        // The spec's `toYaml` puts the value at the same column in both objects: under
+        // three levels of keys, as here.
+        let nested = json!({"c": {"nodeRegistration": {"kubeletExtraArgs": {"node-labels": text.as_str()}}}});
+        let printed = crate::helm_compat::go_yaml::to_string(&nested).replace(NO_VALUE, "");
+        if let Some(shown) = serde_yaml::from_str::<Value>(&printed).ok().and_then(|v| {
+            v.pointer("/c/nodeRegistration/kubeletExtraArgs/node-labels")
+                .cloned()
+        }) {
+            *text = shown.as_str().map(str::to_string).unwrap_or_default();
+        }
+    }
+}
+
+/// `{nodeRegistration: {kubeletExtraArgs: {node-labels: ...}}}`. The chart prints the
+/// pairs between double quotes in YAML, so what reaches the kubelet is that text as YAML
+/// reads it: line breaks in values fold to spaces, escapes decode (`a\nb` → `a b`); a
+/// value holding a double quote or a bad escape is refused (`field` names the labels).
+fn node_registration_labels(labels: &Map<String, Value>, field: &str) -> Result<Value> {
+    let text = crate::helm_compat::flow_scalar::read_double_quoted(&node_labels_string(labels))
+        .map_err(|e| {
+            Error::invalid(
+                field,
+                format!("cannot be written as the kubelet's node-labels argument: {e}"),
+            )
+        })?;
+    Ok(json!({"nodeRegistration": {"kubeletExtraArgs": {"node-labels": text}}}))
 }
 
 // ---------------------------------------------------------------------------------
@@ -626,14 +680,14 @@ pub fn patch_config_spec(ctx: &Context) -> Value {
 // ---------------------------------------------------------------------------------
 
 /// Control plane node labels on both `initConfiguration` and `joinConfiguration`.
-fn control_plane_node_labels_spec(ctx: &Context) -> Value {
-    match raw(ctx, &["controlPlane", "nodeLabels"]) {
+fn control_plane_node_labels_spec(ctx: &Context) -> Result<Value> {
+    Ok(match raw(ctx, &["controlPlane", "nodeLabels"]) {
         Value::Object(labels) if !labels.is_empty() => {
-            let reg = node_registration_labels(labels);
+            let reg = node_registration_labels(labels, "controlPlane.nodeLabels")?;
             json!({"initConfiguration": reg, "joinConfiguration": reg})
         }
         _ => json!({}),
-    }
+    })
 }
 
 /// OIDC arguments of the API server when `oidc.issuerUrl` is set.
@@ -908,7 +962,7 @@ fn kube_proxy_configuration_spec(ctx: &Context) -> Value {
 pub fn control_plane_spec(ctx: &Context) -> Result<Value> {
     let user = raw(ctx, &["controlPlane", "kubeadmConfigSpec"]);
     let mut spec = merge_concat_many([
-        control_plane_node_labels_spec(ctx),
+        control_plane_node_labels_spec(ctx)?,
         oidc_spec(ctx)?,
         etcd_spec(ctx),
         etcd_encryption_spec(ctx)?,
@@ -977,8 +1031,14 @@ impl NodeGroupFragments {
         if let Some(extra) = &group.node_labels {
             labels.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
-        let labels_spec =
-            crate::object::single("joinConfiguration", node_registration_labels(&labels));
+        let field = format!(
+            "nodeLabels of node group '{}'",
+            group.name.as_deref().unwrap_or("")
+        );
+        let labels_spec = crate::object::single(
+            "joinConfiguration",
+            node_registration_labels(&labels, &field)?,
+        );
         // `common_spec` with the cluster-wide part built once: then the group's spec.
         let mut common = self.cluster_wide.clone();
         if let Some(user) = &group.kubeadm_config_spec {

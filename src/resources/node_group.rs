@@ -273,7 +273,9 @@ pub fn kubeadm_config_template(
     group: &NodeGroup,
     fragments: &kubeadm::NodeGroupFragments,
 ) -> Result<(Object, String)> {
-    let spec = fragments.spec(ctx, group)?;
+    let mut spec = fragments.spec(ctx, group)?;
+    let checksum = template_checksum(&spec);
+    kubeadm::show_as_helm_prints(&mut spec);
     let name = format!(
         "{}-{}",
         ctx.component_name(group_name(group)),
@@ -283,7 +285,7 @@ pub fn kubeadm_config_template(
     meta.labels = group_labels(ctx, group);
     meta.annotations.insert(
         format!("{}/template-checksum", ctx.prefix()),
-        Value::String(template_checksum(&spec)),
+        Value::String(checksum),
     );
     meta.annotations.insert(
         "helm.sh/resource-policy".into(),

@@ -2,7 +2,8 @@
 //!
 //! Helm coalesces a chart's defaults with each `-f` file and then `--set`: maps merge
 //! key by key, every other value (lists, scalars) replaces what was there, and an
-//! explicit `null` removes the key from the result.
+//! explicit `null` removes the key from the result when there is one to remove (else the
+//! key stays, with its null, as in Helm).
 
 use serde_json::Value;
 
@@ -18,35 +19,22 @@ pub fn merge_values(base: &mut Value, overlay: Value) {
     match (base, overlay) {
         (Value::Object(b), Value::Object(o)) => {
             for (k, v) in o {
-                if v.is_null() {
-                    b.remove(&k);
-                    continue;
-                }
                 match b.get_mut(&k) {
+                    // A null deletes what is there; where there is nothing to delete,
+                    // Helm keeps the key with its null (templates print it: `foo=`).
+                    Some(_) if v.is_null() => {
+                        b.remove(&k);
+                    }
                     Some(existing) if existing.is_object() && v.is_object() => {
                         merge_values(existing, v)
                     }
                     _ => {
-                        b.insert(k, strip_nulls(v));
+                        b.insert(k, v);
                     }
                 }
             }
         }
         (b, o) => *b = o,
-    }
-}
-
-/// Remove keys whose value is `null` from every map inside `v` (Helm drops them when
-/// there is nothing to delete, so they never reach templates as keys).
-fn strip_nulls(v: Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, strip_nulls(v)))
-                .collect(),
-        ),
-        other => other,
     }
 }
 
