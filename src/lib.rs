@@ -53,7 +53,7 @@ pub mod validate;
 pub mod validation;
 pub mod values;
 
-pub use error::{Error, FieldError, Result};
+pub use error::{Error, FieldError, Result, Warning};
 pub use object::{Manifest, Object, ObjectMeta};
 pub use render::{Context, RenderRequest, render};
 pub use template_set::{TemplateSet, TemplateSetManifest};

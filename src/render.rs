@@ -138,7 +138,13 @@ impl Context<'_> {
 /// assert!(manifest.objects.iter().any(|o| o.kind == "Cluster"));
 /// ```
 pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> {
-    let (raw, user) = values::Merged::over(templates.defaults(), &req.sources)?;
+    let mut warnings = Vec::new();
+    let (raw, user) = values::Merged::over_with(
+        templates.defaults(),
+        &req.sources,
+        Some(templates.dialects()?),
+        &mut warnings,
+    )?;
     let (typed, mut problems) = crate::validation::check_over_set(&raw, &user, templates);
     let Some(typed) = typed else {
         return Err(crate::Error::Invalid(crate::validation::dedup(problems)));
@@ -172,5 +178,5 @@ pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> 
             Value::String(template_set.clone()),
         );
     }
-    Ok(Manifest { objects })
+    Ok(Manifest { objects, warnings })
 }

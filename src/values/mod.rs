@@ -1,23 +1,30 @@
 //! Values: loading, Helm-compatible layering and the typed model.
 //!
-//! The flow is one direction: the template set's defaults, then every `-f` file in
-//! order, then `--set`/`--set-string`, merged as Helm merges them
-//! ([`merge::merge_values`]); the result is checked and turned into the typed
-//! [`Values`].
+//! The flow is one direction, helm's: every `-f` file is read as helm reads YAML
+//! ([`read_values`]) and merged over the ones before it, then the `--set` family is
+//! parsed into those values ([`set`]); the user's values are then merged over the
+//! template set's defaults ([`merge::merge_values`]), checked and turned into the
+//! typed [`Values`]. Keys of other chart versions are translated on the way
+//! ([`dialect`]), and typed fields accept the spellings the chart accepts
+//! ([`tolerance`]).
 
 pub mod addons;
+pub mod dialect;
 mod fast_yaml;
 pub mod merge;
 pub mod merged;
 pub mod model;
+mod reader;
 pub mod set;
+pub mod tolerance;
 
 pub use merged::Merged;
 pub use model::*;
+pub use reader::read_values;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Error, FieldError, Result, Warning};
 
 /// An optional section of the values, or the section's default when it is absent,
 /// borrowed when it is there (builders read sections; they need no copy of them).
@@ -34,7 +41,9 @@ pub fn section<T: Clone + Default>(o: &Option<T>) -> std::borrow::Cow<'_, T> {
     }
 }
 
-/// One layer of user values, in the order given on the command line.
+/// One layer of user values. Helm's order is applied whatever the order given: every
+/// `-f` document in order, then `--set-json`, `--set`, `--set-string`, `--set-file`
+/// and `--set-literal` arguments (each kind in the order given).
 ///
 /// ```
 /// let s = capiform::values::ValuesSource::Yaml { name: "inline".into(), text: "osDistro: flatcar".into() };
@@ -53,53 +62,122 @@ pub enum ValuesSource {
     Set(String),
     /// A `--set-string` argument.
     SetString(String),
+    /// A `--set-json` argument: `KEY=JSON`.
+    SetJson(String),
+    /// A `--set-file` argument: `KEY=PATH`, the file's text is the value.
+    SetFile(String),
+    /// A `--set-literal` argument: `KEY=VALUE`, the value taken as it is.
+    SetLiteral(String),
 }
 
-/// Parse one values document. An empty document is an empty map; anything other than
-/// a mapping is an error naming the file, and YAML syntax errors carry line and column.
-/// Documents in plain block YAML, as most values files are, are read by a fast reader
-/// that gives the same value as `serde_yaml`; any other document is read by `serde_yaml`.
+impl ValuesSource {
+    /// The position of the source's kind in helm's order.
+    fn rank(&self) -> u8 {
+        match self {
+            ValuesSource::Yaml { .. } => 0,
+            ValuesSource::SetJson(_) => 1,
+            ValuesSource::Set(_) => 2,
+            ValuesSource::SetString(_) => 3,
+            ValuesSource::SetFile(_) => 4,
+            ValuesSource::SetLiteral(_) => 5,
+        }
+    }
+}
+
+/// Parse one values document as helm reads it ([`read_values`]), without its
+/// warnings. An empty document is an empty map; anything other than a mapping is an
+/// error naming the file, and YAML syntax errors carry line and column.
 ///
 /// ```
 /// let v = capiform::values::parse_document("values.yaml", "a: 1").unwrap();
-/// assert_eq!(v, serde_json::json!({"a": 1}));
+/// assert_eq!(v, serde_json::json!({"a": 1.0}));
 /// assert!(capiform::values::parse_document("values.yaml", "- 1").is_err());
 /// assert!(capiform::values::parse_document("values.yaml", "a: [1").is_err());
 /// ```
 pub fn parse_document(name: &str, text: &str) -> Result<Value> {
-    if text.trim().is_empty() {
-        return Ok(Value::Object(Default::default()));
-    }
-    if let Some(value) = fast_yaml::parse(text) {
-        return Ok(value);
-    }
-    let value: Value = serde_yaml::from_str(text).map_err(|e| Error::Yaml {
-        file: name.to_string(),
-        message: yaml_message(&e),
-    })?;
-    match value {
-        Value::Object(_) => Ok(value),
-        Value::Null => Ok(Value::Object(Default::default())),
-        other => Err(Error::Yaml {
-            file: name.to_string(),
-            message: format!(
-                "the values document must be a mapping of keys to values, got {}",
-                kind_name(&other)
-            ),
-        }),
-    }
+    read_document(name, text).map(|(v, _)| v)
 }
 
-fn yaml_message(e: &serde_yaml::Error) -> String {
-    match e.location() {
-        Some(loc) => format!(
-            "invalid YAML at line {}, column {}: {}",
-            loc.line(),
-            loc.column(),
-            e.to_string().split(" at line ").next().unwrap_or_default()
-        ),
-        None => format!("invalid YAML: {e}"),
+/// [`read_values`], with a fast path: documents in plain block YAML, as most values
+/// files are, are read by a reader of that subset that resolves every scalar as
+/// [`read_values`] does (it leaves any scalar that would need a warning to it).
+///
+/// ```
+/// let (v, w) = capiform::values::read_document("values.yaml", "a: 2\nb: on\n").unwrap();
+/// assert_eq!(v, serde_json::json!({"a": 2.0, "b": true}));
+/// assert_eq!(w.len(), 1);
+/// ```
+pub fn read_document(name: &str, text: &str) -> Result<(Value, Vec<Warning>)> {
+    if text.trim().is_empty() {
+        return Ok((Value::Object(Default::default()), Vec::new()));
     }
+    if let Some(value) = fast_yaml::parse(text) {
+        return Ok((value, Vec::new()));
+    }
+    read_values(name, text)
+}
+
+/// The user's values as helm builds them before it merges them over the chart's
+/// defaults: the `-f` documents merged in order (an explicit `null` is kept, to remove
+/// a default later), then the `--set` family parsed into them, in helm's order. Keys of
+/// other chart versions are translated by `dialects`, and the spellings typed fields
+/// accept are made typed; what was done is added to `warnings`, naming the source.
+///
+/// ```
+/// use capiform::values::{user_values, ValuesSource};
+/// let sources = [
+///     ValuesSource::Set("nodeGroups[0].machineCount=5".into()),
+///     ValuesSource::Yaml { name: "v.yaml".into(), text: "nodeGroups: [{name: a, machineCount: 1}, {name: b}]".into() },
+/// ];
+/// let mut warnings = Vec::new();
+/// let v = user_values(&sources, None, &mut warnings).unwrap();
+/// assert_eq!(v, serde_json::json!({"nodeGroups": [{"name": "a", "machineCount": 5}, {"name": "b"}]}));
+/// ```
+pub fn user_values(
+    sources: &[ValuesSource],
+    dialects: Option<&dialect::Dialects>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Value> {
+    let schema = crate::schema::compiled_schema(crate::validation::SCHEMA_VERSION);
+    let mut ordered: Vec<&ValuesSource> = sources.iter().collect();
+    ordered.sort_by_key(|s| s.rank());
+    let mut user = Value::Object(Map::new());
+    let mut sets = Vec::new();
+    for source in ordered {
+        let (arg, kind) = match source {
+            ValuesSource::Yaml { name, text } => {
+                let (mut layer, read_warnings) = read_document(name, text)?;
+                warnings.extend(read_warnings);
+                if let Some(d) = dialects.filter(|d| !d.is_empty()) {
+                    d.apply(&mut layer, name, warnings)?;
+                }
+                if let Some(schema) = schema {
+                    tolerance::tolerate(schema, &mut layer, name, warnings);
+                }
+                merge::merge_maps(&mut user, layer);
+                continue;
+            }
+            ValuesSource::Set(a) => (a, set::SetKind::Typed),
+            ValuesSource::SetString(a) => (a, set::SetKind::String),
+            ValuesSource::SetJson(a) => (a, set::SetKind::Json),
+            ValuesSource::SetFile(a) => (a, set::SetKind::File),
+            ValuesSource::SetLiteral(a) => (a, set::SetKind::Literal),
+        };
+        set::apply(&mut user, arg, kind, &mut |path| {
+            std::fs::read_to_string(path).map_err(|e| e.to_string())
+        })?;
+        sets.push(format!("{} {arg}", kind.flag()));
+    }
+    if !sets.is_empty() {
+        let source = sets.join(" ");
+        if let Some(d) = dialects.filter(|d| !d.is_empty()) {
+            d.apply(&mut user, &source, warnings)?;
+        }
+        if let Some(schema) = schema {
+            tolerance::tolerate(schema, &mut user, &source, warnings);
+        }
+    }
+    Ok(user)
 }
 
 /// A short name for the JSON type of a value, for messages.
@@ -129,9 +207,7 @@ pub fn kind_name(v: &Value) -> &'static str {
 /// ```
 pub fn merged_values(defaults: &Value, sources: &[ValuesSource]) -> Result<Value> {
     let mut merged = defaults.clone();
-    for source in sources {
-        merge::merge_values(&mut merged, parse_source(source)?);
-    }
+    merge::merge_values(&mut merged, user_values(sources, None, &mut Vec::new())?);
     Ok(merged)
 }
 
@@ -157,14 +233,6 @@ pub fn merged_values_and_user(
 /// mapping (a `null` is returned as `Some(Null)`, like Sprig's `dig`).
 pub(crate) fn dig<'v>(root: &'v Value, path: &[&str]) -> Option<&'v Value> {
     path.iter().try_fold(root, |v, k| v.as_object()?.get(*k))
-}
-
-fn parse_source(source: &ValuesSource) -> Result<Value> {
-    match source {
-        ValuesSource::Yaml { name, text } => parse_document(name, text),
-        ValuesSource::Set(arg) => set::parse_set(arg, false),
-        ValuesSource::SetString(arg) => set::parse_set(arg, true),
-    }
 }
 
 /// Turn a merged values tree into the typed [`Values`], naming the path of the first
