@@ -665,18 +665,9 @@ fn number_text(n: &serde_json::Number) -> String {
     } else if let Some(i) = n.as_i64() {
         i.to_string()
     } else {
-        let f = n.as_f64().unwrap_or(f64::NAN);
-        if f.is_nan() {
-            ".nan".into()
-        } else if f.is_infinite() {
-            if f > 0.0 {
-                ".inf".into()
-            } else {
-                "-.inf".into()
-            }
-        } else {
-            ryu::Buffer::new().format_finite(f).to_string()
-        }
+        // Numbers of values files are float64, as in helm: printed as helm's `toYaml`
+        // prints them (a whole number without a fraction, `2` not `2.0`).
+        crate::helm_compat::go_yaml::format_float(n.as_f64().unwrap_or(f64::NAN))
     }
 }
 
