@@ -138,6 +138,7 @@ impl Context<'_> {
 /// assert!(manifest.objects.iter().any(|o| o.kind == "Cluster"));
 /// ```
 pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> {
+    crate::naming::check_release(&req.release, &req.namespace).map_err(crate::Error::Usage)?;
     let mut warnings = Vec::new();
     let (raw, user) = values::Merged::over_with(
         templates.defaults(),

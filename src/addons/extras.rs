@@ -339,6 +339,17 @@ pub(crate) mod tests {
   nodeProblemDetector: {enabled: false}
 ";
 
+    /// [`ALL_OFF`] with one addon enabled (its line replaced: a key given twice is refused).
+    fn all_off_but(addon: &str) -> String {
+        let mut out: String = ALL_OFF
+            .lines()
+            .filter(|l| !l.trim_start().starts_with(&format!("{addon}:")))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        out.push_str(&format!("  {addon}: {{enabled: true}}\n"));
+        out
+    }
+
     /// The chart value is the chart as serde writes it (absent fields left out).
     #[test]
     fn chart_value_is_the_serialized_chart() {
@@ -390,7 +401,7 @@ pub(crate) mod tests {
             "amdGPUOperator",
             "nodeFeatureDiscovery",
         ] {
-            let n = names(&format!("{ALL_OFF}  {addon}: {{enabled: true}}\n"));
+            let n = names(&all_off_but(addon));
             assert!(
                 n.contains(&"demo-node-feature-discovery".to_string()),
                 "{addon}: {n:?}"
@@ -401,15 +412,13 @@ pub(crate) mod tests {
     #[test]
     fn cert_manager_follows_intel_and_amd() {
         for addon in ["intelDevicePlugin", "amdGPUOperator", "certManager"] {
-            let n = names(&format!("{ALL_OFF}  {addon}: {{enabled: true}}\n"));
+            let n = names(&all_off_but(addon));
             assert!(
                 n.contains(&"demo-cert-manager".to_string()),
                 "{addon}: {n:?}"
             );
         }
-        let n = names(&format!(
-            "{ALL_OFF}  nvidiaGPUOperator: {{enabled: true}}\n"
-        ));
+        let n = names(&all_off_but("nvidiaGPUOperator"));
         assert!(!n.contains(&"demo-cert-manager".to_string()));
     }
 

@@ -39,43 +39,26 @@ pub fn credentials_secret_name(ctx: &Context) -> String {
     }
 }
 
-/// Evaluate the chart's `tpl` subset allowed in image names: `{{ .Values.<path> }}`
-/// placeholders (with optional `-` trim markers) replaced by values of the merged tree.
+/// Evaluate the template expressions the chart's `tpl` allows in image names
+/// ([`crate::values::tpl`]): `.Values.<path>`, `.Release.*`, pipelines of the common
+/// string functions; a missing key or anything else is an error naming `field`.
 ///
 /// ```
+/// use capiform::values::tpl::Release;
 /// let tree = serde_json::json!({"kubernetesVersion": "1.31.4"});
 /// let values = capiform::values::Merged::whole(&tree);
+/// let release = Release { name: "demo", namespace: "default" };
 /// let name = capiform::resources::machine_template::expand_values_placeholders(
-///     "ubuntu-kube-v{{ .Values.kubernetesVersion }}", &values, "machineImage").unwrap();
+///     "ubuntu-kube-v{{ .Values.kubernetesVersion }}", &values, release, "machineImage").unwrap();
 /// assert_eq!(name, "ubuntu-kube-v1.31.4");
 /// ```
-pub fn expand_values_placeholders(text: &str, values: &Merged, field: &str) -> Result<String> {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let end = after
-            .find("}}")
-            .ok_or_else(|| Error::invalid(field, format!("unclosed '{{{{' in '{text}'")))?;
-        let expr = after[..end]
-            .trim_start_matches('-')
-            .trim_end_matches('-')
-            .trim();
-        let path = expr.strip_prefix(".Values.").ok_or_else(|| {
-            Error::invalid(
-                field,
-                format!(
-                    "unsupported template expression '{{{{ {expr} }}}}' (only '{{{{ .Values.<key> }}}}' placeholders are allowed)"
-                ),
-            )
-        })?;
-        let keys: Vec<&str> = path.split('.').collect();
-        out.push_str(&go_print(values.dig(&keys).unwrap_or(&Value::Null)));
-        rest = &after[end + 2..];
-    }
-    out.push_str(rest);
-    Ok(out)
+pub fn expand_values_placeholders(
+    text: &str,
+    values: &Merged,
+    release: crate::values::tpl::Release,
+    field: &str,
+) -> Result<String> {
+    crate::values::tpl::expand(text, values, release).map_err(|e| Error::invalid(field, e))
 }
 
 /// How Go's text/template prints a value.
@@ -84,7 +67,7 @@ fn go_print(v: &Value) -> String {
         Value::Null => "<no value>".into(),
         Value::String(s) => s.clone(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
+        Value::Number(_) => crate::resources::kubeadm::go_string(v),
         other => other.to_string(),
     }
 }
@@ -128,19 +111,31 @@ fn non_empty(s: Option<&str>) -> Option<&str> {
     s.filter(|s| !s.is_empty())
 }
 
+fn release<'c>(ctx: &'c Context) -> crate::values::tpl::Release<'c> {
+    crate::values::tpl::Release {
+        name: ctx.release,
+        namespace: ctx.namespace,
+    }
+}
+
 fn image(ctx: &Context, m: &MachineInputs) -> Result<Image> {
     if let Some(id) = non_empty(m.image_id) {
         return Ok(Image::Id(id.to_string()));
     }
     if let Some(name) = non_empty(m.image) {
-        let name = expand_values_placeholders(name, ctx.raw, &format!("{}.machineImage", m.path))?;
+        let name = expand_values_placeholders(
+            name,
+            ctx.raw,
+            release(ctx),
+            &format!("{}.machineImage", m.path),
+        )?;
         return Ok(Image::Filter(ImageFilter { name }));
     }
     if let Some(id) = non_empty(ctx.values.machine_image_id.as_deref()) {
         return Ok(Image::Id(id.to_string()));
     }
     if let Some(name) = non_empty(ctx.values.machine_image.as_deref()) {
-        let name = expand_values_placeholders(name, ctx.raw, "machineImage")?;
+        let name = expand_values_placeholders(name, ctx.raw, release(ctx), "machineImage")?;
         return Ok(Image::Filter(ImageFilter { name }));
     }
     Err(Error::invalid(
@@ -564,24 +559,30 @@ mod tests {
 
     #[test]
     fn placeholders_expand_and_unknown_syntax_is_refused() {
-        let tree = json!({"kubernetesVersion": "1.30.2", "n": 3});
+        let tree = json!({"kubernetesVersion": "1.30.2", "n": 3.0});
         let v = Merged::whole(&tree);
+        let r = crate::values::tpl::Release {
+            name: "demo",
+            namespace: "default",
+        };
         assert_eq!(
             expand_values_placeholders(
                 "a-{{.Values.kubernetesVersion}}-{{- .Values.n -}}",
                 &v,
+                r,
                 "f"
             )
             .unwrap(),
             "a-1.30.2-3"
         );
         let err =
-            expand_values_placeholders("{{ include \"x\" . }}", &v, "machineImage").unwrap_err();
+            expand_values_placeholders("{{ include \"x\" . }}", &v, r, "machineImage").unwrap_err();
         assert!(
-            err.to_string()
-                .starts_with("machineImage: unsupported template expression")
+            err.to_string().starts_with("machineImage: '{{ include")
+                && err.to_string().contains("is not supported"),
+            "{err}"
         );
-        assert!(expand_values_placeholders("{{ .Values.x", &v, "f").is_err());
+        assert!(expand_values_placeholders("{{ .Values.x", &v, r, "f").is_err());
     }
 
     #[test]

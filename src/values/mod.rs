@@ -17,6 +17,7 @@ pub mod model;
 mod reader;
 pub mod set;
 pub mod tolerance;
+pub mod tpl;
 
 pub use merged::Merged;
 pub use model::*;
