@@ -180,7 +180,7 @@ fn missing_message(expr: &str, values: &Merged) -> String {
             let best = known
                 .iter()
                 .map(|k| (strsim::damerau_levenshtein(k, missing), k))
-                .filter(|(d, _)| *d <= 3)
+                .filter(|(d, k)| *d <= 3 && k.as_str() != missing)
                 .min();
             let hint = best
                 .map(|(_, k)| format!(" (did you mean {k}?)"))
