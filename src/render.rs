@@ -148,7 +148,7 @@ pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> 
     )?;
     let (typed, mut problems) = crate::validation::check_over_set(&raw, &user, templates);
     let Some(typed) = typed else {
-        return Err(crate::Error::Invalid(crate::validation::dedup(problems)));
+        return Err(invalid(req, problems));
     };
     let ctx = Context {
         release: &req.release,
@@ -166,7 +166,7 @@ pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> 
         crate::resources::collect(crate::addons::build(&ctx), &mut problems)?.unwrap_or_default(),
     );
     if !problems.is_empty() {
-        return Err(crate::Error::Invalid(crate::validation::dedup(problems)));
+        return Err(invalid(req, problems));
     }
     let template_set = templates.id();
     for obj in &mut objects {
@@ -180,4 +180,11 @@ pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> 
         );
     }
     Ok(Manifest { objects, warnings })
+}
+
+/// The invalid-values error of a render, each problem naming the source that gave it.
+fn invalid(req: &RenderRequest, problems: Vec<crate::FieldError>) -> crate::Error {
+    let mut problems = crate::validation::dedup(problems);
+    values::attribute_sources(&req.sources, &mut problems);
+    crate::Error::Invalid(problems)
 }

@@ -156,11 +156,6 @@ fn enrichments() -> Vec<Enrichment> {
         ),
         ("ControlPlane", "machineCount", || json!({"minimum": 1})),
         (
-            "ControlPlane",
-            "certificatesExpiryDays",
-            || json!({"minimum": 0}),
-        ),
-        (
             "NodeGroup",
             "kubernetesVersion",
             || json!({"format": "kubernetes-version"}),

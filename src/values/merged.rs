@@ -226,6 +226,12 @@ impl<'a> Merged<'a> {
         if let Ok(v) = Values::deserialize(map()) {
             return Ok(v);
         }
+        // Numbers of values files are float64: integer fields of Kubernetes types inside
+        // the values (a pod security context's `runAsUser`) take the whole ones.
+        let whole = super::whole_numbers_as_integers(&self.to_value());
+        if let Ok(v) = Values::deserialize(&whole) {
+            return Ok(v);
+        }
         typed_from(map())
     }
 
@@ -245,7 +251,9 @@ impl<'a> Merged<'a> {
     /// assert_eq!(v.cloud_name.as_deref(), Some("openstack"));
     /// ```
     pub fn typed_over(&self, defaults: &Values) -> Result<Values> {
-        match Values::deserialize(&self.given) {
+        let given = Values::deserialize(&self.given)
+            .or_else(|_| Values::deserialize(&super::whole_numbers_as_integers(&self.given)));
+        match given {
             Ok(given) => Ok(Values::overlay(given, defaults, |k| self.is_shadowed(k))),
             // The whole tree again, for the error's path and wording.
             Err(_) => self.typed(),

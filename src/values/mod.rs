@@ -181,6 +181,136 @@ pub fn user_values(
     Ok(user)
 }
 
+/// Name the source of each problem: the last `-f` file (or `--set` argument) that gives
+/// the problem's field or the closest mapping or list above it, appended to the
+/// message as `(in FILE)`. Problems of fields only the defaults give are left alone.
+/// Runs on the error path only (it reads the sources again).
+///
+/// ```
+/// use capiform::values::{attribute_sources, ValuesSource};
+/// use capiform::FieldError;
+/// let sources = [
+///     ValuesSource::Yaml { name: "base.yaml".into(), text: "nodeGroups: [{name: a}]".into() },
+///     ValuesSource::Set("osDistro=arch".into()),
+/// ];
+/// let mut problems = vec![
+///     FieldError::new("nodeGroups[0].machineFlavor", "is required"),
+///     FieldError::new("osDistro", "must be one of ubuntu, flatcar"),
+///     FieldError::new("kubernetesVersion", "is required"),
+/// ];
+/// attribute_sources(&sources, &mut problems);
+/// assert_eq!(problems[0].message, "is required (in base.yaml)");
+/// assert_eq!(problems[1].message, "must be one of ubuntu, flatcar (in --set osDistro=arch)");
+/// assert_eq!(problems[2].message, "is required");
+/// ```
+pub fn attribute_sources(sources: &[ValuesSource], problems: &mut [FieldError]) {
+    let mut layers: Vec<(String, Value)> = Vec::new();
+    for source in sources {
+        let (label, kind, arg) = match source {
+            ValuesSource::Yaml { name, text } => {
+                if let Ok(v) = parse_document(name, text) {
+                    layers.push((name.clone(), v));
+                }
+                continue;
+            }
+            ValuesSource::Set(a) => ("--set", set::SetKind::Typed, a),
+            ValuesSource::SetString(a) => ("--set-string", set::SetKind::String, a),
+            ValuesSource::SetJson(a) => ("--set-json", set::SetKind::Json, a),
+            ValuesSource::SetFile(a) => ("--set-file", set::SetKind::File, a),
+            ValuesSource::SetLiteral(a) => ("--set-literal", set::SetKind::Literal, a),
+        };
+        let mut v = Value::Object(Map::new());
+        if set::apply(&mut v, arg, kind, &mut |_| Ok(String::new())).is_ok() {
+            layers.push((format!("{label} {arg}"), v));
+        }
+    }
+    for problem in problems.iter_mut() {
+        let steps = path_steps(&problem.path);
+        if steps.is_empty() {
+            continue;
+        }
+        let depth_in = |v: &Value| {
+            let mut at = v;
+            let mut depth = 0;
+            for step in &steps {
+                let next = match step {
+                    Ok(key) => at.get(key.as_str()),
+                    Err(i) => at.get(*i),
+                };
+                match next {
+                    Some(n) => {
+                        at = n;
+                        depth += 1;
+                    }
+                    None => break,
+                }
+            }
+            depth
+        };
+        // The deepest match wins; among equals, the last source (it is the one that
+        // holds the value in the end).
+        let best = layers
+            .iter()
+            .map(|(label, v)| (depth_in(v), label))
+            .filter(|(d, _)| *d > 0)
+            .fold(None::<(usize, &String)>, |best, (d, l)| match best {
+                Some((bd, _)) if bd > d => best,
+                _ => Some((d, l)),
+            });
+        if let Some((_, label)) = best {
+            problem.message = format!("{} (in {label})", problem.message);
+        }
+    }
+}
+
+/// `a.b[0].c` as keys (`Ok`) and list indexes (`Err`).
+fn path_steps(path: &str) -> Vec<std::result::Result<String, usize>> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let mut rest = part;
+        if let Some(at) = rest.find('[') {
+            if at > 0 {
+                out.push(Ok(rest[..at].to_string()));
+            }
+            rest = &rest[at..];
+            while let Some(close) = rest.find(']') {
+                match rest[1..close].parse::<usize>() {
+                    Ok(i) => out.push(Err(i)),
+                    Err(_) => return out,
+                }
+                rest = &rest[close + 1..];
+            }
+        } else if !rest.is_empty() {
+            out.push(Ok(rest.to_string()));
+        }
+    }
+    out
+}
+
+/// A copy of `v` with every whole float64 of at most 2^53 as an integer: what typed
+/// integer fields read (helm's numbers are all float64; the chart prints whole ones as
+/// integers).
+///
+/// ```
+/// let v = serde_json::json!({"a": [2.0, 2.5], "b": {"c": 65534.0}});
+/// assert_eq!(capiform::values::whole_numbers_as_integers(&v), serde_json::json!({"a": [2, 2.5], "b": {"c": 65534}}));
+/// ```
+pub fn whole_numbers_as_integers(v: &Value) -> Value {
+    match v {
+        Value::Number(n) if n.is_f64() => n
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0)
+            .map_or_else(|| v.clone(), |f| Value::from(f as i64)),
+        Value::Array(items) => Value::Array(items.iter().map(whole_numbers_as_integers).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), whole_numbers_as_integers(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// A short name for the JSON type of a value, for messages.
 ///
 /// ```

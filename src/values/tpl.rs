@@ -207,7 +207,7 @@ fn operand(word: &str, values: &Merged, release: Release) -> Result<Piped, Strin
         ".Release.Name" => Ok(Some(release.name.to_string())),
         ".Release.Namespace" => Ok(Some(release.namespace.to_string())),
         _ => Err(format!(
-            "'{word}' is not supported (only .Values.<key>, .Release.Name, .Release.Namespace, string literals and the functions replace, lower, upper, trim, trimPrefix, trimSuffix, trunc, default, quote, toString)"
+            "'{word}' is not supported (only .Values.<key>, .Release.Name, .Release.Namespace, string literals and the functions replace, lower, upper, trim, trimPrefix, trimSuffix, trunc, default, quote, toString, printf)"
         )),
     }
 }
@@ -296,6 +296,10 @@ fn run(
                 .unwrap_or(&a[1])
                 .to_string()
         }
+        "printf" => {
+            let (format, args) = a.split_first().ok_or("printf takes a format")?;
+            printf(format, args)?
+        }
         "trunc" => {
             arity(2)?;
             let n: i64 = a[0]
@@ -310,11 +314,45 @@ fn run(
         }
         other => {
             return Err(format!(
-                "the function '{other}' is not supported (supported: replace, lower, upper, trim, trimPrefix, trimSuffix, trunc, default, quote, toString)"
+                "the function '{other}' is not supported (supported: replace, lower, upper, trim, trimPrefix, trimSuffix, trunc, default, quote, toString, printf)"
             ));
         }
     };
     Ok(Some(result))
+}
+
+/// Go's `printf` for text arguments: `%s`, `%v`, `%d` and `%q` take the next argument,
+/// `%%` is a percent sign.
+fn printf(format: &str, args: &[String]) -> Result<String, String> {
+    let mut out = String::new();
+    let mut args = args.iter();
+    let mut chars = format.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('%') => out.push('%'),
+            Some(verb @ ('s' | 'v' | 'd' | 'q')) => {
+                let arg = args
+                    .next()
+                    .ok_or_else(|| format!("printf: %{verb} has no argument"))?;
+                if verb == 'q' {
+                    out.push_str(&crate::helm_compat::sprig::quote(arg));
+                } else {
+                    out.push_str(arg);
+                }
+            }
+            other => {
+                return Err(format!(
+                    "printf: the verb %{} is not supported (supported: %s %v %d %q %%)",
+                    other.map(String::from).unwrap_or_default()
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -353,6 +391,10 @@ mod tests {
         assert_eq!(ex(r#"{{ "lit" }}"#).unwrap(), "lit");
         assert_eq!(ex(r#"{{ .Values.osDistro | trunc 3 }}"#).unwrap(), "ubu");
         assert_eq!(ex("plain").unwrap(), "plain");
+        assert_eq!(
+            ex(r#"{{ printf "v%s-%d" .Values.kubernetesVersion .Values.n }}"#).unwrap(),
+            "v1.31.4-2"
+        );
     }
 
     #[test]
