@@ -11,6 +11,7 @@ lint:
     cargo fmt --check
     cargo clippy --all-targets -- -D warnings
     RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
+    cargo build --lib --no-default-features
 
 # Rewrite golden outputs after an intended change (review the diff!)
 golden:
@@ -23,11 +24,11 @@ parity:
 
 # Benchmarks (criterion, library)
 bench:
-    cargo bench
+    cargo bench --features internals
 
 # The same benchmarks under mimalloc (the allocator a host service may set)
 bench-mimalloc:
-    cargo bench --features mimalloc
+    cargo bench --features internals,mimalloc
 
 # The binary as distributed (static on Linux/glibc); prints its path
 release:

@@ -3,7 +3,8 @@
 //! of a 100-node-group cluster ≤ 10 ms. Each stage is measured apart as well: values
 //! (load, merge, validation), every builder family, YAML emission.
 //!
-//! `cargo bench` runs them (`cargo bench -- render/` for the full renders only);
+//! `cargo bench --features internals` runs them all (`cargo bench` the full renders
+//! only: the stages are internal to the crate);
 //! `scripts/bench-vs-helm.sh` compares whole `capiform render` processes with helm.
 //! `upstream-full` is the parity corpus' largest case (`../shared/parity/cases`); without
 //! that folder its benchmarks are skipped, with a note on stderr.
@@ -15,12 +16,17 @@
 
 use std::hint::black_box;
 
+#[cfg(feature = "internals")]
+use capiform::Context;
+#[cfg(feature = "internals")]
 use capiform::addons;
+#[cfg(feature = "internals")]
 use capiform::resources::{
     autoscaler, cluster, control_plane, machine_template, node_group, secrets,
 };
+#[cfg(feature = "internals")]
 use capiform::values::{Merged, ValuesSource};
-use capiform::{Context, RenderRequest, TemplateSet};
+use capiform::{RenderRequest, TemplateSet};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 #[cfg(feature = "mimalloc")]
@@ -96,6 +102,8 @@ fn full_render(c: &mut Criterion) {
 }
 
 /// Values, each builder family and YAML emission, for each case but the 100 groups.
+/// They call the pipeline's internal stages: `cargo bench --features internals`.
+#[cfg(feature = "internals")]
 fn stages(c: &mut Criterion) {
     let set = TemplateSet::embedded(None).unwrap();
     for (case, values) in cases() {
@@ -209,5 +217,8 @@ fn stages(c: &mut Criterion) {
     }
 }
 
+#[cfg(feature = "internals")]
 criterion_group!(benches, full_render, stages);
+#[cfg(not(feature = "internals"))]
+criterion_group!(benches, full_render);
 criterion_main!(benches);

@@ -20,8 +20,22 @@
 //! ```
 //!
 //! Data flow: values files → [`values`] (Helm-compatible merge over the template set's
-//! defaults, strict typed model) → [`Context`] → [`resources`] and [`addons`] builders →
-//! [`Manifest`] → [`output`] (deterministic YAML).
+//! defaults, strict typed model) → a typed context → the builders of the Cluster API
+//! objects and of the addons → [`Manifest`] → deterministic YAML
+//! ([`Manifest::to_yaml`]).
+//!
+//! ## Public surface
+//!
+//! - [`render`] with a [`RenderRequest`] and a [`TemplateSet`] gives a [`Manifest`] of
+//!   [`Object`]s; errors are [`Error`] (every values problem as a [`FieldError`]).
+//! - [`values`]: the values model ([`Values`]) and the Helm-compatible merge;
+//!   [`validation`] checks merged values without rendering; [`schema`] is their JSON
+//!   Schema.
+//! - [`validate`]: check rendered objects against CRD schemas.
+//! - [`template_set`]: embedded and forked template sets.
+//!
+//! Library users turn off the default feature `cli` (the command line and clap):
+//! `capiform = { version = "…", default-features = false }`.
 //!
 //! ## Allocator
 //!
@@ -35,16 +49,34 @@
 //! static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 //! ```
 
-pub mod addons;
-pub mod api;
-pub mod cli;
+/// Declares modules that are internal to the crate: private, or public but hidden from
+/// the docs with the unstable feature `internals` (for the stage benchmarks and the
+/// profiling examples; no compatibility promise).
+macro_rules! internal_modules {
+    ($($name:ident),* $(,)?) => {$(
+        #[cfg(feature = "internals")]
+        #[doc(hidden)]
+        pub mod $name;
+        #[cfg(not(feature = "internals"))]
+        mod $name;
+    )*};
+}
+
+internal_modules!(
+    addons,
+    api,
+    context,
+    helm_compat,
+    naming,
+    output,
+    render,
+    resources
+);
+
+#[cfg(feature = "cli")]
+mod cli;
 pub mod error;
-pub mod helm_compat;
-pub mod naming;
 pub mod object;
-pub mod output;
-pub mod render;
-pub mod resources;
 pub mod schema;
 pub mod template_set;
 #[cfg(test)]
@@ -53,11 +85,22 @@ pub mod validate;
 pub mod validation;
 pub mod values;
 
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub use context::Context;
 pub use error::{Error, FieldError, Result, Warning};
 pub use object::{Manifest, Object, ObjectMeta};
-pub use render::{Context, RenderRequest, render};
+pub use render::{RenderRequest, render};
 pub use template_set::{TemplateSet, TemplateSetManifest};
 pub use values::Values;
+
+/// Run the `capiform` command line on the process's arguments and return its exit
+/// code (feature `cli`, on by default). The `capiform` binary is this one call.
+#[cfg(feature = "cli")]
+pub fn cli_main() -> i32 {
+    use clap::Parser;
+    cli::run(cli::Cli::parse())
+}
 
 /// The engine version (this crate's version).
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");

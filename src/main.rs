@@ -1,8 +1,5 @@
 //! The `capiform` binary: see `capiform --help`.
 
-use clap::Parser;
-
 fn main() {
-    let cli = capiform::cli::Cli::parse();
-    std::process::exit(capiform::cli::run(cli));
+    std::process::exit(capiform::cli_main());
 }

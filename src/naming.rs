@@ -6,29 +6,16 @@ use sha2::{Digest, Sha256};
 
 /// Truncate to at most 63 characters and drop trailing dashes (Kubernetes name limits,
 /// as the chart's `trunc 63 | trimSuffix "-"`).
-///
-/// ```
-/// assert_eq!(capiform::naming::trunc63(&"a".repeat(70)).len(), 63);
-/// assert_eq!(capiform::naming::trunc63("abc-"), "abc");
-/// ```
 pub fn trunc63(s: &str) -> String {
     truncate63(s.to_string())
 }
 
 /// The name of the cluster: the release name, truncated.
-///
-/// ```
-/// assert_eq!(capiform::naming::cluster_name("demo"), "demo");
-/// ```
 pub fn cluster_name(release: &str) -> String {
     trunc63(release)
 }
 
 /// `<release>-<component>`, truncated.
-///
-/// ```
-/// assert_eq!(capiform::naming::component_name("demo", "control-plane"), "demo-control-plane");
-/// ```
 pub fn component_name(release: &str, component: &str) -> String {
     let mut name = String::with_capacity(release.len() + 1 + component.len());
     name.push_str(release);
@@ -54,13 +41,6 @@ fn truncate63(mut s: String) -> String {
 /// The first 8 hex digits of the SHA-256 of the canonical JSON of `spec` (sorted keys,
 /// no whitespace): the suffix of immutable template names. Only a semantic change of
 /// the spec changes it; formatting, key order and engine version never do.
-///
-/// ```
-/// let a = capiform::naming::spec_hash(&serde_json::json!({"b": 1, "a": 2}));
-/// let b = capiform::naming::spec_hash(&serde_json::json!({"a": 2, "b": 1}));
-/// assert_eq!(a, b);
-/// assert_eq!(a.len(), 8);
-/// ```
 pub fn spec_hash(spec: &impl serde::Serialize) -> String {
     // A struct serializes its fields in declaration order; as a `serde_json::Value`
     // its keys are sorted (BTreeMap maps), which is canonical.
@@ -72,11 +52,6 @@ pub fn spec_hash(spec: &impl serde::Serialize) -> String {
 
 /// [`spec_hash`] of a spec that is already a JSON value (no copy of it is made: its
 /// canonical JSON is written straight into the hash).
-///
-/// ```
-/// let spec = serde_json::json!({"b": 1, "a": 2});
-/// assert_eq!(capiform::naming::value_spec_hash(&spec), capiform::naming::spec_hash(&spec));
-/// ```
 pub fn value_spec_hash(spec: &serde_json::Value) -> String {
     /// Feeds what serde_json writes into the hash.
     struct HashWriter(Sha256);
@@ -100,11 +75,6 @@ pub fn value_spec_hash(spec: &serde_json::Value) -> String {
 
 /// Labels shared by the chart's objects: `<prefix>/managed-by` and
 /// `<prefix>/infrastructure-provider`.
-///
-/// ```
-/// let l = capiform::naming::common_labels("capi.stackhpc.com");
-/// assert_eq!(l["capi.stackhpc.com/infrastructure-provider"], "openstack");
-/// ```
 pub fn common_labels(prefix: &str) -> BTreeMap<String, String> {
     BTreeMap::from([
         (
@@ -119,21 +89,11 @@ pub fn common_labels(prefix: &str) -> BTreeMap<String, String> {
 }
 
 /// Selector labels of cluster-level objects: `<prefix>/cluster`.
-///
-/// ```
-/// let l = capiform::naming::selector_labels("p", "demo");
-/// assert_eq!(l["p/cluster"], "demo");
-/// ```
 pub fn selector_labels(prefix: &str, cluster: &str) -> BTreeMap<String, String> {
     BTreeMap::from([(format!("{prefix}/cluster"), cluster.to_string())])
 }
 
 /// Selector labels of a component: `<prefix>/cluster` and `<prefix>/component`.
-///
-/// ```
-/// let l = capiform::naming::component_selector_labels("p", "demo", "autoscaler");
-/// assert_eq!(l["p/component"], "autoscaler");
-/// ```
 pub fn component_selector_labels(
     prefix: &str,
     cluster: &str,
@@ -145,10 +105,6 @@ pub fn component_selector_labels(
 }
 
 /// Labels of cluster-level objects (common + selector).
-///
-/// ```
-/// assert_eq!(capiform::naming::cluster_labels("p", "demo").len(), 3);
-/// ```
 pub fn cluster_labels(prefix: &str, cluster: &str) -> BTreeMap<String, String> {
     let mut l = common_labels(prefix);
     l.extend(selector_labels(prefix, cluster));
@@ -156,10 +112,6 @@ pub fn cluster_labels(prefix: &str, cluster: &str) -> BTreeMap<String, String> {
 }
 
 /// Labels of a component (common + component selector).
-///
-/// ```
-/// assert_eq!(capiform::naming::component_labels("p", "demo", "worker").len(), 4);
-/// ```
 pub fn component_labels(prefix: &str, cluster: &str, component: &str) -> BTreeMap<String, String> {
     let mut l = common_labels(prefix);
     l.extend(component_selector_labels(prefix, cluster, component));
@@ -222,17 +174,6 @@ mod tests {
 /// name is at most 53 characters of lower-case letters, digits, `-` and `.`, in
 /// DNS-1123 subdomain form (helm's rule); the namespace is a DNS-1123 label (at most 63
 /// lower-case letters, digits and `-`, starting and ending with a letter or digit).
-///
-/// ```
-/// use capiform::naming::check_release;
-/// assert!(check_release("demo", "default").is_ok());
-/// assert!(check_release("my.cluster-1", "ns-1").is_ok());
-/// let err = check_release("Demo_Cluster", "default").unwrap_err();
-/// assert!(err.starts_with("release name 'Demo_Cluster' is invalid"));
-/// assert!(check_release("", "default").is_err());
-/// assert!(check_release("demo", "Default").is_err());
-/// assert!(check_release(&"a".repeat(54), "default").is_err());
-/// ```
 pub fn check_release(release: &str, namespace: &str) -> Result<(), String> {
     fn label(s: &str) -> bool {
         !s.is_empty()
@@ -252,4 +193,79 @@ pub fn check_release(release: &str, namespace: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn check_release() {
+        use crate::naming::check_release;
+        assert!(check_release("demo", "default").is_ok());
+        assert!(check_release("my.cluster-1", "ns-1").is_ok());
+        let err = check_release("Demo_Cluster", "default").unwrap_err();
+        assert!(err.starts_with("release name 'Demo_Cluster' is invalid"));
+        assert!(check_release("", "default").is_err());
+        assert!(check_release("demo", "Default").is_err());
+        assert!(check_release(&"a".repeat(54), "default").is_err());
+    }
+
+    #[test]
+    fn trunc63() {
+        assert_eq!(crate::naming::trunc63(&"a".repeat(70)).len(), 63);
+        assert_eq!(crate::naming::trunc63("abc-"), "abc");
+    }
+
+    #[test]
+    fn cluster_name() {
+        assert_eq!(crate::naming::cluster_name("demo"), "demo");
+    }
+
+    #[test]
+    fn component_name() {
+        assert_eq!(crate::naming::component_name("demo", "control-plane"), "demo-control-plane");
+    }
+
+    #[test]
+    fn spec_hash() {
+        let a = crate::naming::spec_hash(&serde_json::json!({"b": 1, "a": 2}));
+        let b = crate::naming::spec_hash(&serde_json::json!({"a": 2, "b": 1}));
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 8);
+    }
+
+    #[test]
+    fn value_spec_hash() {
+        let spec = serde_json::json!({"b": 1, "a": 2});
+        assert_eq!(crate::naming::value_spec_hash(&spec), crate::naming::spec_hash(&spec));
+    }
+
+    #[test]
+    fn common_labels() {
+        let l = crate::naming::common_labels("capi.stackhpc.com");
+        assert_eq!(l["capi.stackhpc.com/infrastructure-provider"], "openstack");
+    }
+
+    #[test]
+    fn selector_labels() {
+        let l = crate::naming::selector_labels("p", "demo");
+        assert_eq!(l["p/cluster"], "demo");
+    }
+
+    #[test]
+    fn component_selector_labels() {
+        let l = crate::naming::component_selector_labels("p", "demo", "autoscaler");
+        assert_eq!(l["p/component"], "autoscaler");
+    }
+
+    #[test]
+    fn cluster_labels() {
+        assert_eq!(crate::naming::cluster_labels("p", "demo").len(), 3);
+    }
+
+    #[test]
+    fn component_labels() {
+        assert_eq!(crate::naming::component_labels("p", "demo", "worker").len(), 4);
+    }
 }

@@ -177,4 +177,17 @@ impl Manifest {
     pub fn to_yaml(&self) -> String {
         crate::output::to_yaml(&self.objects)
     }
+
+    /// Write [`Manifest::to_yaml`] to `w` without building the whole text first.
+    ///
+    /// ```
+    /// let mut m = capiform::Manifest::default();
+    /// m.objects.push(capiform::Object::new("v1", "ServiceAccount", capiform::ObjectMeta::named("sa"), serde_json::json!({})).unwrap());
+    /// let mut out = Vec::new();
+    /// m.write_yaml(&mut out).unwrap();
+    /// assert_eq!(String::from_utf8(out).unwrap(), m.to_yaml());
+    /// ```
+    pub fn write_yaml(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        crate::output::write_yaml(&self.objects, w)
+    }
 }

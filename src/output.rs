@@ -1,6 +1,8 @@
 //! Document order and deterministic YAML emission.
 
 pub mod block_yaml;
+#[cfg(test)]
+mod against_serde_yaml;
 
 use serde_json::Value;
 
@@ -10,12 +12,6 @@ use crate::object::Object;
 ///
 /// Maps inside free-form fields are emitted with sorted keys; typed fields keep the
 /// order of their Rust definition, so the same input always prints the same bytes.
-///
-/// ```
-/// let sa = capiform::Object::new("v1", "ServiceAccount", capiform::ObjectMeta::named("sa"), serde_json::json!({})).unwrap();
-/// let text = capiform::output::to_yaml(&[sa]);
-/// assert_eq!(text, "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n");
-/// ```
 pub fn to_yaml(objects: &[Object]) -> String {
     let mut out = String::with_capacity(objects.len() * 1024);
     for obj in objects {
@@ -26,13 +22,6 @@ pub fn to_yaml(objects: &[Object]) -> String {
 
 /// Write the YAML of [`to_yaml`] to `w`, object by object through one small buffer,
 /// instead of building the whole text first (what `capiform render` prints).
-///
-/// ```
-/// let sa = capiform::Object::new("v1", "ServiceAccount", capiform::ObjectMeta::named("sa"), serde_json::json!({})).unwrap();
-/// let mut out = Vec::new();
-/// capiform::output::write_yaml(std::slice::from_ref(&sa), &mut out).unwrap();
-/// assert_eq!(out, capiform::output::to_yaml(&[sa]).into_bytes());
-/// ```
 pub fn write_yaml(objects: &[Object], w: &mut impl std::io::Write) -> std::io::Result<()> {
     /// Written out whenever the buffer holds at least this much.
     const CHUNK: usize = 32 * 1024;
@@ -63,32 +52,12 @@ fn push_document(out: &mut String, obj: &Object) {
 
 /// The YAML of one value, byte-identical to `serde_yaml::to_string` (block style,
 /// sorted map keys as stored, literal blocks for multi-line strings).
-///
-/// ```
-/// let v = serde_json::json!({"a": {"b": ["x", "true"]}, "c": "1\n2\n"});
-/// assert_eq!(capiform::output::value_to_yaml(&v), serde_yaml::to_string(&v).unwrap());
-/// ```
 pub fn value_to_yaml(value: &Value) -> String {
     let mut out = String::new();
     if block_yaml::write_value(&mut out, value).is_err() {
         return serde_yaml::to_string(value).unwrap_or_default();
     }
     out
-}
-
-/// A file name for an object in `--output-dir` mode: `NNN-kind-name.yaml`, numbered in
-/// output order so the directory lists in the same order as the stream.
-///
-/// ```
-/// let sa = capiform::Object::new("v1", "ServiceAccount", capiform::ObjectMeta::named("sa"), serde_json::json!({})).unwrap();
-/// assert_eq!(capiform::output::file_name(3, &sa), "003-serviceaccount-sa.yaml");
-/// ```
-pub fn file_name(index: usize, obj: &Object) -> String {
-    format!(
-        "{index:03}-{}-{}.yaml",
-        obj.kind.to_ascii_lowercase(),
-        obj.metadata.name
-    )
 }
 
 #[cfg(test)]
@@ -115,5 +84,31 @@ mod write_tests {
         let text = to_yaml(&objects);
         assert!(text.len() > 3 * 32 * 1024);
         assert_eq!(String::from_utf8(out).unwrap(), text);
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn to_yaml() {
+        let sa = crate::Object::new("v1", "ServiceAccount", crate::ObjectMeta::named("sa"), serde_json::json!({})).unwrap();
+        let text = crate::output::to_yaml(&[sa]);
+        assert_eq!(text, "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n");
+    }
+
+    #[test]
+    fn write_yaml() {
+        let sa = crate::Object::new("v1", "ServiceAccount", crate::ObjectMeta::named("sa"), serde_json::json!({})).unwrap();
+        let mut out = Vec::new();
+        crate::output::write_yaml(std::slice::from_ref(&sa), &mut out).unwrap();
+        assert_eq!(out, crate::output::to_yaml(&[sa]).into_bytes());
+    }
+
+    #[test]
+    fn value_to_yaml() {
+        let v = serde_json::json!({"a": {"b": ["x", "true"]}, "c": "1\n2\n"});
+        assert_eq!(crate::output::value_to_yaml(&v), serde_yaml::to_string(&v).unwrap());
     }
 }

@@ -1,11 +1,13 @@
-//! The render pipeline: values → typed context → builders → manifest.
+//! The render pipeline: values → typed [`Context`] → builders → manifest. This module
+//! only orchestrates; the context lives in [`crate::context`], below the builders.
 
 use serde_json::Value;
 
 use crate::error::Result;
 use crate::object::Manifest;
 use crate::template_set::TemplateSet;
-use crate::values::{self, Merged, Values, ValuesSource};
+use crate::context::Context;
+use crate::values::{self, ValuesSource};
 
 /// What to render: the release, its namespace, the values layers and the objects that
 /// already exist in the cluster (used for the etcd encryption key, instead of Helm's
@@ -55,71 +57,61 @@ impl RenderRequest {
         });
         self
     }
-}
 
-/// Everything a builder may read. Builders are pure functions of the context.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let name = capiform::naming::cluster_name(ctx.release);
-/// # }
-/// ```
-#[derive(Debug)]
-pub struct Context<'a> {
-    /// Release name.
-    pub release: &'a str,
-    /// Release namespace.
-    pub namespace: &'a str,
-    /// The typed values.
-    pub values: &'a Values,
-    /// The merged values (defaults + user layers), for free-form areas.
-    pub raw: &'a Merged<'a>,
-    /// The template set in use.
-    pub templates: &'a TemplateSet,
-    /// Objects already in the cluster.
-    pub existing: &'a [Value],
-}
-
-impl Context<'_> {
-    /// The label/annotation prefix (`projectPrefix`).
+    /// Add a `--set` layer: `KEY=VALUE[,KEY=VALUE]`, values typed as Helm types them
+    /// (integers, booleans, `null`; anything else a string).
     ///
-    /// ```no_run
-    /// # fn f(ctx: &capiform::Context) { let p = ctx.prefix(); }
     /// ```
-    pub fn prefix(&self) -> &str {
-        self.values
-            .project_prefix
-            .as_deref()
-            .unwrap_or("capi.stackhpc.com")
+    /// let r = capiform::RenderRequest::new("a", "b")
+    ///     .with_values_yaml("f.yaml", "kubernetesVersion: 1.31.4")
+    ///     .with_set("controlPlane.machineCount=5");
+    /// use capiform::values::ValuesSource;
+    /// assert!(matches!(&r.sources[1], ValuesSource::Set(arg) if arg == "controlPlane.machineCount=5"));
+    /// ```
+    pub fn with_set(mut self, arg: impl Into<String>) -> Self {
+        self.sources.push(ValuesSource::Set(arg.into()));
+        self
     }
 
-    /// The cluster name.
+    /// Add a `--set-string` layer: `KEY=VALUE[,KEY=VALUE]`, every value a string.
     ///
-    /// ```no_run
-    /// # fn f(ctx: &capiform::Context) { let n = ctx.cluster_name(); }
     /// ```
-    pub fn cluster_name(&self) -> String {
-        crate::naming::cluster_name(self.release)
+    /// let r = capiform::RenderRequest::new("a", "b").with_set_string("machineImageId=0123");
+    /// use capiform::values::ValuesSource;
+    /// assert!(matches!(&r.sources[0], ValuesSource::SetString(arg) if arg == "machineImageId=0123"));
+    /// ```
+    pub fn with_set_string(mut self, arg: impl Into<String>) -> Self {
+        self.sources.push(ValuesSource::SetString(arg.into()));
+        self
     }
 
-    /// `<release>-<component>`.
+    /// Add a values layer of any kind; layers apply in the order they are added.
     ///
-    /// ```no_run
-    /// # fn f(ctx: &capiform::Context) { let n = ctx.component_name("autoscaler"); }
     /// ```
-    pub fn component_name(&self, component: &str) -> String {
-        crate::naming::component_name(self.release, component)
+    /// use capiform::values::ValuesSource;
+    /// let r = capiform::RenderRequest::new("a", "b").with_source(ValuesSource::Set("x=1".into()));
+    /// assert!(matches!(&r.sources[..], [ValuesSource::Set(arg)] if arg == "x=1"));
+    /// ```
+    pub fn with_source(mut self, source: ValuesSource) -> Self {
+        self.sources.push(source);
+        self
     }
 
-    /// An existing object by apiVersion, kind and name.
+    /// Add an object that already exists in the cluster (Helm's `lookup`): the etcd
+    /// encryption key Secret `<release>-etcd-key`, read back so that upgrades keep the key.
     ///
-    /// ```no_run
-    /// # fn f(ctx: &capiform::Context) { let s = ctx.existing_object("v1", "Secret", "demo-etcd-key"); }
     /// ```
-    pub fn existing_object(&self, api_version: &str, kind: &str, name: &str) -> Option<&Value> {
-        self.existing.iter().find(|o| {
-            o["apiVersion"] == api_version && o["kind"] == kind && o["metadata"]["name"] == name
-        })
+    /// let secret = serde_json::json!({
+    ///     "apiVersion": "v1", "kind": "Secret",
+    ///     "metadata": {"name": "demo-etcd-key", "namespace": "default"},
+    ///     "data": {"key": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="},
+    /// });
+    /// let r = capiform::RenderRequest::new("demo", "default").with_existing(secret);
+    /// assert_eq!(r.existing.len(), 1);
+    /// ```
+    pub fn with_existing(mut self, object: Value) -> Self {
+        self.existing.push(object);
+        self
     }
 }
 

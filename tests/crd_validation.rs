@@ -6,16 +6,39 @@ use std::path::{Path, PathBuf};
 
 use capiform::validate::{CrdSet, Outcome};
 
-fn crds() -> Option<CrdSet> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/crds");
-    if !dir.is_dir() {
-        eprintln!(
-            "\n!! SKIPPED: {} not found: the CRD validation tests need ../shared beside the project.\n",
-            dir.display()
-        );
-        return None;
-    }
-    Some(CrdSet::load_dir(&dir).expect("the shared CRDs load"))
+mod needs_shared;
+use needs_shared::Test;
+
+const CRDS: &str = "../shared/crds";
+
+fn main() {
+    needs_shared::main(&[
+        Test {
+            name: "the_reference_output_validates",
+            needs: CRDS,
+            run: the_reference_output_validates,
+        },
+        Test {
+            name: "everything_capiform_renders_validates",
+            needs: CRDS,
+            run: everything_capiform_renders_validates,
+        },
+        Test {
+            name: "broken_objects_are_caught_with_their_path",
+            needs: CRDS,
+            run: broken_objects_are_caught_with_their_path,
+        },
+        Test {
+            name: "cli_validate_and_render_validate",
+            needs: CRDS,
+            run: cli_validate_and_render_validate,
+        },
+    ]);
+}
+
+fn crds() -> CrdSet {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(CRDS);
+    CrdSet::load_dir(&dir).expect("the shared CRDs load")
 }
 
 fn case_dirs(root: &Path) -> Vec<PathBuf> {
@@ -56,9 +79,8 @@ fn existing_of(dir: &Path) -> Vec<serde_json::Value> {
     out
 }
 
-#[test]
 fn the_reference_output_validates() {
-    let Some(crds) = crds() else { return };
+    let crds = crds();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/parity/cases");
     let mut checked = 0;
     for dir in case_dirs(&root) {
@@ -75,9 +97,8 @@ fn the_reference_output_validates() {
     );
 }
 
-#[test]
 fn everything_capiform_renders_validates() {
-    let Some(crds) = crds() else { return };
+    let crds = crds();
     let set = capiform::TemplateSet::embedded(None).unwrap();
     let base = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut rendered = 0;
@@ -101,9 +122,8 @@ fn everything_capiform_renders_validates() {
     assert!(rendered > 50, "only {rendered} cases rendered");
 }
 
-#[test]
 fn broken_objects_are_caught_with_their_path() {
-    let Some(crds) = crds() else { return };
+    let crds = crds();
     let kcp = |spec: serde_json::Value| serde_json::json!({"apiVersion": "controlplane.cluster.x-k8s.io/v1beta1", "kind": "KubeadmControlPlane", "metadata": {"name": "cp"}, "spec": spec});
     let ok_spec = serde_json::json!({
         "version": "v1.31.4", "replicas": 3,
@@ -148,13 +168,8 @@ fn broken_objects_are_caught_with_their_path() {
     assert_eq!(crds.validate_object(&unknown_kind), Outcome::NotChecked);
 }
 
-#[test]
 fn cli_validate_and_render_validate() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if !dir.join("crds").is_dir() {
-        eprintln!("!! SKIPPED: ../shared/crds not found");
-        return;
-    }
     let bin = env!("CARGO_BIN_EXE_capiform");
     let values = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/values/full.yaml");
     let out = std::process::Command::new(bin)

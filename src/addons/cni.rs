@@ -8,19 +8,13 @@ use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
 use crate::object::Object;
-use crate::render::Context;
+use crate::context::Context;
 use crate::values::addons::Addons;
 use crate::values::addons::core::{Calico, ChartRelease};
 
-use super::common::{addon_name, defaults_and_overrides, manifests, release_parts, truthy};
+use super::objects::{addon_name, defaults_and_overrides, manifests, release_parts, truthy};
 
 /// The CNI's objects, when `addons.cni.enabled`.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context, addons: &capiform::values::addons::Addons) {
-/// let objs = capiform::addons::cni::build(ctx, addons).unwrap();
-/// # }
-/// ```
 pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
     let Some(cni) = addons.cni.as_ref().filter(|c| c.enabled == Some(true)) else {
         return Ok(vec![]);
@@ -37,11 +31,6 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
 
 /// Whether Cilium replaces kube-proxy: `kubeProxyReplacement` in its release values,
 /// true when absent.
-///
-/// ```
-/// assert!(capiform::addons::cni::kube_proxy_replacement(&serde_json::json!({})));
-/// assert!(!capiform::addons::cni::kube_proxy_replacement(&serde_json::json!({"kubeProxyReplacement": false})));
-/// ```
 pub fn kube_proxy_replacement(values: &Value) -> bool {
     match values.get("kubeProxyReplacement") {
         None => true,
@@ -72,7 +61,7 @@ fn calico(ctx: &Context, c: &Calico) -> Result<Vec<Object>> {
             vec![text],
         )?);
     }
-    if super::extras::monitoring_enabled(ctx) {
+    if super::objects::monitoring_enabled(ctx) {
         let mut templates = Vec::new();
         for (component, port, app) in [
             ("kube-controllers", 9094, "calico-kube-controllers"),
@@ -111,4 +100,15 @@ fn cilium(ctx: &Context, c: &ChartRelease) -> Result<Vec<Object>> {
         &json!({"kubeProxyReplacement": kube_proxy_replacement(values)}),
     )?;
     defaults_and_overrides(ctx, "cni-cilium", c.chart.as_ref(), ns, &defaults, values)
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn kube_proxy_replacement() {
+        assert!(crate::addons::cni::kube_proxy_replacement(&serde_json::json!({})));
+        assert!(!crate::addons::cni::kube_proxy_replacement(&serde_json::json!({"kubeProxyReplacement": false})));
+    }
 }

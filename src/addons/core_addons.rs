@@ -4,19 +4,13 @@ use serde_json::json;
 
 use crate::error::Result;
 use crate::object::Object;
-use crate::render::Context;
+use crate::context::Context;
 use crate::values::addons::Addons;
 
-use super::common::{defaults_and_overrides, overrides_only, release_parts};
+use super::objects::{defaults_and_overrides, overrides_only, release_parts};
 use super::extras::ADDONS_CHART_VERSION;
 
 /// metrics-server, etcd-defrag and CephFS CSI, when enabled.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context, addons: &capiform::values::addons::Addons) {
-/// let objs = capiform::addons::core_addons::build(ctx, addons).unwrap();
-/// # }
-/// ```
 pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
     let mut out = Vec::new();
     if let Some(ms) = addons.metrics_server.as_ref().filter(|a| a.is_enabled()) {

@@ -6,28 +6,18 @@ use serde_json::{Value, json};
 
 use crate::error::{Error, FieldError, Result};
 use crate::object::Object;
-use crate::render::Context;
+use crate::context::Context;
 use crate::values::addons::Addons;
 
-use super::common::{addon_name, chart_value, cluster_name, config_secret, helm_release, meta};
+use super::objects::{addon_name, chart_value, cluster_name, config_secret, helm_release, meta};
 
 /// Wrap text in a Jinja raw block (the addon provider leaves it untouched).
-///
-/// ```
-/// assert_eq!(capiform::addons::custom::jinja_raw("a: 1\n"), "{%- raw %}\na: 1\n{%- endraw %}\n");
-/// ```
 pub fn jinja_raw(text: &str) -> String {
     let body = text.trim_end_matches('\n');
     format!("{{%- raw %}}\n{body}\n{{%- endraw %}}\n")
 }
 
 /// Every custom addon, in name order.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context, addons: &capiform::values::addons::Addons) {
-/// let objs = capiform::addons::custom::build(ctx, addons).unwrap();
-/// # }
-/// ```
 pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
     let mut out = Vec::new();
     let mut problems = Vec::new();
@@ -36,7 +26,7 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
         let namespace = spec.namespace.clone().map_or(Value::Null, Value::String);
         match addon.kind.as_deref() {
             Some("HelmRelease") => {
-                let values = super::extras::to_yaml(spec.values.as_ref().unwrap_or(&Value::Null));
+                let values = super::objects::to_yaml(spec.values.as_ref().unwrap_or(&Value::Null));
                 let data = crate::object::single("values", Value::String(jinja_raw(&values)));
                 let secret = config_secret(ctx, name, data)?;
                 let secret_name = secret.metadata.name.clone();
@@ -86,5 +76,15 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
         Ok(out)
     } else {
         Err(Error::Invalid(problems))
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn jinja_raw() {
+        assert_eq!(crate::addons::custom::jinja_raw("a: 1\n"), "{%- raw %}\na: 1\n{%- endraw %}\n");
     }
 }

@@ -8,24 +8,22 @@
 
 use serde_json::{Value, json};
 
-use crate::api::{Fields, IntoValue};
+use super::enabled_addons;
+use super::objects::{
+    addon_name, chart_value, helm_release, meta, monitoring_enabled, namespace,
+    overrides_only_addon, release_values, to_yaml, two_source_addon,
+};
+use crate::context::Context;
 use crate::error::Result;
-use crate::object::{Object, ObjectMeta};
-use crate::render::Context;
+use crate::object::Object;
 use crate::values::addons::Addons;
-use crate::values::addons::extras::{AddonChart, HelmAddon, enabled};
+use crate::values::addons::extras::{HelmAddon, enabled};
 
 /// Version of the `cluster-addons` chart, which the reference uses as cert-manager's
 /// chart version when none is given.
 pub const ADDONS_CHART_VERSION: &str = "0.1.0";
 
 /// Build the objects of every enabled utility addon.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let objects = capiform::addons::extras::build(ctx).unwrap();
-/// # }
-/// ```
 pub fn build(ctx: &Context) -> Result<Vec<Object>> {
     let Some(addons) = enabled_addons(ctx) else {
         return Ok(Vec::new());
@@ -73,13 +71,6 @@ pub fn build(ctx: &Context) -> Result<Vec<Object>> {
 
 /// node-feature-discovery is deployed when enabled, and whenever an addon relying on
 /// its node labels is: the NVIDIA, AMD and Intel GPU addons and the Mellanox operator.
-///
-/// ```
-/// let mut a = capiform::values::addons::Addons::default();
-/// assert!(!capiform::addons::extras::node_feature_discovery_wanted(&a));
-/// a.mellanox_network_operator = Some(serde_json::from_value(serde_json::json!({"enabled": true})).unwrap());
-/// assert!(capiform::addons::extras::node_feature_discovery_wanted(&a));
-/// ```
 pub fn node_feature_discovery_wanted(addons: &Addons) -> bool {
     enabled(&addons.node_feature_discovery)
         || enabled(&addons.nvidia_gpu_operator)
@@ -93,13 +84,6 @@ pub fn node_feature_discovery_wanted(addons: &Addons) -> bool {
 
 /// cert-manager is deployed when enabled, and for the Intel device plugins and the AMD
 /// GPU operator, whose webhooks need certificates.
-///
-/// ```
-/// let mut a = capiform::values::addons::Addons::default();
-/// assert!(!capiform::addons::extras::cert_manager_wanted(&a));
-/// a.amd_gpu_operator = Some(serde_json::from_value(serde_json::json!({"enabled": true})).unwrap());
-/// assert!(capiform::addons::extras::cert_manager_wanted(&a));
-/// ```
 pub fn cert_manager_wanted(addons: &Addons) -> bool {
     addons
         .intel_device_plugin
@@ -107,21 +91,6 @@ pub fn cert_manager_wanted(addons: &Addons) -> bool {
         .is_some_and(|i| i.is_enabled())
         || enabled(&addons.cert_manager)
         || enabled(&addons.amd_gpu_operator)
-}
-
-/// The `addons` section when addons are rendered at all.
-pub(crate) fn enabled_addons<'a>(ctx: &'a Context) -> Option<&'a Addons> {
-    ctx.values
-        .addons
-        .as_deref()
-        .filter(|a| a.enabled.unwrap_or(false))
-}
-
-/// `addons.monitoring.enabled` (the monitoring group owns that section's type).
-pub(crate) fn monitoring_enabled(ctx: &Context) -> bool {
-    ctx.raw["addons"]["monitoring"]["enabled"]
-        .as_bool()
-        .unwrap_or(false)
 }
 
 fn on(addon: &Option<HelmAddon>) -> Option<&HelmAddon> {
@@ -167,163 +136,10 @@ fn cert_manager(ctx: &Context, a: &HelmAddon) -> Result<Vec<Object>> {
     overrides_only_addon(ctx, component, a, chart_value(Some(&chart)))
 }
 
-/// The config Secret (`<release>-<component>-config`, watched by the addon provider)
-/// with the given string data.
-pub(crate) fn config_secret(ctx: &Context, component: &str, data: Value) -> Result<Object> {
-    let name = format!("{}-config", addon_name(ctx, component));
-    let mut m = meta(ctx, component, &name);
-    m.labels
-        .insert("addons.stackhpc.com/watch".into(), String::new());
-    Object::from_value("v1", "Secret", m, crate::object::single("stringData", data))
-}
-
-/// Secret with `defaults` and `overrides` plus a HelmRelease reading both.
-pub(crate) fn two_source_addon(
-    ctx: &Context,
-    component: &str,
-    a: &HelmAddon,
-    defaults: &str,
-) -> Result<Vec<Object>> {
-    let (ns, values) = super::common::release_parts(a.release.as_ref());
-    super::common::defaults_and_overrides(ctx, component, a.chart.as_ref(), ns, defaults, values)
-}
-
-/// Secret with `overrides` only plus a HelmRelease reading it, marked for Argo CD.
-pub(crate) fn overrides_only_addon(
-    ctx: &Context,
-    component: &str,
-    a: &HelmAddon,
-    chart: Value,
-) -> Result<Vec<Object>> {
-    let (ns, values) = super::common::release_parts(a.release.as_ref());
-    let mut objects = super::common::overrides_only(ctx, component, chart, ns, values)?;
-    for release in objects.iter_mut().filter(|o| o.kind == "HelmRelease") {
-        argo_annotation(&mut release.metadata);
-    }
-    Ok(objects)
-}
-
-/// A HelmRelease of the addon provider (`bootstrap: true`, release name = component).
-pub(crate) fn helm_release(
-    ctx: &Context,
-    component: &str,
-    chart: Value,
-    target_namespace: Value,
-    sources: &[(&str, &str)],
-    argo_controller_refs_only: bool,
-) -> Result<Object> {
-    let mut m = meta(ctx, component, &addon_name(ctx, component));
-    if argo_controller_refs_only {
-        argo_annotation(&mut m);
-    }
-    let sources: Vec<Value> = sources
-        .iter()
-        .map(|(name, key)| json!({"secret": {"name": name, "key": key}}))
-        .collect();
-    // Built with `Fields`, which moves the chart and the sources in (`json!` would copy
-    // them).
-    let spec = Fields::new()
-        .set("clusterName", cluster_name(ctx))
-        .set("bootstrap", true)
-        .set("chart", chart)
-        .set("targetNamespace", target_namespace)
-        .set("releaseName", component.to_string())
-        .set("valuesSources", Value::Array(sources));
-    Object::from_value(
-        "addons.stackhpc.com/v1alpha1",
-        "HelmRelease",
-        m,
-        crate::object::single("spec", spec.into_value()),
-    )
-}
-
-/// Tell Argo CD to ignore the non-controller owner references of the object.
-pub(crate) fn argo_annotation(m: &mut ObjectMeta) {
-    m.annotations.insert(
-        "argocd.argoproj.io/sync-options".into(),
-        Value::String("ControllerReferencesOnly=true".into()),
-    );
-}
-
-/// Metadata with the component labels.
-pub(crate) fn meta(ctx: &Context, component: &str, name: &str) -> ObjectMeta {
-    let mut m = ObjectMeta::named(name);
-    m.labels.insert(
-        "capi.stackhpc.com/managed-by".into(),
-        crate::MANAGED_BY.into(),
-    );
-    m.labels
-        .insert("capi.stackhpc.com/cluster".into(), cluster_name(ctx));
-    m.labels
-        .insert("capi.stackhpc.com/component".into(), component.into());
-    m
-}
-
-/// `<release>-<component>`, truncated.
-pub(crate) fn addon_name(ctx: &Context, component: &str) -> String {
-    crate::naming::component_name(ctx.release, component)
-}
-
-/// The target cluster's name: `addons.clusterName`, else the release name.
-pub(crate) fn cluster_name(ctx: &Context) -> String {
-    let name = ctx
-        .values
-        .addons
-        .as_ref()
-        .and_then(|a| a.cluster_name.as_deref())
-        .filter(|n| !n.is_empty())
-        .unwrap_or(ctx.release);
-    crate::naming::trunc63(name)
-}
-
-/// The chart as given (absent fields stay absent).
-pub(crate) fn chart_value(chart: Option<&AddonChart>) -> Value {
-    let Some(c) = chart else {
-        return Value::Object(Default::default());
-    };
-    crate::api::Fields::new()
-        .opt("repo", c.repo.clone())
-        .opt("name", c.name.clone())
-        .opt("version", c.version.clone())
-        .into_value()
-}
-
-/// `release.namespace` (absent: null).
-pub(crate) fn namespace(a: &HelmAddon) -> Value {
-    a.release
-        .as_ref()
-        .and_then(|r| r.namespace.clone())
-        .map_or(Value::Null, Value::String)
-}
-
-/// `release.values` (absent: null, printed as `null` like the reference).
-pub(crate) fn release_values(a: &HelmAddon) -> &Value {
-    super::common::release_parts(a.release.as_ref()).1
-}
-
-/// A value as a YAML document.
-pub(crate) fn to_yaml(v: &Value) -> String {
-    crate::output::value_to_yaml(v)
-}
-
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-
-    /// Render `builder` over the template set's defaults plus `yaml`; the
-    /// `(kind, name)` of every object.
-    pub(crate) fn objects_with(
-        builder: fn(&Context) -> Result<Vec<Object>>,
-        yaml: &str,
-    ) -> Vec<(String, String)> {
-        crate::resources::kubeadm::with_ctx(yaml, &[], |ctx| {
-            builder(ctx)
-                .unwrap()
-                .into_iter()
-                .map(|o| (o.kind, o.metadata.name))
-                .collect()
-        })
-    }
+    use crate::addons::objects::tests::objects_with;
 
     fn names(yaml: &str) -> Vec<String> {
         objects_with(build, yaml)
@@ -348,24 +164,6 @@ pub(crate) mod tests {
             .collect();
         out.push_str(&format!("  {addon}: {{enabled: true}}\n"));
         out
-    }
-
-    /// The chart value is the chart as serde writes it (absent fields left out).
-    #[test]
-    fn chart_value_is_the_serialized_chart() {
-        let full = AddonChart {
-            repo: Some("https://r".into()),
-            name: Some("n".into()),
-            version: Some("1.0.0".into()),
-        };
-        let partial = AddonChart {
-            name: Some("n".into()),
-            ..AddonChart::default()
-        };
-        for c in [full, partial, AddonChart::default()] {
-            assert_eq!(chart_value(Some(&c)), serde_json::to_value(&c).unwrap());
-        }
-        assert_eq!(chart_value(None), json!({}));
     }
 
     #[test]
@@ -440,5 +238,26 @@ pub(crate) mod tests {
         let objs = crate::resources::kubeadm::with_ctx(&values, &[], |ctx| build(ctx).unwrap());
         let hr = objs.iter().find(|o| o.kind == "HelmRelease").unwrap();
         assert_eq!(hr.body["spec"]["chart"]["version"], ADDONS_CHART_VERSION);
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn node_feature_discovery_wanted() {
+        let mut a = crate::values::addons::Addons::default();
+        assert!(!crate::addons::extras::node_feature_discovery_wanted(&a));
+        a.mellanox_network_operator = Some(serde_json::from_value(serde_json::json!({"enabled": true})).unwrap());
+        assert!(crate::addons::extras::node_feature_discovery_wanted(&a));
+    }
+
+    #[test]
+    fn cert_manager_wanted() {
+        let mut a = crate::values::addons::Addons::default();
+        assert!(!crate::addons::extras::cert_manager_wanted(&a));
+        a.amd_gpu_operator = Some(serde_json::from_value(serde_json::json!({"enabled": true})).unwrap());
+        assert!(crate::addons::extras::cert_manager_wanted(&a));
     }
 }

@@ -5,23 +5,18 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::extras::{
-    addon_name, argo_annotation, chart_value, cluster_name, enabled_addons, meta,
-    monitoring_enabled, overrides_only_addon, two_source_addon,
+use super::enabled_addons;
+use super::objects::{
+    addon_name, argo_annotation, chart_value, cluster_name, meta, monitoring_enabled,
+    overrides_only_addon, two_source_addon,
 };
 use crate::error::{Error, Result};
 use crate::object::Object;
-use crate::render::Context;
+use crate::context::Context;
 use crate::values::addons::extras::HelmAddon;
 use crate::values::addons::gpu::{IntelChart, IntelDevicePlugin, XpuManagerMonitoring};
 
 /// Build the objects of every enabled accelerator addon.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let objects = capiform::addons::gpu::build(ctx).unwrap();
-/// # }
-/// ```
 pub fn build(ctx: &Context) -> Result<Vec<Object>> {
     let Some(addons) = enabled_addons(ctx) else {
         return Ok(Vec::new());
@@ -315,7 +310,7 @@ pub(crate) fn dashboard_json(ctx: &Context, name: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::addons::extras::tests::objects_with;
+    use crate::addons::objects::tests::objects_with;
 
     fn names(yaml: &str) -> Vec<String> {
         objects_with(build, yaml)

@@ -4,11 +4,17 @@
 use handlebars::Handlebars;
 
 /// Register capiform's helpers on a handlebars registry.
-///
-/// ```
-/// let mut hb = handlebars::Handlebars::new();
-/// capiform::addons::helpers::register(&mut hb);
-/// ```
 pub fn register(hb: &mut Handlebars<'static>) {
     let _ = hb;
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn register() {
+        let mut hb = handlebars::Handlebars::new();
+        crate::addons::helpers::register(&mut hb);
+    }
 }

@@ -5,21 +5,15 @@ use serde_json::json;
 
 use crate::error::{Error, Result};
 use crate::object::Object;
-use crate::render::Context;
+use crate::context::Context;
 use crate::values::addons::Addons;
 use crate::values::addons::extras::HelmAddon;
 
-use super::common::{defaults_and_overrides, manifests, release_parts};
-use super::extras::monitoring_enabled;
+use super::objects::{defaults_and_overrides, manifests, release_parts};
+use super::objects::monitoring_enabled;
 use super::gpu::dashboards_config_map;
 
 /// The ingress controller's objects, when `addons.ingress.enabled`.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context, addons: &capiform::values::addons::Addons) {
-/// let objs = capiform::addons::ingress::build(ctx, addons).unwrap();
-/// # }
-/// ```
 pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
     let Some(ingress) = addons.ingress.as_ref().filter(|i| i.enabled == Some(true)) else {
         return Ok(vec![]);

@@ -2,7 +2,6 @@
 //! their config Secrets, from the template set's addon catalogue.
 
 pub mod cni;
-pub mod common;
 pub mod core_addons;
 pub mod custom;
 pub mod extras;
@@ -10,20 +9,18 @@ pub mod gpu;
 pub mod helpers;
 pub mod ingress;
 pub mod monitoring;
+pub mod objects;
 pub mod openstack;
 
+use crate::context::Context;
 use crate::error::Result;
 use crate::object::Object;
-use crate::render::Context;
+use crate::values::addons::Addons;
 
 /// Build every enabled addon's objects, in output order.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) { let objs = capiform::addons::build(ctx).unwrap(); }
-/// ```
 pub fn build(ctx: &Context) -> Result<Vec<Object>> {
     let mut out = Vec::new();
-    if let Some(addons) = extras::enabled_addons(ctx) {
+    if let Some(addons) = enabled_addons(ctx) {
         let mut problems = Vec::new();
         for part in [
             cni::build,
@@ -44,4 +41,12 @@ pub fn build(ctx: &Context) -> Result<Vec<Object>> {
     out.extend(gpu::build(ctx)?);
     out.extend(extras::build(ctx)?);
     Ok(out)
+}
+
+/// The `addons` section when addons are rendered at all.
+pub(crate) fn enabled_addons<'a>(ctx: &'a Context) -> Option<&'a Addons> {
+    ctx.values
+        .addons
+        .as_deref()
+        .filter(|a| a.enabled.unwrap_or(false))
 }

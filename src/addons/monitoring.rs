@@ -6,24 +6,18 @@ use serde_json::{Value, json};
 
 use crate::error::Result;
 use crate::object::Object;
-use crate::render::Context;
+use crate::context::Context;
 use crate::values::addons::Addons;
 use crate::values::addons::core::{BlackboxExporter, ChartRelease};
 use crate::values::addons::extras::HelmAddon;
 
-use super::common::{defaults_and_overrides, manifests, release_parts, truthy};
+use super::objects::{defaults_and_overrides, manifests, release_parts, truthy};
 use super::gpu::dashboards_config_map;
 
 const ALERTMANAGER_PVC: &str = "alertmanager";
 const PROMETHEUS_PVC: &str = "operator.prometheus.io/name";
 
 /// The monitoring stack's objects, when `addons.monitoring.enabled`.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context, addons: &capiform::values::addons::Addons) {
-/// let objs = capiform::addons::monitoring::build(ctx, addons).unwrap();
-/// # }
-/// ```
 pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
     let Some(m) = addons
         .monitoring
@@ -53,11 +47,6 @@ fn dig<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
 /// Prometheus's `retentionSize` for a volume size: 85% of it, rounded down, in the
 /// volume's unit as bytes (`10Gi` → `8GB`), so that Prometheus trims its data before the
 /// volume is full. `None` when the size is not a Kubernetes quantity with a unit.
-///
-/// ```
-/// assert_eq!(capiform::addons::monitoring::retention_size("10Gi").as_deref(), Some("8GB"));
-/// assert_eq!(capiform::addons::monitoring::retention_size("1.5T").as_deref(), Some("1TB"));
-/// ```
 pub fn retention_size(volume: &str) -> Option<String> {
     let number: String = volume
         .chars()
@@ -250,4 +239,15 @@ fn blackbox_exporter(ctx: &Context, b: &BlackboxExporter) -> Result<Vec<Object>>
     let name = "blackbox-exporter-alerts";
     out.push(manifests(ctx, name, name, ns, name, vec![alerts])?);
     Ok(out)
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn retention_size() {
+        assert_eq!(crate::addons::monitoring::retention_size("10Gi").as_deref(), Some("8GB"));
+        assert_eq!(crate::addons::monitoring::retention_size("1.5T").as_deref(), Some("1TB"));
+    }
 }

@@ -6,12 +6,12 @@ use serde_json::{Map, Value, json};
 
 use crate::error::{Error, FieldError, Result};
 use crate::object::Object;
-use crate::render::Context;
+use crate::context::Context;
 use crate::resources::kubeadm::go_string;
 use crate::values::addons::Addons;
 use crate::values::addons::core::{OpenStack, StorageClass, StorageCsi};
 
-use super::common::{
+use super::objects::{
     chart_value, cluster_name, defaults_and_overrides, manifests, overrides_only, truthy, yaml_text,
 };
 
@@ -19,12 +19,6 @@ const CINDER_PROVISIONER: &str = "cinder.csi.openstack.org";
 const MANILA_CEPHFS_PROVISIONER: &str = "cephfs.manila.csi.openstack.org";
 
 /// The OpenStack integrations' objects, when `addons.openstack.enabled`.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context, addons: &capiform::values::addons::Addons) {
-/// let objs = capiform::addons::openstack::build(ctx, addons).unwrap();
-/// # }
-/// ```
 pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
     let Some(os) = addons
         .openstack

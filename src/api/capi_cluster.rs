@@ -6,16 +6,6 @@ use serde_json::Value;
 pub use crate::api::kubeadm::ObjectReference;
 
 /// The `spec` of a `Cluster`.
-///
-/// ```
-/// use capiform::api::capi_cluster::*;
-/// let s = ClusterSpec {
-///     cluster_network: None,
-///     control_plane_ref: ObjectReference::new("a/v1", "KubeadmControlPlane", "cp"),
-///     infrastructure_ref: ObjectReference::new("b/v1", "OpenStackCluster", "c"),
-/// };
-/// assert_eq!(serde_json::to_value(&s).unwrap()["controlPlaneRef"]["name"], "cp");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterSpec {
@@ -60,5 +50,21 @@ mod tests {
                 infrastructure_ref: ObjectReference::new("i/v1", "OpenStackCluster", "oc"),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn cluster_spec() {
+        use crate::api::capi_cluster::*;
+        let s = ClusterSpec {
+            cluster_network: None,
+            control_plane_ref: ObjectReference::new("a/v1", "KubeadmControlPlane", "cp"),
+            infrastructure_ref: ObjectReference::new("b/v1", "OpenStackCluster", "c"),
+        };
+        assert_eq!(serde_json::to_value(&s).unwrap()["controlPlaneRef"]["name"], "cp");
     }
 }

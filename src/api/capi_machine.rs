@@ -15,11 +15,6 @@ use crate::api::{Fields, IntoValue};
 pub const CLUSTER_API_VERSION: &str = "cluster.x-k8s.io/v1beta1";
 
 /// A label selector with `matchLabels` only.
-///
-/// ```
-/// let s = capiform::api::capi_machine::LabelSelector::default();
-/// assert!(s.match_labels.is_empty());
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LabelSelector {
@@ -29,12 +24,6 @@ pub struct LabelSelector {
 
 /// The body of a `MachineHealthCheck`'s `spec`: the cluster, the selector and the user's
 /// check settings (`maxUnhealthy`, `unhealthyConditions` …), passed through.
-///
-/// ```
-/// use capiform::api::capi_machine::*;
-/// let s = MachineHealthCheckSpec { cluster_name: "demo".into(), selector: LabelSelector::default(), settings: Default::default() };
-/// assert_eq!(serde_json::to_value(&s).unwrap()["clusterName"], "demo");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MachineHealthCheckSpec {
@@ -48,12 +37,6 @@ pub struct MachineHealthCheckSpec {
 }
 
 /// The bootstrap of a machine: a reference to its config template.
-///
-/// ```
-/// use capiform::api::capi_machine::*;
-/// let b = Bootstrap { config_ref: ObjectReference::new("v1", "X", "x") };
-/// assert_eq!(serde_json::to_value(&b).unwrap()["configRef"]["kind"], "X");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Bootstrap {
@@ -62,17 +45,6 @@ pub struct Bootstrap {
 }
 
 /// The spec of the machines of a `MachineDeployment`.
-///
-/// ```
-/// use capiform::api::capi_machine::*;
-/// let s = MachineSpec {
-///     cluster_name: "demo".into(), version: "v1.31.4".into(), failure_domain: None,
-///     bootstrap: Bootstrap { config_ref: ObjectReference::new("v1", "X", "x") },
-///     infrastructure_ref: ObjectReference::new("v1", "Y", "y"),
-///     node_drain_timeout: None, node_volume_detach_timeout: None, node_deletion_timeout: None,
-/// };
-/// assert_eq!(serde_json::to_value(&s).unwrap()["version"], "v1.31.4");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MachineSpec {
@@ -99,16 +71,6 @@ pub struct MachineSpec {
 }
 
 /// The machine template of a `MachineDeployment`.
-///
-/// ```
-/// # use capiform::api::capi_machine::*;
-/// # let spec = MachineSpec { cluster_name: "d".into(), version: "v1".into(), failure_domain: None,
-/// #   bootstrap: Bootstrap { config_ref: ObjectReference::new("v1", "X", "x") },
-/// #   infrastructure_ref: ObjectReference::new("v1", "Y", "y"),
-/// #   node_drain_timeout: None, node_volume_detach_timeout: None, node_deletion_timeout: None };
-/// let t = MachineTemplateSpec { metadata: Default::default(), spec };
-/// assert!(serde_json::to_value(&t).unwrap()["metadata"]["labels"].is_object());
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MachineTemplateSpec {
     /// Labels of the machines.
@@ -118,20 +80,6 @@ pub struct MachineTemplateSpec {
 }
 
 /// The body of a `MachineDeployment`'s `spec`.
-///
-/// ```
-/// # use capiform::api::capi_machine::*;
-/// # let spec = MachineSpec { cluster_name: "d".into(), version: "v1".into(), failure_domain: None,
-/// #   bootstrap: Bootstrap { config_ref: ObjectReference::new("v1", "X", "x") },
-/// #   infrastructure_ref: ObjectReference::new("v1", "Y", "y"),
-/// #   node_drain_timeout: None, node_volume_detach_timeout: None, node_deletion_timeout: None };
-/// let md = MachineDeploymentSpec {
-///     cluster_name: "d".into(), replicas: Some(2), strategy: None,
-///     selector: LabelSelector::default(),
-///     template: MachineTemplateSpec { metadata: Default::default(), spec },
-/// };
-/// assert_eq!(serde_json::to_value(&md).unwrap()["replicas"], 2);
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MachineDeploymentSpec {
@@ -288,5 +236,68 @@ mod tests {
                 settings,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn label_selector() {
+        let s = crate::api::capi_machine::LabelSelector::default();
+        assert!(s.match_labels.is_empty());
+    }
+
+    #[test]
+    fn machine_health_check_spec() {
+        use crate::api::capi_machine::*;
+        let s = MachineHealthCheckSpec { cluster_name: "demo".into(), selector: LabelSelector::default(), settings: Default::default() };
+        assert_eq!(serde_json::to_value(&s).unwrap()["clusterName"], "demo");
+    }
+
+    #[test]
+    fn bootstrap() {
+        use crate::api::capi_machine::*;
+        let b = Bootstrap { config_ref: ObjectReference::new("v1", "X", "x") };
+        assert_eq!(serde_json::to_value(&b).unwrap()["configRef"]["kind"], "X");
+    }
+
+    #[test]
+    fn machine_spec() {
+        use crate::api::capi_machine::*;
+        let s = MachineSpec {
+            cluster_name: "demo".into(), version: "v1.31.4".into(), failure_domain: None,
+            bootstrap: Bootstrap { config_ref: ObjectReference::new("v1", "X", "x") },
+            infrastructure_ref: ObjectReference::new("v1", "Y", "y"),
+            node_drain_timeout: None, node_volume_detach_timeout: None, node_deletion_timeout: None,
+        };
+        assert_eq!(serde_json::to_value(&s).unwrap()["version"], "v1.31.4");
+    }
+
+    #[test]
+    fn machine_template_spec() {
+        use crate::api::capi_machine::*;
+        let spec = MachineSpec { cluster_name: "d".into(), version: "v1".into(), failure_domain: None,
+          bootstrap: Bootstrap { config_ref: ObjectReference::new("v1", "X", "x") },
+          infrastructure_ref: ObjectReference::new("v1", "Y", "y"),
+          node_drain_timeout: None, node_volume_detach_timeout: None, node_deletion_timeout: None };
+        let t = MachineTemplateSpec { metadata: Default::default(), spec };
+        assert!(serde_json::to_value(&t).unwrap()["metadata"]["labels"].is_object());
+    }
+
+    #[test]
+    fn machine_deployment_spec() {
+        use crate::api::capi_machine::*;
+        let spec = MachineSpec { cluster_name: "d".into(), version: "v1".into(), failure_domain: None,
+          bootstrap: Bootstrap { config_ref: ObjectReference::new("v1", "X", "x") },
+          infrastructure_ref: ObjectReference::new("v1", "Y", "y"),
+          node_drain_timeout: None, node_volume_detach_timeout: None, node_deletion_timeout: None };
+        let md = MachineDeploymentSpec {
+            cluster_name: "d".into(), replicas: Some(2), strategy: None,
+            selector: LabelSelector::default(),
+            template: MachineTemplateSpec { metadata: Default::default(), spec },
+        };
+        assert_eq!(serde_json::to_value(&md).unwrap()["replicas"], 2);
     }
 }

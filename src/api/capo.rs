@@ -13,11 +13,6 @@ use crate::api::{Fields, IntoValue};
 pub const INFRASTRUCTURE_API_VERSION: &str = "infrastructure.cluster.x-k8s.io/v1beta1";
 
 /// The credentials reference of CAPO objects.
-///
-/// ```
-/// let r = capiform::api::capo::IdentityRef::openstack("creds");
-/// assert_eq!(r.cloud_name, "openstack");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IdentityRef {
@@ -29,10 +24,6 @@ pub struct IdentityRef {
 
 impl IdentityRef {
     /// A reference to the `openstack` cloud of a Secret.
-    ///
-    /// ```
-    /// assert_eq!(capiform::api::capo::IdentityRef::openstack("s").name, "s");
-    /// ```
     pub fn openstack(secret: impl Into<String>) -> Self {
         Self {
             name: secret.into(),
@@ -42,11 +33,6 @@ impl IdentityRef {
 }
 
 /// A resource referenced by ID.
-///
-/// ```
-/// let r = capiform::api::capo::IdRef { id: "x".into() };
-/// assert_eq!(serde_json::to_value(&r).unwrap()["id"], "x");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IdRef {
     /// The ID.
@@ -54,11 +40,6 @@ pub struct IdRef {
 }
 
 /// Security groups managed by CAPO.
-///
-/// ```
-/// let m = capiform::api::capo::ManagedSecurityGroups::default();
-/// assert_eq!(serde_json::to_value(&m).unwrap(), serde_json::json!({}));
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ManagedSecurityGroups {
@@ -74,11 +55,6 @@ pub struct ManagedSecurityGroups {
 }
 
 /// A subnet CAPO creates.
-///
-/// ```
-/// let s = capiform::api::capo::ManagedSubnet { cidr: "10.0.0.0/24".into(), dns_nameservers: None };
-/// assert_eq!(serde_json::to_value(&s).unwrap()["cidr"], "10.0.0.0/24");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ManagedSubnet {
@@ -90,11 +66,6 @@ pub struct ManagedSubnet {
 }
 
 /// The API server load balancer.
-///
-/// ```
-/// let lb = capiform::api::capo::ApiServerLoadBalancer { enabled: true, provider: None, allowed_cidrs: None };
-/// assert_eq!(serde_json::to_value(&lb).unwrap(), serde_json::json!({"enabled": true}));
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiServerLoadBalancer {
@@ -109,11 +80,6 @@ pub struct ApiServerLoadBalancer {
 }
 
 /// The `spec` of an `OpenStackCluster`.
-///
-/// ```
-/// let s = capiform::api::capo::OpenStackClusterSpec::new(capiform::api::capo::IdentityRef::openstack("c"));
-/// assert_eq!(serde_json::to_value(&s).unwrap()["identityRef"]["name"], "c");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OpenStackClusterSpec {
@@ -171,11 +137,6 @@ pub struct OpenStackClusterSpec {
 
 impl OpenStackClusterSpec {
     /// A spec with only the identity set.
-    ///
-    /// ```
-    /// let s = capiform::api::capo::OpenStackClusterSpec::new(capiform::api::capo::IdentityRef::openstack("c"));
-    /// assert!(s.network.is_none());
-    /// ```
     pub fn new(identity_ref: IdentityRef) -> Self {
         Self {
             identity_ref,
@@ -198,11 +159,6 @@ impl OpenStackClusterSpec {
 }
 
 /// Where a volume's availability zone comes from.
-///
-/// ```
-/// let az = capiform::api::capo::VolumeAvailabilityZone::from_name(None);
-/// assert_eq!(az.from, "Machine");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VolumeAvailabilityZone {
     /// `Name` or `Machine`.
@@ -214,11 +170,6 @@ pub struct VolumeAvailabilityZone {
 
 impl VolumeAvailabilityZone {
     /// `from: Name` with a zone, `from: Machine` without.
-    ///
-    /// ```
-    /// let az = capiform::api::capo::VolumeAvailabilityZone::from_name(Some("az1"));
-    /// assert_eq!(az.name.as_deref(), Some("az1"));
-    /// ```
     pub fn from_name(zone: Option<&str>) -> Self {
         match zone.filter(|z| !z.is_empty()) {
             Some(z) => Self {
@@ -234,12 +185,6 @@ impl VolumeAvailabilityZone {
 }
 
 /// The root volume of a machine.
-///
-/// ```
-/// use capiform::api::capo::*;
-/// let r = RootVolume { size_gib: 40, volume_type: None, availability_zone: VolumeAvailabilityZone::from_name(None) };
-/// assert_eq!(serde_json::to_value(&r).unwrap()["sizeGiB"], 40);
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RootVolume {
@@ -254,11 +199,6 @@ pub struct RootVolume {
 }
 
 /// The image of a machine: by ID or by a name filter.
-///
-/// ```
-/// let i = capiform::api::capo::Image::Id("abc".into());
-/// assert_eq!(serde_json::to_value(&i).unwrap(), serde_json::json!({"id": "abc"}));
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Image {
@@ -269,11 +209,6 @@ pub enum Image {
 }
 
 /// A filter on the image name.
-///
-/// ```
-/// let f = capiform::api::capo::ImageFilter { name: "ubuntu".into() };
-/// assert_eq!(f.name, "ubuntu");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImageFilter {
     /// Image name.
@@ -281,12 +216,6 @@ pub struct ImageFilter {
 }
 
 /// Storage of an additional block device.
-///
-/// ```
-/// use capiform::api::capo::*;
-/// let s = BlockDeviceStorage { kind: "Volume".into(), volume: BlockDeviceVolume { volume_type: None, availability_zone: VolumeAvailabilityZone::from_name(None) } };
-/// assert_eq!(serde_json::to_value(&s).unwrap()["type"], "Volume");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BlockDeviceStorage {
     /// `Volume` or `Local`.
@@ -297,12 +226,6 @@ pub struct BlockDeviceStorage {
 }
 
 /// Volume settings of a block device.
-///
-/// ```
-/// use capiform::api::capo::*;
-/// let v = BlockDeviceVolume { volume_type: Some("ssd".into()), availability_zone: VolumeAvailabilityZone::from_name(None) };
-/// assert_eq!(serde_json::to_value(&v).unwrap()["type"], "ssd");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BlockDeviceVolume {
@@ -314,12 +237,6 @@ pub struct BlockDeviceVolume {
 }
 
 /// An additional block device.
-///
-/// ```
-/// use capiform::api::capo::*;
-/// let d = AdditionalBlockDevice { name: "etcd".into(), size_gib: 10, storage: BlockDeviceStorage { kind: "Volume".into(), volume: BlockDeviceVolume { volume_type: None, availability_zone: VolumeAvailabilityZone::from_name(None) } } };
-/// assert_eq!(serde_json::to_value(&d).unwrap()["sizeGiB"], 10);
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AdditionalBlockDevice {
     /// Device name (its tag).
@@ -332,11 +249,6 @@ pub struct AdditionalBlockDevice {
 }
 
 /// A server metadata item.
-///
-/// ```
-/// let m = capiform::api::capo::ServerMetadata { key: "k".into(), value: "v".into() };
-/// assert_eq!(serde_json::to_value(&m).unwrap()["key"], "k");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServerMetadata {
     /// Key.
@@ -346,12 +258,6 @@ pub struct ServerMetadata {
 }
 
 /// The machine spec inside an `OpenStackMachineTemplate`.
-///
-/// ```
-/// use capiform::api::capo::*;
-/// let s = OpenStackMachineSpec::new(IdentityRef::openstack("c"), "flavor".into(), Image::Id("i".into()));
-/// assert_eq!(serde_json::to_value(&s).unwrap()["flavor"], "flavor");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OpenStackMachineSpec {
@@ -386,12 +292,6 @@ pub struct OpenStackMachineSpec {
 
 impl OpenStackMachineSpec {
     /// A spec with the required fields.
-    ///
-    /// ```
-    /// use capiform::api::capo::*;
-    /// let s = OpenStackMachineSpec::new(IdentityRef::openstack("c"), "f".into(), Image::Id("i".into()));
-    /// assert!(s.ports.is_none());
-    /// ```
     pub fn new(identity_ref: IdentityRef, flavor: String, image: Image) -> Self {
         Self {
             identity_ref,
@@ -409,12 +309,6 @@ impl OpenStackMachineSpec {
 }
 
 /// `template` of an `OpenStackMachineTemplate` spec.
-///
-/// ```
-/// use capiform::api::capo::*;
-/// let t = OpenStackMachineTemplateSpec { template: OpenStackMachineTemplateResource { spec: OpenStackMachineSpec::new(IdentityRef::openstack("c"), "f".into(), Image::Id("i".into())) } };
-/// assert!(serde_json::to_value(&t).unwrap()["template"]["spec"].is_object());
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpenStackMachineTemplateSpec {
     /// The template.
@@ -422,12 +316,6 @@ pub struct OpenStackMachineTemplateSpec {
 }
 
 /// The resource inside an `OpenStackMachineTemplate`.
-///
-/// ```
-/// use capiform::api::capo::*;
-/// let r = OpenStackMachineTemplateResource { spec: OpenStackMachineSpec::new(IdentityRef::openstack("c"), "f".into(), Image::Id("i".into())) };
-/// assert_eq!(r.spec.flavor, "f");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpenStackMachineTemplateResource {
     /// The machine spec.
@@ -752,5 +640,143 @@ mod tests {
             }
             assert_moves_like_serde(&cluster);
         }
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn identity_ref() {
+        let r = crate::api::capo::IdentityRef::openstack("creds");
+        assert_eq!(r.cloud_name, "openstack");
+    }
+
+    #[test]
+    fn identity_ref_openstack() {
+        assert_eq!(crate::api::capo::IdentityRef::openstack("s").name, "s");
+    }
+
+    #[test]
+    fn id_ref() {
+        let r = crate::api::capo::IdRef { id: "x".into() };
+        assert_eq!(serde_json::to_value(&r).unwrap()["id"], "x");
+    }
+
+    #[test]
+    fn managed_security_groups() {
+        let m = crate::api::capo::ManagedSecurityGroups::default();
+        assert_eq!(serde_json::to_value(&m).unwrap(), serde_json::json!({}));
+    }
+
+    #[test]
+    fn managed_subnet() {
+        let s = crate::api::capo::ManagedSubnet { cidr: "10.0.0.0/24".into(), dns_nameservers: None };
+        assert_eq!(serde_json::to_value(&s).unwrap()["cidr"], "10.0.0.0/24");
+    }
+
+    #[test]
+    fn api_server_load_balancer() {
+        let lb = crate::api::capo::ApiServerLoadBalancer { enabled: true, provider: None, allowed_cidrs: None };
+        assert_eq!(serde_json::to_value(&lb).unwrap(), serde_json::json!({"enabled": true}));
+    }
+
+    #[test]
+    fn open_stack_cluster_spec() {
+        let s = crate::api::capo::OpenStackClusterSpec::new(crate::api::capo::IdentityRef::openstack("c"));
+        assert_eq!(serde_json::to_value(&s).unwrap()["identityRef"]["name"], "c");
+    }
+
+    #[test]
+    fn open_stack_cluster_spec_new() {
+        let s = crate::api::capo::OpenStackClusterSpec::new(crate::api::capo::IdentityRef::openstack("c"));
+        assert!(s.network.is_none());
+    }
+
+    #[test]
+    fn volume_availability_zone() {
+        let az = crate::api::capo::VolumeAvailabilityZone::from_name(None);
+        assert_eq!(az.from, "Machine");
+    }
+
+    #[test]
+    fn volume_availability_zone_from_name() {
+        let az = crate::api::capo::VolumeAvailabilityZone::from_name(Some("az1"));
+        assert_eq!(az.name.as_deref(), Some("az1"));
+    }
+
+    #[test]
+    fn root_volume() {
+        use crate::api::capo::*;
+        let r = RootVolume { size_gib: 40, volume_type: None, availability_zone: VolumeAvailabilityZone::from_name(None) };
+        assert_eq!(serde_json::to_value(&r).unwrap()["sizeGiB"], 40);
+    }
+
+    #[test]
+    fn image() {
+        let i = crate::api::capo::Image::Id("abc".into());
+        assert_eq!(serde_json::to_value(&i).unwrap(), serde_json::json!({"id": "abc"}));
+    }
+
+    #[test]
+    fn image_filter() {
+        let f = crate::api::capo::ImageFilter { name: "ubuntu".into() };
+        assert_eq!(f.name, "ubuntu");
+    }
+
+    #[test]
+    fn block_device_storage() {
+        use crate::api::capo::*;
+        let s = BlockDeviceStorage { kind: "Volume".into(), volume: BlockDeviceVolume { volume_type: None, availability_zone: VolumeAvailabilityZone::from_name(None) } };
+        assert_eq!(serde_json::to_value(&s).unwrap()["type"], "Volume");
+    }
+
+    #[test]
+    fn block_device_volume() {
+        use crate::api::capo::*;
+        let v = BlockDeviceVolume { volume_type: Some("ssd".into()), availability_zone: VolumeAvailabilityZone::from_name(None) };
+        assert_eq!(serde_json::to_value(&v).unwrap()["type"], "ssd");
+    }
+
+    #[test]
+    fn additional_block_device() {
+        use crate::api::capo::*;
+        let d = AdditionalBlockDevice { name: "etcd".into(), size_gib: 10, storage: BlockDeviceStorage { kind: "Volume".into(), volume: BlockDeviceVolume { volume_type: None, availability_zone: VolumeAvailabilityZone::from_name(None) } } };
+        assert_eq!(serde_json::to_value(&d).unwrap()["sizeGiB"], 10);
+    }
+
+    #[test]
+    fn server_metadata() {
+        let m = crate::api::capo::ServerMetadata { key: "k".into(), value: "v".into() };
+        assert_eq!(serde_json::to_value(&m).unwrap()["key"], "k");
+    }
+
+    #[test]
+    fn open_stack_machine_spec() {
+        use crate::api::capo::*;
+        let s = OpenStackMachineSpec::new(IdentityRef::openstack("c"), "flavor".into(), Image::Id("i".into()));
+        assert_eq!(serde_json::to_value(&s).unwrap()["flavor"], "flavor");
+    }
+
+    #[test]
+    fn open_stack_machine_spec_new() {
+        use crate::api::capo::*;
+        let s = OpenStackMachineSpec::new(IdentityRef::openstack("c"), "f".into(), Image::Id("i".into()));
+        assert!(s.ports.is_none());
+    }
+
+    #[test]
+    fn open_stack_machine_template_spec() {
+        use crate::api::capo::*;
+        let t = OpenStackMachineTemplateSpec { template: OpenStackMachineTemplateResource { spec: OpenStackMachineSpec::new(IdentityRef::openstack("c"), "f".into(), Image::Id("i".into())) } };
+        assert!(serde_json::to_value(&t).unwrap()["template"]["spec"].is_object());
+    }
+
+    #[test]
+    fn open_stack_machine_template_resource() {
+        use crate::api::capo::*;
+        let r = OpenStackMachineTemplateResource { spec: OpenStackMachineSpec::new(IdentityRef::openstack("c"), "f".into(), Image::Id("i".into())) };
+        assert_eq!(r.spec.flavor, "f");
     }
 }

@@ -21,11 +21,6 @@ pub const CONTROL_PLANE_API_VERSION: &str = "controlplane.cluster.x-k8s.io/v1bet
 pub const BOOTSTRAP_API_VERSION: &str = "bootstrap.cluster.x-k8s.io/v1beta1";
 
 /// A reference to another object (`kind`, `apiVersion`, `name`, optional `namespace`).
-///
-/// ```
-/// let r = capiform::api::kubeadm::ObjectReference::new("v1", "Secret", "s");
-/// assert_eq!(r.name, "s");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectReference {
@@ -42,11 +37,6 @@ pub struct ObjectReference {
 
 impl ObjectReference {
     /// A reference without namespace.
-    ///
-    /// ```
-    /// let r = capiform::api::kubeadm::ObjectReference::new("v1", "Secret", "s");
-    /// assert!(r.namespace.is_none());
-    /// ```
     pub fn new(api_version: &str, kind: &str, name: &str) -> Self {
         Self {
             api_version: api_version.to_string(),
@@ -75,11 +65,6 @@ impl IntoValue for ObjectReference {
 }
 
 /// Labels (and nothing else) of a machine template.
-///
-/// ```
-/// let m = capiform::api::kubeadm::TemplateMetadata::default();
-/// assert!(m.labels.is_empty());
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateMetadata {
     /// Labels given to the machines.
@@ -94,16 +79,6 @@ impl IntoValue for TemplateMetadata {
 }
 
 /// `spec.machineTemplate` of a `KubeadmControlPlane`.
-///
-/// ```
-/// use capiform::api::kubeadm::*;
-/// let t = KcpMachineTemplate {
-///     metadata: TemplateMetadata::default(),
-///     infrastructure_ref: ObjectReference::new("v1", "X", "x"),
-///     node_drain_timeout: None, node_volume_detach_timeout: None, node_deletion_timeout: None,
-/// };
-/// assert_eq!(serde_json::to_value(&t).unwrap()["infrastructureRef"]["name"], "x");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KcpMachineTemplate {
@@ -144,11 +119,6 @@ impl IntoValue for KcpMachineTemplate {
 }
 
 /// `spec.rolloutBefore` of a `KubeadmControlPlane`.
-///
-/// ```
-/// let r = capiform::api::kubeadm::RolloutBefore { certificates_expiry_days: 30 };
-/// assert_eq!(serde_json::to_value(&r).unwrap()["certificatesExpiryDays"], 30);
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RolloutBefore {
@@ -165,21 +135,6 @@ impl IntoValue for RolloutBefore {
 }
 
 /// The body of a `KubeadmControlPlane`'s `spec`.
-///
-/// ```
-/// use capiform::api::kubeadm::*;
-/// let spec = KubeadmControlPlaneSpec {
-///     version: "v1.31.4".into(), replicas: Some(3.into()),
-///     remediation_strategy: None, rollout_strategy: None, rollout_before: None,
-///     machine_template: KcpMachineTemplate {
-///         metadata: TemplateMetadata::default(),
-///         infrastructure_ref: ObjectReference::new("v1", "X", "x"),
-///         node_drain_timeout: None, node_volume_detach_timeout: None, node_deletion_timeout: None,
-///     },
-///     kubeadm_config_spec: serde_json::json!({}),
-/// };
-/// assert_eq!(serde_json::to_value(&spec).unwrap()["replicas"], 3);
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KubeadmControlPlaneSpec {
@@ -206,15 +161,6 @@ pub struct KubeadmControlPlaneSpec {
 impl IntoValue for KubeadmControlPlaneSpec {
     /// The spec as JSON, moving the (large) kubeadm config and everything else instead of
     /// copying it: what `serde_json::to_value` gives, for less work.
-    ///
-    /// ```
-    /// use capiform::api::{IntoValue, kubeadm::*};
-    /// let spec: KubeadmControlPlaneSpec = serde_json::from_value(serde_json::json!({
-    ///     "version": "v1.31.4",
-    ///     "machineTemplate": {"metadata": {}, "infrastructureRef": {"apiVersion": "a", "kind": "k", "name": "n"}},
-    ///     "kubeadmConfigSpec": {"files": [{"path": "/x"}]}})).unwrap();
-    /// assert_eq!(spec.clone().into_value(), serde_json::to_value(&spec).unwrap());
-    /// ```
     fn into_value(self) -> Value {
         let Self {
             version,
@@ -238,11 +184,6 @@ impl IntoValue for KubeadmControlPlaneSpec {
 }
 
 /// `spec.template` of a `KubeadmConfigTemplate`: the kubeadm config of every machine.
-///
-/// ```
-/// let t = capiform::api::kubeadm::KubeadmConfigTemplateResource { spec: serde_json::json!({"format": "cloud-config"}) };
-/// assert_eq!(serde_json::to_value(&t).unwrap()["spec"]["format"], "cloud-config");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KubeadmConfigTemplateResource {
     /// The kubeadm config spec (free-form, see the module docs).
@@ -250,12 +191,6 @@ pub struct KubeadmConfigTemplateResource {
 }
 
 /// The body of a `KubeadmConfigTemplate`'s `spec`.
-///
-/// ```
-/// use capiform::api::kubeadm::*;
-/// let s = KubeadmConfigTemplateSpec { template: KubeadmConfigTemplateResource { spec: serde_json::json!({}) } };
-/// assert!(serde_json::to_value(&s).unwrap()["template"]["spec"].is_object());
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KubeadmConfigTemplateSpec {
     /// The template.
@@ -265,12 +200,6 @@ pub struct KubeadmConfigTemplateSpec {
 impl IntoValue for KubeadmConfigTemplateSpec {
     /// The spec as JSON, moving the kubeadm config instead of copying it (what
     /// `serde_json::to_value` gives).
-    ///
-    /// ```
-    /// use capiform::api::{IntoValue, kubeadm::*};
-    /// let s = KubeadmConfigTemplateSpec { template: KubeadmConfigTemplateResource { spec: serde_json::json!({"format": "ignition"}) } };
-    /// assert_eq!(s.clone().into_value(), serde_json::to_value(&s).unwrap());
-    /// ```
     fn into_value(self) -> Value {
         use crate::object::single;
         single("template", single("spec", self.template.spec))
@@ -317,5 +246,91 @@ mod tests {
                 },
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn object_reference() {
+        let r = crate::api::kubeadm::ObjectReference::new("v1", "Secret", "s");
+        assert_eq!(r.name, "s");
+    }
+
+    #[test]
+    fn object_reference_new() {
+        let r = crate::api::kubeadm::ObjectReference::new("v1", "Secret", "s");
+        assert!(r.namespace.is_none());
+    }
+
+    #[test]
+    fn template_metadata() {
+        let m = crate::api::kubeadm::TemplateMetadata::default();
+        assert!(m.labels.is_empty());
+    }
+
+    #[test]
+    fn kcp_machine_template() {
+        use crate::api::kubeadm::*;
+        let t = KcpMachineTemplate {
+            metadata: TemplateMetadata::default(),
+            infrastructure_ref: ObjectReference::new("v1", "X", "x"),
+            node_drain_timeout: None, node_volume_detach_timeout: None, node_deletion_timeout: None,
+        };
+        assert_eq!(serde_json::to_value(&t).unwrap()["infrastructureRef"]["name"], "x");
+    }
+
+    #[test]
+    fn rollout_before() {
+        let r = crate::api::kubeadm::RolloutBefore { certificates_expiry_days: 30 };
+        assert_eq!(serde_json::to_value(&r).unwrap()["certificatesExpiryDays"], 30);
+    }
+
+    #[test]
+    fn kubeadm_control_plane_spec() {
+        use crate::api::kubeadm::*;
+        let spec = KubeadmControlPlaneSpec {
+            version: "v1.31.4".into(), replicas: Some(3.into()),
+            remediation_strategy: None, rollout_strategy: None, rollout_before: None,
+            machine_template: KcpMachineTemplate {
+                metadata: TemplateMetadata::default(),
+                infrastructure_ref: ObjectReference::new("v1", "X", "x"),
+                node_drain_timeout: None, node_volume_detach_timeout: None, node_deletion_timeout: None,
+            },
+            kubeadm_config_spec: serde_json::json!({}),
+        };
+        assert_eq!(serde_json::to_value(&spec).unwrap()["replicas"], 3);
+    }
+
+    #[test]
+    fn kubeadm_control_plane_spec_into_value() {
+        use crate::api::{IntoValue, kubeadm::*};
+        let spec: KubeadmControlPlaneSpec = serde_json::from_value(serde_json::json!({
+            "version": "v1.31.4",
+            "machineTemplate": {"metadata": {}, "infrastructureRef": {"apiVersion": "a", "kind": "k", "name": "n"}},
+            "kubeadmConfigSpec": {"files": [{"path": "/x"}]}})).unwrap();
+        assert_eq!(spec.clone().into_value(), serde_json::to_value(&spec).unwrap());
+    }
+
+    #[test]
+    fn kubeadm_config_template_resource() {
+        let t = crate::api::kubeadm::KubeadmConfigTemplateResource { spec: serde_json::json!({"format": "cloud-config"}) };
+        assert_eq!(serde_json::to_value(&t).unwrap()["spec"]["format"], "cloud-config");
+    }
+
+    #[test]
+    fn kubeadm_config_template_spec() {
+        use crate::api::kubeadm::*;
+        let s = KubeadmConfigTemplateSpec { template: KubeadmConfigTemplateResource { spec: serde_json::json!({}) } };
+        assert!(serde_json::to_value(&s).unwrap()["template"]["spec"].is_object());
+    }
+
+    #[test]
+    fn kubeadm_config_template_spec_into_value() {
+        use crate::api::{IntoValue, kubeadm::*};
+        let s = KubeadmConfigTemplateSpec { template: KubeadmConfigTemplateResource { spec: serde_json::json!({"format": "ignition"}) } };
+        assert_eq!(s.clone().into_value(), serde_json::to_value(&s).unwrap());
     }
 }

@@ -17,13 +17,6 @@ use serde_json::{Map, Value};
 
 /// A typed body turned into JSON by moving its parts: `x.into_value()` equals
 /// `serde_json::to_value(&x).unwrap()` and copies no strings.
-///
-/// ```
-/// use capiform::api::IntoValue;
-/// use capiform::api::kubeadm::ObjectReference;
-/// let r = ObjectReference::new("v1", "Secret", "s");
-/// assert_eq!(r.clone().into_value(), serde_json::to_value(&r).unwrap());
-/// ```
 pub trait IntoValue {
     /// The JSON of `self`, as `serde_json::to_value` gives it.
     fn into_value(self) -> Value;
@@ -78,45 +71,22 @@ impl IntoValue for Map<String, Value> {
 /// The fields of a JSON object, set one by one: how the [`IntoValue`] impls of structs
 /// are written. An absent optional field is left out, as `skip_serializing_if =
 /// "Option::is_none"` does.
-///
-/// ```
-/// use capiform::api::{Fields, IntoValue};
-/// let v = Fields::new().set("name", "a".to_string()).opt("namespace", None::<String>).into_value();
-/// assert_eq!(v, serde_json::json!({"name": "a"}));
-/// ```
 #[derive(Debug, Default)]
 pub struct Fields(Map<String, Value>);
 
 impl Fields {
     /// No fields yet.
-    ///
-    /// ```
-    /// use capiform::api::IntoValue;
-    /// assert_eq!(capiform::api::Fields::new().into_value(), serde_json::json!({}));
-    /// ```
     pub fn new() -> Self {
         Self(Map::new())
     }
 
     /// Set `key` to `value`.
-    ///
-    /// ```
-    /// use capiform::api::IntoValue;
-    /// let v = capiform::api::Fields::new().set("n", 3i64).into_value();
-    /// assert_eq!(v["n"], 3);
-    /// ```
     pub fn set(mut self, key: &str, value: impl IntoValue) -> Self {
         self.0.insert(key.to_string(), value.into_value());
         self
     }
 
     /// Set `key` to `value` when there is one.
-    ///
-    /// ```
-    /// use capiform::api::IntoValue;
-    /// let v = capiform::api::Fields::new().opt("a", Some(true)).opt("b", None::<bool>).into_value();
-    /// assert_eq!(v, serde_json::json!({"a": true}));
-    /// ```
     pub fn opt(self, key: &str, value: Option<impl IntoValue>) -> Self {
         match value {
             Some(v) => self.set(key, v),
@@ -126,14 +96,6 @@ impl Fields {
 
     /// Add every entry of `extra` (a `#[serde(flatten)]` map after the named fields): as
     /// with serde, an entry whose key is already set replaces it.
-    ///
-    /// ```
-    /// use capiform::api::IntoValue;
-    /// let mut extra = serde_json::Map::new();
-    /// extra.insert("b".into(), 2.into());
-    /// let v = capiform::api::Fields::new().set("a", 1i64).flatten(extra).into_value();
-    /// assert_eq!(v, serde_json::json!({"a": 1, "b": 2}));
-    /// ```
     pub fn flatten(mut self, extra: Map<String, Value>) -> Self {
         self.0.extend(extra);
         self
@@ -142,12 +104,6 @@ impl Fields {
     /// The three timeouts of a machine's deletion that machine templates share
     /// (`nodeDrainTimeout`, `nodeVolumeDetachTimeout`, `nodeDeletionTimeout`), each
     /// left out when absent.
-    ///
-    /// ```
-    /// use capiform::api::{Fields, IntoValue};
-    /// let v = Fields::new().node_timeouts(Some("5m".into()), None, None).into_value();
-    /// assert_eq!(v, serde_json::json!({"nodeDrainTimeout": "5m"}));
-    /// ```
     pub fn node_timeouts(
         self,
         drain: Option<Value>,
@@ -179,5 +135,61 @@ pub(crate) mod tests {
             serde_json::to_value(x).unwrap(),
             "into_value and to_value differ"
         );
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn into_value() {
+        use crate::api::IntoValue;
+        use crate::api::kubeadm::ObjectReference;
+        let r = ObjectReference::new("v1", "Secret", "s");
+        assert_eq!(r.clone().into_value(), serde_json::to_value(&r).unwrap());
+    }
+
+    #[test]
+    fn fields() {
+        use crate::api::{Fields, IntoValue};
+        let v = Fields::new().set("name", "a".to_string()).opt("namespace", None::<String>).into_value();
+        assert_eq!(v, serde_json::json!({"name": "a"}));
+    }
+
+    #[test]
+    fn fields_new() {
+        use crate::api::IntoValue;
+        assert_eq!(crate::api::Fields::new().into_value(), serde_json::json!({}));
+    }
+
+    #[test]
+    fn fields_set() {
+        use crate::api::IntoValue;
+        let v = crate::api::Fields::new().set("n", 3i64).into_value();
+        assert_eq!(v["n"], 3);
+    }
+
+    #[test]
+    fn fields_opt() {
+        use crate::api::IntoValue;
+        let v = crate::api::Fields::new().opt("a", Some(true)).opt("b", None::<bool>).into_value();
+        assert_eq!(v, serde_json::json!({"a": true}));
+    }
+
+    #[test]
+    fn fields_flatten() {
+        use crate::api::IntoValue;
+        let mut extra = serde_json::Map::new();
+        extra.insert("b".into(), 2.into());
+        let v = crate::api::Fields::new().set("a", 1i64).flatten(extra).into_value();
+        assert_eq!(v, serde_json::json!({"a": 1, "b": 2}));
+    }
+
+    #[test]
+    fn fields_node_timeouts() {
+        use crate::api::{Fields, IntoValue};
+        let v = Fields::new().node_timeouts(Some("5m".into()), None, None).into_value();
+        assert_eq!(v, serde_json::json!({"nodeDrainTimeout": "5m"}));
     }
 }

@@ -6,25 +6,74 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+mod output_dir;
+
 use crate::RenderRequest;
 use crate::error::{Error, Result};
 use crate::template_set::TemplateSet;
 use crate::values::ValuesSource;
 
 /// Command-line interface.
-///
-/// ```
-/// use clap::Parser;
-/// let cli = capiform::cli::Cli::try_parse_from(["capiform", "render", "demo", "-f", "values.yaml"]).unwrap();
-/// assert!(matches!(cli.command, capiform::cli::Command::Render(_)));
-/// ```
 #[derive(Debug, Parser)]
-#[command(name = "capiform", version = version_string(), about = "Render Cluster API clusters on OpenStack from openstack-cluster values", long_about = None)]
+#[command(
+    name = "capiform",
+    version = version_string(),
+    about = "Render Cluster API clusters on OpenStack from openstack-cluster values",
+    long_about = None,
+    after_help = MAIN_EXAMPLES
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
+
+const MAIN_EXAMPLES: &str = "\
+Examples:
+  capiform render demo -f values.yaml > demo.yaml       # like helm template demo openstack-cluster
+  capiform render demo -f values.yaml --output-dir out/  # one file per object
+  capiform values -f values.yaml                         # the merged values the render reads
+  capiform validate-values -f values.yaml                # check values without output
+  capiform validate --crds crds/ demo.yaml               # check objects against CRD schemas
+  capiform templates list                                # the embedded template sets";
+
+const RENDER_EXAMPLES: &str = "\
+Examples:
+  capiform render demo -f values.yaml
+  capiform render demo -n clusters -f base.yaml -f demo.yaml --set nodeGroups[0].machineCount=5
+  capiform render demo -f values.yaml --show-only MachineDeployment
+  capiform render demo -f values.yaml --show-only KubeadmControlPlane/demo-control-plane
+  capiform render demo -f values.yaml --existing etcd-key.yaml   # Secret demo-etcd-key
+  capiform render demo -f values.yaml --crds crds/ --output-dir out/
+  kubectl get secret demo-etcd-key -o yaml > etcd-key.yaml       # what --existing reads";
+
+const VALUES_EXAMPLES: &str = "\
+Examples:
+  capiform values                                  # the template set's defaults (helm show values)
+  capiform values -f values.yaml --set controlPlane.machineCount=5
+  capiform values -f values.yaml --user            # only what the files and flags give";
+
+const VALIDATE_VALUES_EXAMPLES: &str = "\
+Examples:
+  capiform validate-values -f values.yaml
+  capiform validate-values -f base.yaml -f demo.yaml --set etcd.encryption.enabled=true --existing etcd-key.yaml";
+
+const SCHEMA_EXAMPLES: &str = "\
+Examples:
+  capiform schema > values.schema.json             # for editors (yaml-language-server) and CI";
+
+const TEMPLATES_EXAMPLES: &str = "\
+Examples:
+  capiform templates list
+  capiform templates show 1.0.0                    # manifest and changelog
+  capiform templates export 1.0.0 my-sets/1.0.0-site
+  capiform render demo -f values.yaml --templates my-sets/1.0.0-site";
+
+const VALIDATE_EXAMPLES: &str = "\
+Examples:
+  capiform validate --crds crds/ demo.yaml
+  capiform render demo -f values.yaml | capiform validate --crds crds/
+  kubectl get crd -o yaml > crds/all.yaml          # CRDs from a management cluster";
 
 fn version_string() -> &'static str {
     static V: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -36,23 +85,24 @@ fn version_string() -> &'static str {
 }
 
 /// Subcommands.
-///
-/// ```
-/// use clap::Parser;
-/// let cli = capiform::cli::Cli::try_parse_from(["capiform", "templates", "list"]).unwrap();
-/// assert!(matches!(cli.command, capiform::cli::Command::Templates { .. }));
-/// ```
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Render a cluster, like `helm template RELEASE openstack-cluster`.
+    #[command(visible_alias = "template", after_help = RENDER_EXAMPLES)]
     Render(RenderArgs),
+    /// Print the merged values a render reads: the template set's defaults under the
+    /// values files and --set flags (`helm show values`, `helm get values --all`).
+    #[command(after_help = VALUES_EXAMPLES)]
+    Values(ValuesCmdArgs),
     /// Print the JSON Schema of the values (for editors and CI checks).
+    #[command(after_help = SCHEMA_EXAMPLES)]
     Schema {
         /// Values schema version.
         #[arg(long, default_value = "v1")]
         version: String,
     },
     /// Check values files without rendering: every problem is listed, exit 1 if any.
+    #[command(after_help = VALIDATE_VALUES_EXAMPLES)]
     ValidateValues {
         /// Values and template set.
         #[command(flatten)]
@@ -62,8 +112,10 @@ pub enum Command {
         existing: Vec<PathBuf>,
     },
     /// Validate Kubernetes objects against the CRD schemas in a directory.
+    #[command(after_help = VALIDATE_EXAMPLES)]
     Validate(ValidateArgs),
     /// Work with cluster template sets.
+    #[command(after_help = TEMPLATES_EXAMPLES)]
     Templates {
         /// What to do with template sets.
         #[command(subcommand)]
@@ -72,11 +124,6 @@ pub enum Command {
 }
 
 /// Template set subcommands.
-///
-/// ```
-/// use clap::Parser;
-/// let cli = capiform::cli::Cli::try_parse_from(["capiform", "templates", "show", "1.0.0"]).unwrap();
-/// ```
 #[derive(Debug, Subcommand)]
 pub enum TemplatesAction {
     /// List the embedded template sets.
@@ -96,11 +143,6 @@ pub enum TemplatesAction {
 }
 
 /// Values and template-set options shared by commands that render.
-///
-/// ```
-/// use clap::Parser;
-/// let cli = capiform::cli::Cli::try_parse_from(["capiform", "render", "demo", "--set", "a=1"]).unwrap();
-/// ```
 #[derive(Debug, Args)]
 pub struct ValuesArgs {
     /// Values file (repeatable; later files win).
@@ -134,11 +176,6 @@ pub struct ValuesArgs {
 }
 
 /// Arguments of `render`.
-///
-/// ```
-/// use clap::Parser;
-/// let cli = capiform::cli::Cli::try_parse_from(["capiform", "render", "demo", "--namespace", "ns"]).unwrap();
-/// ```
 #[derive(Debug, Args)]
 pub struct RenderArgs {
     /// Release name (the cluster name).
@@ -152,30 +189,53 @@ pub struct RenderArgs {
     /// YAML file of objects already in the cluster (e.g. the etcd encryption key Secret).
     #[arg(long = "existing", value_name = "FILE")]
     pub existing: Vec<PathBuf>,
-    /// Write one file per object into this directory instead of printing.
+    /// Write one file per object into this directory instead of printing. The directory
+    /// then holds exactly this render: the files of the previous render are removed
+    /// (capiform lists them in DIR/.capiform-files); a non-empty directory capiform did
+    /// not write is refused.
     #[arg(long = "output-dir", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
-    /// Check the rendered objects against the CRDs of --crds before printing them.
+    /// Only the objects of this kind, or this kind and name (case-insensitive kind);
+    /// repeatable. An argument matching no object is an error.
+    #[arg(long = "show-only", short = 's', value_name = "KIND[/NAME]")]
+    pub show_only: Vec<String>,
+    /// Check the rendered objects against the CRDs of --crds before printing them
+    /// (implied by --crds).
     #[arg(long, requires = "crds")]
     pub validate: bool,
-    /// Directory of CustomResourceDefinitions (YAML/JSON files, or a `kubectl get crd -o yaml` List).
+    /// Directory of CustomResourceDefinitions (YAML/JSON files, or a `kubectl get crd -o
+    /// yaml` List): check the rendered objects against them before printing.
     #[arg(long, value_name = "DIR")]
     pub crds: Option<PathBuf>,
+    /// With --crds: list the objects no CRD describes (by default only counted).
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+}
+
+/// Arguments of `values`.
+#[derive(Debug, Args)]
+pub struct ValuesCmdArgs {
+    /// Values and template set.
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// Only the values the files and flags give, without the template set's defaults
+    /// (`helm get values`).
+    #[arg(long)]
+    pub user: bool,
 }
 
 /// Arguments of `validate`.
-///
-/// ```
-/// use clap::Parser;
-/// let cli = capiform::cli::Cli::try_parse_from(["capiform", "validate", "--crds", "crds", "objs.yaml"]).unwrap();
-/// ```
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Directory of CustomResourceDefinitions.
+    /// Directory of CustomResourceDefinitions (YAML/JSON files, or a `kubectl get crd -o
+    /// yaml` List); it must hold at least one.
     #[arg(long, value_name = "DIR")]
     pub crds: PathBuf,
     /// Files of objects (multi-document YAML); `-` or none: standard input.
     pub files: Vec<PathBuf>,
+    /// List the objects no CRD describes (by default only counted).
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
 }
 
 fn read(path: &PathBuf) -> Result<String> {
@@ -194,14 +254,6 @@ fn read(path: &PathBuf) -> Result<String> {
 }
 
 /// Resolve the template set a command asks for (owned when loaded from disk).
-///
-/// ```
-/// use clap::Parser;
-/// let cli = capiform::cli::Cli::try_parse_from(["capiform", "render", "demo"]).unwrap();
-/// if let capiform::cli::Command::Render(args) = cli.command {
-///     assert!(capiform::cli::template_set(&args.values).is_ok());
-/// }
-/// ```
 pub fn template_set(args: &ValuesArgs) -> Result<std::borrow::Cow<'static, TemplateSet>> {
     match &args.templates {
         Some(dir) => Ok(std::borrow::Cow::Owned(TemplateSet::load_dir(dir)?)),
@@ -213,14 +265,6 @@ pub fn template_set(args: &ValuesArgs) -> Result<std::borrow::Cow<'static, Templ
 
 /// The values layers of a command, in Helm's order: files, then `--set-json`, `--set`,
 /// `--set-string`, `--set-file` and `--set-literal`.
-///
-/// ```
-/// use clap::Parser;
-/// let cli = capiform::cli::Cli::try_parse_from(["capiform", "render", "demo", "--set", "a=1"]).unwrap();
-/// if let capiform::cli::Command::Render(args) = cli.command {
-///     assert_eq!(capiform::cli::sources(&args.values).unwrap().len(), 1);
-/// }
-/// ```
 pub fn sources(args: &ValuesArgs) -> Result<Vec<ValuesSource>> {
     let mut out = Vec::new();
     for f in &args.values {
@@ -275,18 +319,25 @@ fn run_render(args: &RenderArgs) -> Result<()> {
     for f in &args.existing {
         req.existing.extend(parse_existing(f)?);
     }
-    let manifest = crate::render(&req, &set)?;
+    let mut manifest = crate::render(&req, &set)?;
     print_warnings(&manifest.warnings);
-    if let (true, Some(dir)) = (args.validate, &args.crds) {
-        let crds = crate::validate::CrdSet::load_dir(dir)?;
+    if !args.show_only.is_empty() {
+        manifest.objects = show_only(std::mem::take(&mut manifest.objects), &args.show_only)?;
+    }
+    // --crds implies --validate: CRDs given are CRDs to check against.
+    if let Some(dir) = &args.crds {
+        let crds = load_crds(dir)?;
         let docs: Vec<_> = manifest.objects.iter().map(|o| o.to_value()).collect();
         let report = crds.validate_documents(&docs);
+        for p in &report.problems {
+            eprintln!("<rendered>: {p}");
+        }
+        report_not_checked(&report, args.verbose);
         if !report.is_clean() {
-            eprint!("{report}");
             return Err(Error::Yaml {
                 file: "<rendered objects>".into(),
                 message: format!(
-                    "{} problem(s) against the CRDs in {}",
+                    "{} problem(s) against the CRDs in {}; nothing was written",
                     report.problems.len(),
                     dir.display()
                 ),
@@ -294,22 +345,8 @@ fn run_render(args: &RenderArgs) -> Result<()> {
         }
     }
     match &args.output_dir {
-        Some(dir) => {
-            std::fs::create_dir_all(dir).map_err(|e| Error::Io {
-                path: dir.display().to_string(),
-                source: e,
-            })?;
-            for (i, obj) in manifest.objects.iter().enumerate() {
-                let path = dir.join(crate::output::file_name(i, obj));
-                std::fs::write(&path, crate::output::to_yaml(std::slice::from_ref(obj))).map_err(
-                    |e| Error::Io {
-                        path: path.display().to_string(),
-                        source: e,
-                    },
-                )?;
-            }
-        }
-        None => with_stdout(|out| crate::output::write_yaml(&manifest.objects, out))?,
+        Some(dir) => output_dir::write(dir, &manifest.objects)?,
+        None => with_stdout(|out| manifest.write_yaml(out))?,
     }
     // The process ends next: freeing the objects one by one would be wasted work.
     std::mem::forget(manifest);
@@ -322,6 +359,85 @@ fn print_warnings(warnings: &[crate::Warning]) {
     for w in warnings {
         eprintln!("warning: {w}");
     }
+}
+
+/// The objects `--show-only KIND[/NAME]` selects, in output order. Every argument must
+/// select at least one object.
+fn show_only(objects: Vec<crate::Object>, selectors: &[String]) -> Result<Vec<crate::Object>> {
+    let parsed: Vec<(&str, Option<&str>)> = selectors
+        .iter()
+        .map(|s| match s.split_once('/') {
+            Some((kind, name)) => (kind, Some(name)),
+            None => (s.as_str(), None),
+        })
+        .collect();
+    let selects = |(kind, name): &(&str, Option<&str>), o: &crate::Object| {
+        o.kind.eq_ignore_ascii_case(kind) && name.is_none_or(|n| n == o.metadata.name)
+    };
+    if let Some(unmatched) = selectors
+        .iter()
+        .zip(&parsed)
+        .find(|(_, sel)| !objects.iter().any(|o| selects(sel, o)))
+    {
+        let mut kinds: Vec<&str> = objects.iter().map(|o| o.kind.as_str()).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        return Err(Error::Usage(format!(
+            "--show-only {}: no rendered object matches (kinds rendered: {})",
+            unmatched.0,
+            kinds.join(", ")
+        )));
+    }
+    Ok(objects
+        .into_iter()
+        .filter(|o| parsed.iter().any(|sel| selects(sel, o)))
+        .collect())
+}
+
+/// The CRDs of a directory; a directory without any is an error (nothing would be
+/// checked).
+fn load_crds(dir: &std::path::Path) -> Result<crate::validate::CrdSet> {
+    let crds = crate::validate::CrdSet::load_dir(dir)?;
+    if crds.is_empty() {
+        return Err(Error::Usage(format!(
+            "{}: no CustomResourceDefinition found (in *.yaml, *.yml or *.json files); \
+             `kubectl get crd -o yaml > {}/crds.yaml` writes those of a cluster",
+            dir.display(),
+            dir.display()
+        )));
+    }
+    Ok(crds)
+}
+
+/// The objects no CRD describes: listed with `verbose`, else counted by kind in one line.
+fn report_not_checked(report: &crate::validate::Report, verbose: bool) {
+    if report.not_checked.is_empty() {
+        return;
+    }
+    if verbose {
+        for n in &report.not_checked {
+            eprintln!("not checked (no CRD): {n}");
+        }
+        return;
+    }
+    let mut kinds: std::collections::BTreeMap<&str, usize> = Default::default();
+    for n in &report.not_checked {
+        *kinds.entry(n.split(' ').next().unwrap_or(n)).or_default() += 1;
+    }
+    let counts: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    eprintln!(
+        "not checked (no CRD): {} object(s): {} (-v lists them)",
+        report.not_checked.len(),
+        counts.join(", ")
+    );
+}
+
+fn run_values(args: &ValuesCmdArgs) -> Result<()> {
+    let set = template_set(&args.values)?;
+    let sources = sources(&args.values)?;
+    let (merged, user) = crate::values::merged_values_and_user(set.defaults(), &sources)?;
+    let shown = if args.user { &user } else { &merged };
+    print_stdout(&crate::output::value_to_yaml(shown))
 }
 
 fn print_stdout(text: &str) -> Result<()> {
@@ -339,22 +455,36 @@ fn with_stdout(
 }
 
 fn run_validate(args: &ValidateArgs) -> Result<()> {
-    let crds = crate::validate::CrdSet::load_dir(&args.crds)?;
-    let mut text = String::new();
-    if args.files.is_empty() {
-        text = read(&PathBuf::from("-"))?;
+    let crds = load_crds(&args.crds)?;
+    let stdin = [PathBuf::from("-")];
+    let files = if args.files.is_empty() {
+        &stdin[..]
+    } else {
+        &args.files[..]
+    };
+    let mut total = crate::validate::Report::default();
+    let mut problems = String::new();
+    for f in files {
+        let label = if f.as_os_str() == "-" {
+            "<stdin>".to_string()
+        } else {
+            f.display().to_string()
+        };
+        let report = crds.validate_named_yaml(&label, &read(f)?)?;
+        for p in &report.problems {
+            problems.push_str(&format!("{label}: {p}\n"));
+        }
+        total.checked += report.checked;
+        total.problems.extend(report.problems);
+        total.not_checked.extend(report.not_checked);
     }
-    for f in &args.files {
-        text.push_str("\n---\n");
-        text.push_str(&read(f)?);
-    }
-    let report = crds.validate_yaml(&text)?;
-    print_stdout(&report.to_string())?;
-    if report.is_clean() {
+    print_stdout(&problems)?;
+    report_not_checked(&total, args.verbose);
+    if total.is_clean() {
         eprintln!(
             "{} object(s) valid, {} not checked",
-            report.checked,
-            report.not_checked.len()
+            total.checked,
+            total.not_checked.len()
         );
         Ok(())
     } else {
@@ -362,7 +492,7 @@ fn run_validate(args: &ValidateArgs) -> Result<()> {
             file: "<objects>".into(),
             message: format!(
                 "{} problem(s) against the CRDs in {}",
-                report.problems.len(),
+                total.problems.len(),
                 args.crds.display()
             ),
         })
@@ -449,15 +579,10 @@ fn run_templates(action: &TemplatesAction) -> Result<()> {
 }
 
 /// Run the CLI with already-parsed arguments; returns the process exit status.
-///
-/// ```no_run
-/// use clap::Parser;
-/// let code = capiform::cli::run(capiform::cli::Cli::parse());
-/// std::process::exit(code);
-/// ```
 pub fn run(cli: Cli) -> i32 {
     let result = match &cli.command {
         Command::Render(args) => run_render(args),
+        Command::Values(args) => run_values(args),
         Command::Templates { action } => run_templates(action),
         Command::Schema { version } => run_schema(version),
         Command::Validate(args) => run_validate(args),
@@ -465,6 +590,9 @@ pub fn run(cli: Cli) -> i32 {
     };
     match result {
         Ok(()) => 0,
+        // The reader went away (`capiform render … | head`): stop quietly, as ripgrep
+        // and other command-line tools do.
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
             report(&e);
             e.exit_code()
@@ -485,5 +613,100 @@ fn report(e: &Error) {
             }
         }
         other => eprintln!("Error: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn cli() {
+        use clap::Parser;
+        let cli =
+            crate::cli::Cli::try_parse_from(["capiform", "render", "demo", "-f", "values.yaml"])
+                .unwrap();
+        assert!(matches!(cli.command, crate::cli::Command::Render(_)));
+    }
+
+    #[test]
+    fn command() {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from(["capiform", "templates", "list"]).unwrap();
+        assert!(matches!(cli.command, crate::cli::Command::Templates { .. }));
+    }
+
+    #[test]
+    fn templates_action() {
+        use clap::Parser;
+        let cli =
+            crate::cli::Cli::try_parse_from(["capiform", "templates", "show", "1.0.0"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            crate::cli::Command::Templates { action: crate::cli::TemplatesAction::Show { version } } if version == "1.0.0"
+        ));
+    }
+
+    #[test]
+    fn values_args() {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from(["capiform", "render", "demo", "--set", "a=1"])
+            .unwrap();
+        let crate::cli::Command::Render(args) = cli.command else {
+            panic!("not render")
+        };
+        assert_eq!(args.values.set, ["a=1"]);
+    }
+
+    #[test]
+    fn render_args() {
+        use clap::Parser;
+        let cli =
+            crate::cli::Cli::try_parse_from(["capiform", "render", "demo", "--namespace", "ns"])
+                .unwrap();
+        let crate::cli::Command::Render(args) = cli.command else {
+            panic!("not render")
+        };
+        assert_eq!(
+            (args.release.as_str(), args.namespace.as_str()),
+            ("demo", "ns")
+        );
+    }
+
+    #[test]
+    fn validate_args() {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from([
+            "capiform",
+            "validate",
+            "--crds",
+            "crds",
+            "objs.yaml",
+        ])
+        .unwrap();
+        let crate::cli::Command::Validate(args) = cli.command else {
+            panic!("not validate")
+        };
+        assert_eq!(args.crds, std::path::Path::new("crds"));
+        assert_eq!(args.files, [std::path::Path::new("objs.yaml")]);
+    }
+
+    #[test]
+    fn template_set() {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from(["capiform", "render", "demo"]).unwrap();
+        if let crate::cli::Command::Render(args) = cli.command {
+            assert!(crate::cli::template_set(&args.values).is_ok());
+        }
+    }
+
+    #[test]
+    fn sources() {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from(["capiform", "render", "demo", "--set", "a=1"])
+            .unwrap();
+        if let crate::cli::Command::Render(args) = cli.command {
+            assert_eq!(crate::cli::sources(&args.values).unwrap().len(), 1);
+        }
     }
 }

@@ -16,12 +16,6 @@
 //! * strings containing `\n` use a literal block (`|`, `|-`, `|+`, `|2-`, …) when
 //!   allowed, otherwise double quotes;
 //! * plain, single- and double-quoted scalars are folded at column 80.
-//!
-//! ```
-//! use capiform::helm_compat::go_yaml;
-//! let v = serde_json::json!({"b": [1, "yes"], "a": {"x": "two\nlines"}});
-//! assert_eq!(go_yaml::to_string(&v), "a:\n  x: |-\n    two\n    lines\nb:\n- 1\n- \"yes\"");
-//! ```
 
 use serde_json::{Map, Number, Value};
 use std::cmp::Ordering;
@@ -37,15 +31,6 @@ const MAX_SIMPLE_KEY_LEN: usize = 128;
 ///
 /// This is [`marshal`] with one trailing newline removed (Helm's
 /// `strings.TrimSuffix(s, "\n")`).
-///
-/// ```
-/// use capiform::helm_compat::go_yaml::to_string;
-/// use serde_json::json;
-/// assert_eq!(to_string(&json!({"k": "v", "list": [1, 2]})), "k: v\nlist:\n- 1\n- 2");
-/// assert_eq!(to_string(&json!({})), "{}");
-/// assert_eq!(to_string(&json!(null)), "null");
-/// assert_eq!(to_string(&json!("on")), "\"on\"");
-/// ```
 pub fn to_string(value: &Value) -> String {
     let mut s = marshal(value);
     if s.ends_with('\n') {
@@ -55,11 +40,6 @@ pub fn to_string(value: &Value) -> String {
 }
 
 /// What `sigs.k8s.io/yaml.Marshal` returns for `value` (ends with a newline).
-///
-/// ```
-/// use capiform::helm_compat::go_yaml::marshal;
-/// assert_eq!(marshal(&serde_json::json!({"a": 1.5})), "a: 1.5\n");
-/// ```
 pub fn marshal(value: &Value) -> String {
     try_marshal(value).unwrap_or_default()
 }
@@ -69,12 +49,6 @@ pub fn marshal(value: &Value) -> String {
 /// It fails when a string (key or value) holds a character that `encoding/json` writes
 /// raw but go-yaml's reader rejects: U+007F, U+0080–U+0084, U+0086–U+009F, U+FFFE and
 /// U+FFFF. Helm's `toYaml` swallows the error and prints an empty string.
-///
-/// ```
-/// use capiform::helm_compat::go_yaml::try_marshal;
-/// assert_eq!(try_marshal(&serde_json::json!(["a"])).as_deref(), Some("- a\n"));
-/// assert_eq!(try_marshal(&serde_json::json!(["a\u{7f}"])), None);
-/// ```
 pub fn try_marshal(value: &Value) -> Option<String> {
     let transformed;
     let value = match read_back_effect(value)? {
@@ -224,15 +198,6 @@ fn read_back(s: &str) -> Option<String> {
 /// other floats use Go's `%g` shortest form, which switches to exponent notation for
 /// exponents below -4 or at least 6 (`1234567.5` → `1.2345675e+06`, `0.00001` →
 /// `1e-05`).
-///
-/// ```
-/// use capiform::helm_compat::go_yaml::format_number;
-/// let n = |v: serde_json::Value| format_number(v.as_number().unwrap());
-/// assert_eq!(n(serde_json::json!(5.0)), "5");
-/// assert_eq!(n(serde_json::json!(0.1)), "0.1");
-/// assert_eq!(n(serde_json::json!(1234567.5)), "1.2345675e+06");
-/// assert_eq!(n(serde_json::json!(1e21)), "1e+21");
-/// ```
 pub fn format_number(n: &Number) -> String {
     if let Some(i) = n.as_i64() {
         return i.to_string();
@@ -245,16 +210,6 @@ pub fn format_number(n: &Number) -> String {
 }
 
 /// Formats an `f64` as `toYaml` prints a Go `float64`.
-///
-/// ```
-/// use capiform::helm_compat::go_yaml::format_float;
-/// assert_eq!(format_float(1e20), "1e+20");
-/// assert_eq!(format_float(1e19), "10000000000000000000");
-/// assert_eq!(format_float(-0.0), "0");
-/// assert_eq!(format_float(9223372036854775808.0), "9223372036854776000");
-/// assert_eq!(format_float(-1875509544640678100.0), "-1875509544640678100");
-/// assert_eq!(format_float(100000.5), "100000.5");
-/// ```
 pub fn format_float(f: f64) -> String {
     if f.is_nan() {
         return ".nan".into();
@@ -343,13 +298,7 @@ fn go_format_g(f: f64) -> String {
 /// 2^53 lose precision there (`12345678901234567890` prints as `12345678901234567000`).
 /// Apply this to values-derived data before [`to_string`] to get Helm's text for such
 /// numbers; it changes nothing for integers up to 2^53.
-///
-/// ```
-/// use capiform::helm_compat::go_yaml::{as_helm_values, to_string};
-/// let v = serde_json::json!({"big": 12345678901234567890u64, "small": 5});
-/// assert_eq!(to_string(&v), "big: 12345678901234567890\nsmall: 5");
-/// assert_eq!(to_string(&as_helm_values(&v)), "big: 12345678901234567000\nsmall: 5");
-/// ```
+#[cfg(test)]
 pub fn as_helm_values(value: &Value) -> Value {
     match value {
         Value::Number(n) => n
@@ -373,14 +322,6 @@ pub fn as_helm_values(value: &Value) -> Value {
 /// non-letter sorts before a letter. For non-ASCII characters Go's `unicode.IsLetter`
 /// / `unicode.IsDigit` are approximated with Rust's `char::is_alphabetic` /
 /// `char::is_numeric`.
-///
-/// ```
-/// use capiform::helm_compat::go_yaml::key_order;
-/// use std::cmp::Ordering;
-/// assert_eq!(key_order("a9", "a10"), Ordering::Less);
-/// assert_eq!(key_order("a_b", "ab"), Ordering::Less);
-/// assert_eq!(key_order("B", "a"), Ordering::Less);
-/// ```
 pub fn key_order(a: &str, b: &str) -> Ordering {
     if a == b {
         Ordering::Equal
@@ -477,14 +418,6 @@ fn key_less_in<C: Copy + PartialOrd + Into<char>>(ar: &[C], br: &[C]) -> bool {
 /// concerned*: false when the plain text would read back as a bool, null, int, float
 /// or timestamp (or a base-60 float). The emitter may still quote it for syntax
 /// reasons (leading `*`, `: `, …); see [`to_string`].
-///
-/// ```
-/// use capiform::helm_compat::go_yaml::resolves_to_string;
-/// assert!(resolves_to_string("hello"));
-/// for s in ["", "yes", "Off", "~", "0644", "0x1F", "1e3", ".5", "2001-12-14", "1:30"] {
-///     assert!(!resolves_to_string(s), "{s}");
-/// }
-/// ```
 pub fn resolves_to_string(s: &str) -> bool {
     !resolves_to_other(s) && !is_base60_float(s)
 }
@@ -1602,6 +1535,88 @@ mod key_order_tests {
                 let (ac, bc): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
                 assert_eq!(key_less(a, b), key_less_in(&ac, &bc), "{a:?} {b:?}");
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn to_yaml_sorts_keys_and_quotes_what_yaml_would_read_otherwise() {
+        use crate::helm_compat::go_yaml;
+        let v = serde_json::json!({"b": [1, "yes"], "a": {"x": "two\nlines"}});
+        assert_eq!(go_yaml::to_string(&v), "a:\n  x: |-\n    two\n    lines\nb:\n- 1\n- \"yes\"");
+    }
+
+    #[test]
+    fn to_string() {
+        use crate::helm_compat::go_yaml::to_string;
+        use serde_json::json;
+        assert_eq!(to_string(&json!({"k": "v", "list": [1, 2]})), "k: v\nlist:\n- 1\n- 2");
+        assert_eq!(to_string(&json!({})), "{}");
+        assert_eq!(to_string(&json!(null)), "null");
+        assert_eq!(to_string(&json!("on")), "\"on\"");
+    }
+
+    #[test]
+    fn marshal() {
+        use crate::helm_compat::go_yaml::marshal;
+        assert_eq!(marshal(&serde_json::json!({"a": 1.5})), "a: 1.5\n");
+    }
+
+    #[test]
+    fn try_marshal() {
+        use crate::helm_compat::go_yaml::try_marshal;
+        assert_eq!(try_marshal(&serde_json::json!(["a"])).as_deref(), Some("- a\n"));
+        assert_eq!(try_marshal(&serde_json::json!(["a\u{7f}"])), None);
+    }
+
+    #[test]
+    fn format_number() {
+        use crate::helm_compat::go_yaml::format_number;
+        let n = |v: serde_json::Value| format_number(v.as_number().unwrap());
+        assert_eq!(n(serde_json::json!(5.0)), "5");
+        assert_eq!(n(serde_json::json!(0.1)), "0.1");
+        assert_eq!(n(serde_json::json!(1234567.5)), "1.2345675e+06");
+        assert_eq!(n(serde_json::json!(1e21)), "1e+21");
+    }
+
+    #[test]
+    fn format_float() {
+        use crate::helm_compat::go_yaml::format_float;
+        assert_eq!(format_float(1e20), "1e+20");
+        assert_eq!(format_float(1e19), "10000000000000000000");
+        assert_eq!(format_float(-0.0), "0");
+        assert_eq!(format_float(9223372036854775808.0), "9223372036854776000");
+        assert_eq!(format_float(-1875509544640678100.0), "-1875509544640678100");
+        assert_eq!(format_float(100000.5), "100000.5");
+    }
+
+    #[test]
+    fn as_helm_values() {
+        use crate::helm_compat::go_yaml::{as_helm_values, to_string};
+        let v = serde_json::json!({"big": 12345678901234567890u64, "small": 5});
+        assert_eq!(to_string(&v), "big: 12345678901234567890\nsmall: 5");
+        assert_eq!(to_string(&as_helm_values(&v)), "big: 12345678901234567000\nsmall: 5");
+    }
+
+    #[test]
+    fn key_order() {
+        use crate::helm_compat::go_yaml::key_order;
+        use std::cmp::Ordering;
+        assert_eq!(key_order("a9", "a10"), Ordering::Less);
+        assert_eq!(key_order("a_b", "ab"), Ordering::Less);
+        assert_eq!(key_order("B", "a"), Ordering::Less);
+    }
+
+    #[test]
+    fn resolves_to_string() {
+        use crate::helm_compat::go_yaml::resolves_to_string;
+        assert!(resolves_to_string("hello"));
+        for s in ["", "yes", "Off", "~", "0644", "0x1F", "1e3", ".5", "2001-12-14", "1:30"] {
+            assert!(!resolves_to_string(s), "{s}");
         }
     }
 }

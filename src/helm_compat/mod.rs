@@ -6,42 +6,23 @@
 //! * [`sprig`]: `quote`, `indent`, `nindent`, `trunc`, `trimSuffix`, and `toYaml`
 //!   piped into `indent`/`nindent`; the common ones are re-exported here.
 //! * [`sha256_hex`]: Sprig's `sha256sum`.
-//!
-//! ```
-//! use capiform::helm_compat::{go_yaml, nindent, sha256_hex};
-//! let spec = serde_json::json!({"flavor": "m1.small", "ports": []});
-//! let text = format!("spec:{}", nindent(2, &go_yaml::to_string(&spec)));
-//! assert_eq!(text, "spec:\n  flavor: m1.small\n  ports: []");
-//! assert_eq!(sha256_hex(&text).len(), 64);
-//! ```
 
 mod go_unicode;
+#[cfg(test)]
+mod against_helm;
 pub mod go_yaml;
 pub mod sprig;
 
-pub use sprig::{
-    indent, nindent, quote, to_yaml_indent, to_yaml_nindent, trim_suffix, trunc, trunc_trim,
-};
+pub use sprig::{nindent, quote};
 
 use sha2::{Digest, Sha256};
 
 /// Lower-case hex SHA-256 of `text`, as Sprig's `sha256sum`.
-///
-/// ```
-/// assert_eq!(
-///     capiform::helm_compat::sha256_hex(""),
-///     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-/// );
-/// ```
 pub fn sha256_hex(text: &str) -> String {
     hex(&Sha256::digest(text.as_bytes()))
 }
 
 /// Lower-case hex digits of `bytes`.
-///
-/// ```
-/// assert_eq!(capiform::helm_compat::hex(&[0x0f, 0xa0]), "0fa0");
-/// ```
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
@@ -50,4 +31,31 @@ pub fn hex(bytes: &[u8]) -> String {
         out.push(char::from(DIGITS[usize::from(b & 0xf)]));
     }
     out
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn a_checksum_hashes_the_text_helm_prints() {
+        use crate::helm_compat::{go_yaml, nindent, sha256_hex};
+        let spec = serde_json::json!({"flavor": "m1.small", "ports": []});
+        let text = format!("spec:{}", nindent(2, &go_yaml::to_string(&spec)));
+        assert_eq!(text, "spec:\n  flavor: m1.small\n  ports: []");
+        assert_eq!(sha256_hex(&text).len(), 64);
+    }
+
+    #[test]
+    fn sha256_hex() {
+        assert_eq!(
+            crate::helm_compat::sha256_hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn hex() {
+        assert_eq!(crate::helm_compat::hex(&[0x0f, 0xa0]), "0fa0");
+    }
 }

@@ -16,23 +16,11 @@ use serde_json::{Map, Value};
 use crate::object::Object;
 
 /// A value shape this writer leaves to `serde_yaml`.
-///
-/// ```
-/// let long_key = "k".repeat(200);
-/// let v = serde_json::json!({ long_key: 1 });
-/// assert!(capiform::output::block_yaml::write_value(&mut String::new(), &v).is_err());
-/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unsupported;
 
 /// Append the YAML of `value` (a whole document, ending in a newline) to `out`. On
 /// [`Unsupported`], `out` may hold a partial document; callers truncate it.
-///
-/// ```
-/// let mut out = String::new();
-/// capiform::output::block_yaml::write_value(&mut out, &serde_json::json!({"a": [1, "on"], "b": "x\ny"})).unwrap();
-/// assert_eq!(out, "a:\n- 1\n- on\nb: |-\n  x\n  y\n");
-/// ```
 pub fn write_value(out: &mut String, value: &Value) -> Result<(), Unsupported> {
     let mut w = Writer { out, column: 0 };
     w.node(value, -1, Place::Top)?;
@@ -43,13 +31,6 @@ pub fn write_value(out: &mut String, value: &Value) -> Result<(), Unsupported> {
 /// Append the YAML document of a rendered object to `out`: `apiVersion`, `kind`,
 /// `metadata` (name, labels, annotations) and the other fields, as `serde_yaml` prints
 /// the [`Object`].
-///
-/// ```
-/// let obj = capiform::Object::new("v1", "ServiceAccount", capiform::ObjectMeta::named("sa"), serde_json::json!({})).unwrap();
-/// let mut out = String::new();
-/// capiform::output::block_yaml::write_object(&mut out, &obj).unwrap();
-/// assert_eq!(out, "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n");
-/// ```
 pub fn write_object(out: &mut String, obj: &Object) -> Result<(), Unsupported> {
     let mut w = Writer { out, column: 0 };
     w.entry_str("apiVersion", &obj.api_version, 0)?;
@@ -791,5 +772,32 @@ mod tests {
     fn unusual_shapes_are_left_to_serde_yaml() {
         assert!(write_value(&mut String::new(), &json!({"a": "x\n\n"})).is_err());
         assert!(write_value(&mut String::new(), &json!({"a": "x\ry"})).is_err());
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn unsupported() {
+        let long_key = "k".repeat(200);
+        let v = serde_json::json!({ long_key: 1 });
+        assert!(crate::output::block_yaml::write_value(&mut String::new(), &v).is_err());
+    }
+
+    #[test]
+    fn write_value() {
+        let mut out = String::new();
+        crate::output::block_yaml::write_value(&mut out, &serde_json::json!({"a": [1, "on"], "b": "x\ny"})).unwrap();
+        assert_eq!(out, "a:\n- 1\n- on\nb: |-\n  x\n  y\n");
+    }
+
+    #[test]
+    fn write_object() {
+        let obj = crate::Object::new("v1", "ServiceAccount", crate::ObjectMeta::named("sa"), serde_json::json!({})).unwrap();
+        let mut out = String::new();
+        crate::output::block_yaml::write_object(&mut out, &obj).unwrap();
+        assert_eq!(out, "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n");
     }
 }

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use crate::error::{Error, Result};
 use crate::naming;
 use crate::object::{Object, ObjectMeta};
-use crate::render::Context;
+use crate::context::Context;
 use crate::resources::kubeadm::{go_string, is_empty};
 
 const COMPONENT: &str = "autoscaler";
@@ -58,10 +58,6 @@ fn strip_metadata(mut v: Value) -> Value {
 
 /// The autoscaler's command-line arguments: the Cluster API discovery of this cluster's
 /// node groups, then `autoscaler.extraArgs` as `--key=value` in key order.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) { let args = capiform::resources::autoscaler::args(ctx); }
-/// ```
 pub fn args(ctx: &Context) -> Vec<String> {
     let mut args = vec![
         "--cloud-provider=clusterapi".to_string(),
@@ -87,10 +83,6 @@ pub fn args(ctx: &Context) -> Vec<String> {
 }
 
 /// The autoscaler `Deployment`.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) { let d = capiform::resources::autoscaler::deployment(ctx).unwrap(); }
-/// ```
 pub fn deployment(ctx: &Context) -> Result<Object> {
     let unset = Default::default();
     let a = ctx.values.autoscaler.as_ref().unwrap_or(&unset);
@@ -184,10 +176,6 @@ pub fn deployment(ctx: &Context) -> Result<Object> {
 }
 
 /// The autoscaler's `ServiceAccount`, `Role` and `RoleBinding`.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) { let objs = capiform::resources::autoscaler::rbac(ctx).unwrap(); }
-/// ```
 pub fn rbac(ctx: &Context) -> Result<Vec<Object>> {
     let name = ctx.component_name(COMPONENT);
     let sa = Object::from_value("v1", "ServiceAccount", meta(ctx), json!({}))?;

@@ -8,7 +8,7 @@ use crate::api::capo::*;
 use crate::error::Result;
 use crate::naming;
 use crate::object::{Object, ObjectMeta};
-use crate::render::Context;
+use crate::context::Context;
 use crate::resources::kubeadm::is_empty;
 use crate::resources::machine_template::{convert_neutron_filter, credentials_secret_name};
 
@@ -19,10 +19,6 @@ pub const CONTROL_PLANE_API_VERSION: &str = "controlplane.cluster.x-k8s.io/v1bet
 
 /// The two security group rules the OVN load balancer provider needs on workers
 /// (NodePorts over TCP and UDP from anywhere).
-///
-/// ```
-/// assert_eq!(capiform::resources::cluster::ovn_worker_rules().len(), 2);
-/// ```
 pub fn ovn_worker_rules() -> Vec<Value> {
     ["tcp", "udp"]
         .iter()
@@ -43,10 +39,6 @@ pub fn ovn_worker_rules() -> Vec<Value> {
 }
 
 /// The `Cluster` object.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) { let c = capiform::resources::cluster::cluster(ctx).unwrap(); }
-/// ```
 pub fn cluster(ctx: &Context) -> Result<Object> {
     let name = ctx.cluster_name();
     let mut meta = ObjectMeta::named(&name);
@@ -103,10 +95,6 @@ fn worker_rules(user: &Option<Vec<Value>>, ovn: bool) -> Option<Vec<Value>> {
 }
 
 /// The `spec` of the `OpenStackCluster`.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) { let s = capiform::resources::cluster::openstack_cluster_spec(ctx); }
-/// ```
 pub fn openstack_cluster_spec(ctx: &Context) -> OpenStackClusterSpec {
     let v = ctx.values;
     let mut spec = OpenStackClusterSpec::new(IdentityRef::openstack(credentials_secret_name(ctx)));
@@ -176,10 +164,6 @@ pub fn openstack_cluster_spec(ctx: &Context) -> OpenStackClusterSpec {
 
 /// The `OpenStackCluster` object. It keeps Helm's `resource-policy: keep` annotation:
 /// Cluster API deletes it, not the tool that applied it.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) { let c = capiform::resources::cluster::openstack_cluster(ctx).unwrap(); }
-/// ```
 pub fn openstack_cluster(ctx: &Context) -> Result<Object> {
     let name = ctx.cluster_name();
     let mut meta = ObjectMeta::named(&name);
@@ -207,5 +191,15 @@ mod tests {
         assert_eq!(rules.len(), 2);
         assert!(worker_rules(&None, false).is_none());
         assert_eq!(worker_rules(&None, true).unwrap(), ovn_worker_rules());
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn ovn_worker_rules() {
+        assert_eq!(crate::resources::cluster::ovn_worker_rules().len(), 2);
     }
 }

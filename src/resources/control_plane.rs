@@ -14,7 +14,7 @@ use crate::api::kubeadm::{
 use crate::error::{Error, Result};
 use crate::naming;
 use crate::object::{Object, ObjectMeta};
-use crate::render::Context;
+use crate::context::Context;
 use crate::resources::kubeadm;
 use crate::resources::node_group::{health_check_spec, kubernetes_version};
 
@@ -39,13 +39,6 @@ fn cp_field(ctx: &Context, key: &str) -> Option<Value> {
 
 /// The `KubeadmControlPlane`, referring to the control plane's
 /// `OpenStackMachineTemplate` named `infrastructure_template`.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let kcp = capiform::resources::control_plane::kubeadm_control_plane(ctx, "demo-control-plane-1234abcd").unwrap();
-/// assert_eq!(kcp.kind, "KubeadmControlPlane");
-/// # }
-/// ```
 pub fn kubeadm_control_plane(ctx: &Context, infrastructure_template: &str) -> Result<Object> {
     let cp = crate::values::section(&ctx.values.control_plane);
     let version = kubernetes_version(ctx, cp.kubernetes_version.as_deref()).ok_or_else(|| {
@@ -98,12 +91,6 @@ pub fn kubeadm_control_plane(ctx: &Context, infrastructure_template: &str) -> Re
 }
 
 /// The control plane's `MachineHealthCheck`, when `controlPlane.healthCheck.enabled`.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let mhc = capiform::resources::control_plane::machine_health_check(ctx).unwrap();
-/// # }
-/// ```
 pub fn machine_health_check(ctx: &Context) -> Result<Option<Object>> {
     let hc = ctx
         .values
@@ -128,13 +115,6 @@ pub fn machine_health_check(ctx: &Context) -> Result<Option<Object>> {
 
 /// The text of the API server's `AdmissionConfiguration`: one plugin per entry of
 /// `apiServer.admissionConfiguration` (sorted by name), or no plugins.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let text = capiform::resources::control_plane::admission_configuration_text(ctx);
-/// assert!(text.starts_with("apiVersion: apiserver.config.k8s.io/v1\n"));
-/// # }
-/// ```
 pub fn admission_configuration_text(ctx: &Context) -> String {
     let mut text =
         String::from("apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\n");
@@ -159,12 +139,6 @@ pub fn admission_configuration_text(ctx: &Context) -> String {
 }
 
 /// The Secret `<release>-admission-configuration` read by the API servers.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let secret = capiform::resources::control_plane::admission_configuration_secret(ctx).unwrap();
-/// # }
-/// ```
 pub fn admission_configuration_secret(ctx: &Context) -> Result<Object> {
     let component = "admission-configuration";
     let mut meta = ObjectMeta::named(ctx.component_name(component));
@@ -187,12 +161,6 @@ pub fn admission_configuration_secret(ctx: &Context) -> Result<Object> {
 /// `KubeadmControlPlane` (referring to the control plane's `OpenStackMachineTemplate`
 /// named `infrastructure_template`, built by [`crate::resources::machine_template`]) and
 /// its `MachineHealthCheck`.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let objs = capiform::resources::control_plane::build(ctx, "demo-control-plane-0123abcd").unwrap();
-/// # }
-/// ```
 pub fn build(ctx: &Context, infrastructure_template: &str) -> Result<Vec<Object>> {
     let mut objects = vec![
         admission_configuration_secret(ctx)?,

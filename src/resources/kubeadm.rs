@@ -2,7 +2,7 @@
 //!
 //! The chart builds these specs from small fragments (containerd configuration,
 //! trusted CAs, packages, node labels, OIDC, etcd, webhooks …) and the user's free-form
-//! spec, folded together with its own merge ([`merge_concat`]): maps merge key by key,
+//! spec, folded together with its own merge ([`merge_concat_into`]): maps merge key by key,
 //! lists **concatenate**, and for anything else the later value wins unless it is
 //! "empty" in the Go-template sense (`null`, `false`, `0`, `""`, `[]`, `{}`), in which
 //! case the earlier value is kept. Every fragment here is a pure function of the values
@@ -15,7 +15,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::error::{Error, FieldError, Result};
-use crate::render::Context;
+use crate::context::Context;
 use crate::values::dig;
 
 // ---------------------------------------------------------------------------------
@@ -24,13 +24,6 @@ use crate::values::dig;
 
 /// Whether a value is "empty" as Go templates and Sprig's `default`/`empty` see it:
 /// `null`, `false`, zero, the empty string, an empty list or map.
-///
-/// ```
-/// use capiform::resources::kubeadm::is_empty;
-/// use serde_json::json;
-/// assert!(is_empty(&json!(false)) && is_empty(&json!(0)) && is_empty(&json!({})));
-/// assert!(!is_empty(&json!("false")));
-/// ```
 pub fn is_empty(v: &Value) -> bool {
     match v {
         Value::Null => true,
@@ -45,16 +38,6 @@ pub fn is_empty(v: &Value) -> bool {
 /// Print a value as Go's `fmt` prints a Helm value (`{{ . }}`, `quote`, `join`):
 /// strings as they are, `null` as nothing, numbers as `float64` (`%v`), so large whole
 /// numbers use an exponent (`1000000` → `1e+06`).
-///
-/// ```
-/// use capiform::resources::kubeadm::go_string;
-/// use serde_json::json;
-/// assert_eq!(go_string(&json!("a")), "a");
-/// assert_eq!(go_string(&json!(2)), "2");
-/// assert_eq!(go_string(&json!(1000000)), "1e+06");
-/// assert_eq!(go_string(&json!(0.5)), "0.5");
-/// assert_eq!(go_string(&json!(true)), "true");
-/// ```
 pub fn go_string(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
@@ -92,32 +75,17 @@ fn go_float(f: f64) -> String {
     }
 }
 
-/// The chart's `mergeConcat`: maps merge key by key (recursively), two lists
-/// concatenate, otherwise `right` wins unless it is empty ([`is_empty`]).
-///
-/// ```
-/// use capiform::resources::kubeadm::merge_concat;
-/// use serde_json::json;
-/// let left = json!({"files": [1], "a": {"x": 1, "y": true}});
-/// let right = json!({"files": [2], "a": {"x": 2, "y": false}});
-/// assert_eq!(merge_concat(&left, &right), json!({"files": [1, 2], "a": {"x": 2, "y": true}}));
-/// ```
+/// [`merge_concat_into`] of copies (for tests).
+#[cfg(test)]
 pub fn merge_concat(left: &Value, right: &Value) -> Value {
     let mut out = left.clone();
     merge_concat_into(&mut out, right.clone());
     out
 }
 
-/// [`merge_concat`] in place: `right` is merged into `acc`, moving its pieces rather
-/// than copying them.
-///
-/// ```
-/// use capiform::resources::kubeadm::merge_concat_into;
-/// use serde_json::json;
-/// let mut acc = json!({"files": [1], "a": {"x": 1}});
-/// merge_concat_into(&mut acc, json!({"files": [2], "a": {"x": ""}}));
-/// assert_eq!(acc, json!({"files": [1, 2], "a": {"x": 1}}));
-/// ```
+/// The chart's `mergeConcat`, in place: maps merge key by key (recursively), two lists
+/// concatenate, otherwise `right` wins unless it is empty ([`is_empty`]). `right` is
+/// merged into `acc`, moving its pieces rather than copying them.
 pub fn merge_concat_into(acc: &mut Value, right: Value) {
     match (acc, right) {
         (Value::Array(l), Value::Array(r)) => l.extend(r),
@@ -139,14 +107,7 @@ pub fn merge_concat_into(acc: &mut Value, right: Value) {
     }
 }
 
-/// The chart's `mergeConcatMany`: fold [`merge_concat`] over the fragments, in order.
-///
-/// ```
-/// use capiform::resources::kubeadm::merge_concat_many;
-/// use serde_json::json;
-/// let v = merge_concat_many([json!({"a": [1]}), json!({}), json!({"a": [2], "b": 1})]);
-/// assert_eq!(v, json!({"a": [1, 2], "b": 1}));
-/// ```
+/// The chart's `mergeConcatMany`: fold [`merge_concat_into`] over the fragments, in order.
 pub fn merge_concat_many(fragments: impl IntoIterator<Item = Value>) -> Value {
     let mut iter = fragments.into_iter();
     let Some(mut acc) = iter.next() else {
@@ -196,12 +157,6 @@ fn block_content(text: &str) -> String {
 // ---------------------------------------------------------------------------------
 
 /// The kubelet `node-labels` argument: `key=value` pairs sorted by key, joined by commas.
-///
-/// ```
-/// use capiform::resources::kubeadm::node_labels_string;
-/// let labels = serde_json::json!({"tier": "worker", "accel": "nvidia", "n": 3});
-/// assert_eq!(node_labels_string(labels.as_object().unwrap()), "accel=nvidia,n=3,tier=worker");
-/// ```
 pub fn node_labels_string(labels: &Map<String, Value>) -> String {
     let mut keys: Vec<&String> = labels.keys().collect();
     keys.sort();
@@ -224,13 +179,6 @@ fn node_registration_labels(labels: &Map<String, Value>) -> Value {
 /// mirrors or `{upstream, mirrors}`; a mirror is a URL or `{url, capabilities,
 /// skipVerify, overridePath}`. The upstream defaults to `https://<registry>`
 /// (`registry-1.docker.io` for `docker.io`).
-///
-/// ```
-/// use capiform::resources::kubeadm::registry_file;
-/// let text = registry_file("docker.io", &serde_json::json!(["https://mirror"]), "registryMirrors").unwrap();
-/// assert_eq!(text, "\nserver = \"https://registry-1.docker.io\"\n[host.\"https://mirror\"]\n\
-///     capabilities = [\"pull\", \"resolve\"]\nskip_verify = false\noverride_path = true\n");
-/// ```
 pub fn registry_file(registry: &str, spec: &Value, path: &str) -> Result<String> {
     let (upstream, mirrors) = match spec {
         Value::Object(m) => (m.get("upstream"), m.get("mirrors").unwrap_or(&Value::Null)),
@@ -352,13 +300,6 @@ fn is_flatcar(ctx: &Context) -> bool {
 /// containerd: the configuration directories, one `hosts.toml` per registry mirror, the
 /// registry credentials file (from the `<release>-containerd-auth` Secret) and, except
 /// on Flatcar, the command enabling `certs.d`.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let spec = capiform::resources::kubeadm::containerd_spec(ctx).unwrap();
-/// assert!(spec["files"].is_array());
-/// # }
-/// ```
 pub fn containerd_spec(ctx: &Context) -> Result<Value> {
     let mut files = vec![
         file("/etc/containerd/conf.d/.keepdir", KEEPDIR_CONTENT),
@@ -390,12 +331,6 @@ pub fn containerd_spec(ctx: &Context) -> Result<Value> {
 
 /// Trusted CAs: one file per certificate under `/usr/local/share/ca-certificates` and
 /// `update-ca-certificates`; empty when `trustedCAs` is empty.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let spec = capiform::resources::kubeadm::trusted_cas_spec(ctx);
-/// # }
-/// ```
 pub fn trusted_cas_spec(ctx: &Context) -> Value {
     let Value::Object(cas) = raw(ctx, &["trustedCAs"]) else {
         return json!({});
@@ -419,12 +354,6 @@ pub fn trusted_cas_spec(ctx: &Context) -> Value {
 
 /// Additional packages: `apt update -y` and `apt install -y <packages>`; empty when
 /// there are none.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let spec = capiform::resources::kubeadm::additional_packages_spec(ctx);
-/// # }
-/// ```
 pub fn additional_packages_spec(ctx: &Context) -> Value {
     match raw(ctx, &["additionalPackages"]) {
         Value::Array(pkgs) if !pkgs.is_empty() => {
@@ -437,12 +366,6 @@ pub fn additional_packages_spec(ctx: &Context) -> Value {
 
 /// The spec shared by the control plane and the node groups: trusted CAs, containerd,
 /// packages, then the user's free-form `spec`, merged with [`merge_concat_many`].
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let spec = capiform::resources::kubeadm::common_spec(ctx, &serde_json::json!({"format": "cloud-config"})).unwrap();
-/// # }
-/// ```
 pub fn common_spec(ctx: &Context, user_spec: &Value) -> Result<Value> {
     let mut spec = cluster_wide_spec(ctx)?;
     merge_concat_into(&mut spec, user_spec.clone());
@@ -482,12 +405,6 @@ const FLATCAR_ADDITIONAL_CONFIG: &str = concat!(
 
 /// The operating-system specific fragment: on Flatcar, Ignition format, the hostname
 /// from the metadata service and the commands that substitute it; empty otherwise.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let spec = capiform::resources::kubeadm::os_distro_spec(ctx);
-/// # }
-/// ```
 pub fn os_distro_spec(ctx: &Context) -> Value {
     if !is_flatcar(ctx) {
         return json!({});
@@ -663,12 +580,6 @@ fn azimuth_webhook_files(ctx: &Context) -> Vec<Value> {
 
 /// The API server patches: its log level and, with an authentication webhook, the
 /// patch directory, the directories and files the webhook needs.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let spec = capiform::resources::kubeadm::patch_config_spec(ctx);
-/// # }
-/// ```
 pub fn patch_config_spec(ctx: &Context) -> Value {
     let log_level = raw(ctx, &["apiServer", "logLevel"]);
     let level = if log_level.is_null() {
@@ -726,12 +637,6 @@ fn control_plane_node_labels_spec(ctx: &Context) -> Value {
 }
 
 /// OIDC arguments of the API server when `oidc.issuerUrl` is set.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let spec = capiform::resources::kubeadm::oidc_spec(ctx).unwrap();
-/// # }
-/// ```
 pub fn oidc_spec(ctx: &Context) -> Result<Value> {
     let issuer = raw(ctx, &["oidc", "issuerUrl"]);
     if is_empty(issuer) {
@@ -774,12 +679,6 @@ fn printed(v: &Value) -> Value {
 
 /// Local etcd: data directory and arguments; with `etcd.blockDevice`, the filesystem
 /// on the dedicated volume, its mount and the preflight check it makes fail.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let spec = capiform::resources::kubeadm::etcd_spec(ctx);
-/// # }
-/// ```
 pub fn etcd_spec(ctx: &Context) -> Value {
     let data_dir = raw(ctx, &["etcd", "dataDir"]);
     let mut spec = json!({"clusterConfiguration": {"etcd": {"local": {
@@ -819,12 +718,6 @@ const ENCRYPTION_MOUNT_PATCH: &str = "spec:
 /// Encryption of Secrets at rest when `etcd.encryption.enabled`. The key comes from the
 /// Secret `<release>-etcd-key` (`data.key`), which must be given with `--existing`
 /// (Helm reads it from the cluster with `lookup`; capiform never talks to a cluster).
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let spec = capiform::resources::kubeadm::etcd_encryption_spec(ctx).unwrap();
-/// # }
-/// ```
 pub fn etcd_encryption_spec(ctx: &Context) -> Result<Value> {
     if is_empty(raw(ctx, &["etcd", "encryption", "enabled"])) {
         return Ok(json!({}));
@@ -845,6 +738,7 @@ pub fn etcd_encryption_spec(ctx: &Context) -> Result<Value> {
             )])
         })?;
     let provider = go_string(raw(ctx, &["etcd", "encryption", "provider"]));
+    check_encryption_key(key, &provider, &secret_name)?;
     let mut provider_config = Map::new();
     provider_config.insert(
         provider,
@@ -871,6 +765,59 @@ pub fn etcd_encryption_spec(ctx: &Context) -> Result<Value> {
             file("/etc/kubernetes/enc/enc.yaml", format!("{}\n", to_yaml_text(&config))),
         ],
     }))
+}
+
+/// The key of the etcd encryption Secret (`data.key`) is what the
+/// EncryptionConfiguration's `secret` takes: the standard base64 of the raw key, whose
+/// length the provider fixes (secretbox: 32 bytes; aescbc, aesgcm: 16, 24 or 32). A key
+/// Kubernetes would refuse is refused here, with the Secret's name and never the key.
+fn check_encryption_key(key: &Value, provider: &str, secret_name: &str) -> Result<()> {
+    let allowed: &[usize] = match provider {
+        "secretbox" => &[32],
+        "aescbc" | "aesgcm" => &[16, 24, 32],
+        _ => &[],
+    };
+    let problem = match key.as_str().map(base64_decoded_len) {
+        None => Some("is not a string".to_string()),
+        Some(None) => Some("is not standard base64".to_string()),
+        Some(Some(n)) if !allowed.is_empty() && !allowed.contains(&n) => Some(format!(
+            "decodes to {n} bytes; the {provider} provider takes a key of {} bytes",
+            allowed
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Some(Some(_)) => None,
+    };
+    match problem {
+        None => Ok(()),
+        Some(what) => Err(Error::Invalid(vec![FieldError::new(
+            "etcd.encryption",
+            format!("data.key of the Secret {secret_name} (--existing) {what}"),
+        )])),
+    }
+}
+
+/// The number of bytes standard, padded base64 text decodes to; `None` when it is not
+/// such text.
+fn base64_decoded_len(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || bytes.len() % 4 != 0 {
+        return None;
+    }
+    let padding = bytes.iter().rev().take_while(|&&b| b == b'=').count();
+    if padding > 2 {
+        return None;
+    }
+    let body = &bytes[..bytes.len() - padding];
+    if !body
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+    {
+        return None;
+    }
+    Some(bytes.len() / 4 * 3 - padding)
 }
 
 /// Whether the CNI is Cilium with its kube-proxy replacement (then kubeadm must not
@@ -958,13 +905,6 @@ fn kube_proxy_configuration_spec(ctx: &Context) -> Value {
 /// encryption, Cilium, admission configuration, the common spec with
 /// `controlPlane.kubeadmConfigSpec`, the OS fragment, the API server patches and
 /// kube-proxy, merged in that order; `kubeProxyConfiguration` itself is removed.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let spec = capiform::resources::kubeadm::control_plane_spec(ctx).unwrap();
-/// assert!(spec.get("kubeProxyConfiguration").is_none());
-/// # }
-/// ```
 pub fn control_plane_spec(ctx: &Context) -> Result<Value> {
     let user = raw(ctx, &["controlPlane", "kubeadmConfigSpec"]);
     let mut spec = merge_concat_many([
@@ -992,12 +932,7 @@ pub fn control_plane_spec(ctx: &Context) -> Result<Value> {
 ///
 /// For several groups, build the [`NodeGroupFragments`] once and call
 /// [`NodeGroupFragments::spec`] per group (this function does both).
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context, group: &capiform::values::NodeGroup) {
-/// let spec = capiform::resources::kubeadm::node_group_spec(ctx, group).unwrap();
-/// # }
-/// ```
+#[cfg(test)]
 pub fn node_group_spec(ctx: &Context, group: &crate::values::NodeGroup) -> Result<Value> {
     NodeGroupFragments::new(ctx)?.spec(ctx, group)
 }
@@ -1005,14 +940,6 @@ pub fn node_group_spec(ctx: &Context, group: &crate::values::NodeGroup) -> Resul
 /// The parts of every node group's `kubeadmConfigSpec` that depend on the cluster only
 /// (trusted CAs, containerd and packages; the OS fragment; the API server patches'
 /// commands), built once per render instead of once per group.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context, groups: &[capiform::values::NodeGroup]) {
-/// use capiform::resources::kubeadm::NodeGroupFragments;
-/// let fragments = NodeGroupFragments::new(ctx).unwrap();
-/// let specs: Vec<_> = groups.iter().map(|g| fragments.spec(ctx, g).unwrap()).collect();
-/// # }
-/// ```
 #[derive(Debug, Clone)]
 pub struct NodeGroupFragments {
     /// Trusted CAs, containerd and packages merged: [`common_spec`] before the user's spec.
@@ -1025,12 +952,6 @@ pub struct NodeGroupFragments {
 
 impl NodeGroupFragments {
     /// Build the cluster-wide fragments of the node groups' specs.
-    ///
-    /// ```no_run
-    /// # fn f(ctx: &capiform::Context) {
-    /// let fragments = capiform::resources::kubeadm::NodeGroupFragments::new(ctx).unwrap();
-    /// # }
-    /// ```
     pub fn new(ctx: &Context) -> Result<Self> {
         let cluster_wide = cluster_wide_spec(ctx)?;
         let mut os = os_distro_spec(ctx);
@@ -1049,13 +970,6 @@ impl NodeGroupFragments {
     }
 
     /// The `kubeadmConfigSpec` of one group (see [`node_group_spec`]).
-    ///
-    /// ```no_run
-    /// # fn f(ctx: &capiform::Context, group: &capiform::values::NodeGroup) {
-    /// let fragments = capiform::resources::kubeadm::NodeGroupFragments::new(ctx).unwrap();
-    /// let spec = fragments.spec(ctx, group).unwrap();
-    /// # }
-    /// ```
     pub fn spec(&self, ctx: &Context, group: &crate::values::NodeGroup) -> Result<Value> {
         let name = group.name.clone().unwrap_or_default();
         let mut labels = Map::new();
@@ -1106,6 +1020,46 @@ pub(crate) fn with_ctx<R>(values: &str, existing: &[Value], f: impl FnOnce(&Cont
 mod tests {
     use super::*;
 
+    /// base64 of the 32 bytes `0123456789abcdef0123456789abcdef`.
+    const KEY_32: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+    fn encryption_error(key: Value, provider: &str) -> Option<String> {
+        let secret = json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "demo-etcd-key"}, "data": {"key": key}});
+        let values = format!("etcd: {{encryption: {{enabled: true, provider: {provider}}}}}");
+        with_ctx(&values, &[secret], |ctx| {
+            etcd_encryption_spec(ctx).err().map(|e| e.to_string())
+        })
+    }
+
+    #[test]
+    fn etcd_encryption_keys_kubernetes_would_refuse_are_refused() {
+        assert_eq!(encryption_error(json!(KEY_32), "secretbox"), None);
+        // 16 and 24 bytes: for AES, not for secretbox.
+        let key_16 = "MDEyMzQ1Njc4OWFiY2RlZg==";
+        assert_eq!(encryption_error(json!(key_16), "aescbc"), None);
+        let err = encryption_error(json!(key_16), "secretbox").unwrap();
+        assert!(err.contains("decodes to 16 bytes"), "{err}");
+        assert!(err.contains("demo-etcd-key") && !err.contains(key_16), "{err}");
+        for bad in ["not base64!", "MDEy\nMzQ1", "MDEyMzQ1Njc4OWFiY2RlZg=", "===="] {
+            let err = encryption_error(json!(bad), "secretbox").unwrap();
+            assert!(err.contains("is not standard base64"), "{bad}: {err}");
+        }
+        let err = encryption_error(json!(12), "secretbox").unwrap();
+        assert!(err.contains("is not a string"), "{err}");
+    }
+
+    #[test]
+    fn base64_lengths() {
+        assert_eq!(base64_decoded_len("TWFu"), Some(3));
+        assert_eq!(base64_decoded_len("TWE="), Some(2));
+        assert_eq!(base64_decoded_len("TQ=="), Some(1));
+        assert_eq!(base64_decoded_len(KEY_32), Some(32));
+        for bad in ["", "TWF", "T===", "TW=u", "TW-_"] {
+            assert_eq!(base64_decoded_len(bad), None, "{bad}");
+        }
+    }
+
     #[test]
     fn etcd_encryption_without_the_key_secret_is_refused() {
         let err = with_ctx("etcd: {encryption: {enabled: true}}", &[], |ctx| {
@@ -1117,8 +1071,9 @@ mod tests {
 
     #[test]
     fn etcd_encryption_uses_the_existing_key() {
+        // 32 bytes, as secretbox takes.
         let secret = json!({"apiVersion": "v1", "kind": "Secret",
-            "metadata": {"name": "demo-etcd-key"}, "data": {"key": "c2VjcmV0LWtleQ=="}});
+            "metadata": {"name": "demo-etcd-key"}, "data": {"key": KEY_32}});
         let spec = with_ctx("etcd: {encryption: {enabled: true}}", &[secret], |ctx| {
             control_plane_spec(ctx).unwrap()
         });
@@ -1131,7 +1086,7 @@ mod tests {
         let config: Value = serde_yaml::from_str(enc["content"].as_str().unwrap()).unwrap();
         assert_eq!(
             config["resources"][0]["providers"][0]["secretbox"]["keys"][0]["secret"],
-            "c2VjcmV0LWtleQ=="
+            KEY_32
         );
         assert_eq!(config["resources"][0]["resources"], json!(["secrets"]));
         assert_eq!(
@@ -1331,5 +1286,70 @@ mod tests {
         assert_eq!(block_content("a\nb\n\n"), "a\nb\n");
         assert_eq!(block_content("a"), "a\n");
         assert_eq!(block_content(""), "");
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn is_empty() {
+        use crate::resources::kubeadm::is_empty;
+        use serde_json::json;
+        assert!(is_empty(&json!(false)) && is_empty(&json!(0)) && is_empty(&json!({})));
+        assert!(!is_empty(&json!("false")));
+    }
+
+    #[test]
+    fn go_string() {
+        use crate::resources::kubeadm::go_string;
+        use serde_json::json;
+        assert_eq!(go_string(&json!("a")), "a");
+        assert_eq!(go_string(&json!(2)), "2");
+        assert_eq!(go_string(&json!(1000000)), "1e+06");
+        assert_eq!(go_string(&json!(0.5)), "0.5");
+        assert_eq!(go_string(&json!(true)), "true");
+    }
+
+    #[test]
+    fn merge_concat() {
+        use crate::resources::kubeadm::merge_concat;
+        use serde_json::json;
+        let left = json!({"files": [1], "a": {"x": 1, "y": true}});
+        let right = json!({"files": [2], "a": {"x": 2, "y": false}});
+        assert_eq!(merge_concat(&left, &right), json!({"files": [1, 2], "a": {"x": 2, "y": true}}));
+    }
+
+    #[test]
+    fn merge_concat_into() {
+        use crate::resources::kubeadm::merge_concat_into;
+        use serde_json::json;
+        let mut acc = json!({"files": [1], "a": {"x": 1}});
+        merge_concat_into(&mut acc, json!({"files": [2], "a": {"x": ""}}));
+        assert_eq!(acc, json!({"files": [1, 2], "a": {"x": 1}}));
+    }
+
+    #[test]
+    fn merge_concat_many() {
+        use crate::resources::kubeadm::merge_concat_many;
+        use serde_json::json;
+        let v = merge_concat_many([json!({"a": [1]}), json!({}), json!({"a": [2], "b": 1})]);
+        assert_eq!(v, json!({"a": [1, 2], "b": 1}));
+    }
+
+    #[test]
+    fn node_labels_string() {
+        use crate::resources::kubeadm::node_labels_string;
+        let labels = serde_json::json!({"tier": "worker", "accel": "nvidia", "n": 3});
+        assert_eq!(node_labels_string(labels.as_object().unwrap()), "accel=nvidia,n=3,tier=worker");
+    }
+
+    #[test]
+    fn registry_file() {
+        use crate::resources::kubeadm::registry_file;
+        let text = registry_file("docker.io", &serde_json::json!(["https://mirror"]), "registryMirrors").unwrap();
+        assert_eq!(text, "\nserver = \"https://registry-1.docker.io\"\n[host.\"https://mirror\"]\n\
+            capabilities = [\"pull\", \"resolve\"]\nskip_verify = false\noverride_path = true\n");
     }
 }

@@ -23,15 +23,11 @@ use crate::error::{Error, FieldError, Result};
 use crate::helm_compat::{go_yaml, nindent, quote, sha256_hex};
 use crate::naming;
 use crate::object::{Object, ObjectMeta};
-use crate::render::Context;
+use crate::context::Context;
 use crate::values::{BlockDevice, Merged, NodeGroup, RootVolume as RootVolumeValues};
 
 /// The name of the Secret with the cloud credentials: `cloudCredentialsSecretName`, or
 /// `<release>-cloud-credentials` (rendered by capiform from `clouds`).
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) { let s = capiform::resources::machine_template::credentials_secret_name(ctx); }
-/// ```
 pub fn credentials_secret_name(ctx: &Context) -> String {
     match ctx.values.cloud_credentials_secret_name.as_deref() {
         Some(name) if !name.is_empty() => name.to_string(),
@@ -42,16 +38,6 @@ pub fn credentials_secret_name(ctx: &Context) -> String {
 /// Evaluate the template expressions the chart's `tpl` allows in image names
 /// ([`crate::values::tpl`]): `.Values.<path>`, `.Release.*`, pipelines of the common
 /// string functions; a missing key or anything else is an error naming `field`.
-///
-/// ```
-/// use capiform::values::tpl::Release;
-/// let tree = serde_json::json!({"kubernetesVersion": "1.31.4"});
-/// let values = capiform::values::Merged::whole(&tree);
-/// let release = Release { name: "demo", namespace: "default" };
-/// let name = capiform::resources::machine_template::expand_values_placeholders(
-///     "ubuntu-kube-v{{ .Values.kubernetesVersion }}", &values, release, "machineImage").unwrap();
-/// assert_eq!(name, "ubuntu-kube-v1.31.4");
-/// ```
 pub fn expand_values_placeholders(
     text: &str,
     values: &Merged,
@@ -198,12 +184,6 @@ fn block_devices(m: &MachineInputs) -> Result<Option<Vec<AdditionalBlockDevice>>
 /// Convert a Neutron filter written in the older (v1alpha7) form to CAPO v1beta1: an
 /// `id` becomes a reference by ID; otherwise the fields go under `filter`, with
 /// comma-separated tag strings split into lists.
-///
-/// ```
-/// let f = capiform::resources::machine_template::convert_neutron_filter(
-///     &serde_json::json!({"name": "net", "tags": "a,b"}));
-/// assert_eq!(f, serde_json::json!({"filter": {"name": "net", "tags": ["a", "b"]}}));
-/// ```
 pub fn convert_neutron_filter(filter: &Value) -> Value {
     let Some(map) = filter.as_object() else {
         return filter.clone();
@@ -240,12 +220,6 @@ pub fn convert_neutron_filter(filter: &Value) -> Value {
 
 /// Convert the `network` of each port (when it is an older-style filter without a
 /// `filter` key) with [`convert_neutron_filter`].
-///
-/// ```
-/// let ports = vec![serde_json::json!({"network": {"name": "n"}})];
-/// let out = capiform::resources::machine_template::convert_ports(&ports);
-/// assert_eq!(out[0]["network"]["filter"]["name"], "n");
-/// ```
 pub fn convert_ports(ports: &[Value]) -> Vec<Value> {
     ports
         .iter()
@@ -330,13 +304,6 @@ fn machine_spec(ctx: &Context, m: &MachineInputs) -> Result<OpenStackMachineSpec
 /// `template-checksum` annotation hashes). `metadata` holds the original values of the
 /// server metadata (the chart quotes them as Go prints them). The control plane's text
 /// starts with a newline, a node group's does not — as in the chart.
-///
-/// ```
-/// use capiform::api::capo::*;
-/// let spec = OpenStackMachineSpec::new(IdentityRef::openstack("c"), "f".into(), Image::Id("i".into()));
-/// let text = capiform::resources::machine_template::helm_spec_text(&spec, &Default::default(), false);
-/// assert!(text.starts_with("template:\n  spec:\n    identityRef:\n      name: c\n"));
-/// ```
 pub fn helm_spec_text(
     spec: &OpenStackMachineSpec,
     metadata: &BTreeMap<String, Value>,
@@ -475,13 +442,6 @@ fn merged_metadata(
 }
 
 /// The control plane's `OpenStackMachineTemplate` and its name.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let (obj, name) = capiform::resources::machine_template::control_plane(ctx).unwrap();
-/// assert_eq!(obj.metadata.name, name);
-/// # }
-/// ```
 pub fn control_plane(ctx: &Context) -> Result<(Object, String)> {
     let cp = crate::values::section(&ctx.values.control_plane);
     let mut devices = cp.additional_block_devices.clone().unwrap_or_default();
@@ -516,12 +476,6 @@ pub fn control_plane(ctx: &Context) -> Result<(Object, String)> {
 /// A node group's `OpenStackMachineTemplate` and its name; `index` is the group's
 /// position in `nodeGroups` (for messages), `group` the group with
 /// `nodeGroupDefaults` merged beneath it.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context, group: &capiform::values::NodeGroup) {
-/// let (obj, name) = capiform::resources::machine_template::node_group(ctx, 0, group).unwrap();
-/// # }
-/// ```
 pub fn node_group(ctx: &Context, index: usize, group: &NodeGroup) -> Result<(Object, String)> {
     let group_name = group.name.clone().unwrap_or_default();
     let metadata = merged_metadata(ctx, group.machine_metadata.as_ref());
@@ -620,5 +574,50 @@ mod tests {
             text,
             "\ntemplate:\n  spec:\n    identityRef:\n      name: creds\n      cloudName: openstack\n    flavor: m1\n    sshKeyName: key\n    image:\n      filter:\n        name: img\n    serverMetadata:\n      - key: \"n\"\n        value: \"42\"\n      - key: \"team\"\n        value: \"hpc\""
         );
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn expand_values_placeholders() {
+        let tree = serde_json::json!({"kubernetesVersion": "1.31.4"});
+        let values = crate::values::Merged::whole(&tree);
+        let release = crate::values::tpl::Release {
+            name: "demo",
+            namespace: "default",
+        };
+        let name = crate::resources::machine_template::expand_values_placeholders(
+            "ubuntu-kube-v{{ .Values.kubernetesVersion }}",
+            &values,
+            release,
+            "machineImage",
+        )
+        .unwrap();
+        assert_eq!(name, "ubuntu-kube-v1.31.4");
+    }
+
+    #[test]
+    fn convert_neutron_filter() {
+        let f = crate::resources::machine_template::convert_neutron_filter(
+            &serde_json::json!({"name": "net", "tags": "a,b"}));
+        assert_eq!(f, serde_json::json!({"filter": {"name": "net", "tags": ["a", "b"]}}));
+    }
+
+    #[test]
+    fn convert_ports() {
+        let ports = vec![serde_json::json!({"network": {"name": "n"}})];
+        let out = crate::resources::machine_template::convert_ports(&ports);
+        assert_eq!(out[0]["network"]["filter"]["name"], "n");
+    }
+
+    #[test]
+    fn helm_spec_text() {
+        use crate::api::capo::*;
+        let spec = OpenStackMachineSpec::new(IdentityRef::openstack("c"), "f".into(), Image::Id("i".into()));
+        let text = crate::resources::machine_template::helm_spec_text(&spec, &Default::default(), false);
+        assert!(text.starts_with("template:\n  spec:\n    identityRef:\n      name: c\n"));
     }
 }

@@ -10,13 +10,9 @@ pub mod secrets;
 
 use crate::error::{Error, FieldError, Result};
 use crate::object::Object;
-use crate::render::Context;
+use crate::context::Context;
 
 /// Build every core object (everything but addons), in output order.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) { let objs = capiform::resources::build(ctx).unwrap(); }
-/// ```
 pub fn build(ctx: &Context) -> Result<Vec<Object>> {
     let mut problems = Vec::new();
     let mut objects = Vec::new();
@@ -73,13 +69,6 @@ pub fn build(ctx: &Context) -> Result<Vec<Object>> {
 
 /// Keep going after a values problem so that one run reports every problem: invalid
 /// values are added to `problems` (and `None` returned); other errors stop the build.
-///
-/// ```
-/// let mut problems = Vec::new();
-/// let r: capiform::Result<u8> = Err(capiform::Error::invalid("a", "b"));
-/// assert_eq!(capiform::resources::collect(r, &mut problems).unwrap(), None);
-/// assert_eq!(problems.len(), 1);
-/// ```
 pub fn collect<T>(result: Result<T>, problems: &mut Vec<FieldError>) -> Result<Option<T>> {
     match result {
         Ok(v) => Ok(Some(v)),
@@ -88,5 +77,18 @@ pub fn collect<T>(result: Result<T>, problems: &mut Vec<FieldError>) -> Result<O
             Ok(None)
         }
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn collect() {
+        let mut problems = Vec::new();
+        let r: crate::Result<u8> = Err(crate::Error::invalid("a", "b"));
+        assert_eq!(crate::resources::collect(r, &mut problems).unwrap(), None);
+        assert_eq!(problems.len(), 1);
     }
 }

@@ -21,7 +21,7 @@ use crate::api::kubeadm::{
 use crate::error::{Error, FieldError, Result};
 use crate::naming;
 use crate::object::{Object, ObjectMeta};
-use crate::render::Context;
+use crate::context::Context;
 use crate::resources::kubeadm::{self, is_empty};
 use crate::values::NodeGroup;
 
@@ -37,17 +37,6 @@ pub const AUTOSCALER_MAX_ANNOTATION: &str =
 /// overwrite): a key of the group wins unless its value is empty (`null`, `false`, `0`,
 /// `""`, `[]`, `{}`), in which case a non-null default replaces it; two maps merge
 /// recursively; lists never concatenate; a `null` default adds nothing.
-///
-/// ```
-/// use capiform::resources::node_group::merge_group_defaults;
-/// use serde_json::json;
-/// let defaults = json!({"autoscale": true, "machineRootVolume": {"diskSize": 40, "volumeType": "ssd"}, "l": [1]});
-/// let group = json!({"autoscale": false, "machineRootVolume": {"diskSize": 100}, "l": [2]});
-/// assert_eq!(
-///     merge_group_defaults(&group, &defaults),
-///     json!({"autoscale": true, "machineRootVolume": {"diskSize": 100, "volumeType": "ssd"}, "l": [2]})
-/// );
-/// ```
 pub fn merge_group_defaults(group: &Value, defaults: &Value) -> Value {
     let (Value::Object(g), Value::Object(d)) = (group, defaults) else {
         return group.clone();
@@ -116,15 +105,6 @@ fn typed_group(
 
 /// Whether a node group name fits the chart's rule: at least three characters, a
 /// lower-case letter first, lower-case letters, digits and dashes, no dash last.
-///
-/// ```
-/// use capiform::resources::node_group::is_valid_group_name;
-/// assert!(is_valid_group_name("md-0"));
-/// assert!(!is_valid_group_name("md"));
-/// assert!(!is_valid_group_name("0md"));
-/// assert!(!is_valid_group_name("md-"));
-/// assert!(!is_valid_group_name("Md-0"));
-/// ```
 pub fn is_valid_group_name(name: &str) -> bool {
     let b = name.as_bytes();
     b.len() >= 3
@@ -142,13 +122,6 @@ fn normalise_version(v: Option<&str>) -> Option<String> {
 
 /// The Kubernetes version of a component: its own version, else `kubernetesVersion`,
 /// with a single leading `v`.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// let v = capiform::resources::node_group::kubernetes_version(ctx, Some("1.31.4"));
-/// assert_eq!(v.as_deref(), Some("v1.31.4"));
-/// # }
-/// ```
 pub fn kubernetes_version(ctx: &Context, own: Option<&str>) -> Option<String> {
     normalise_version(own.filter(|s| !s.is_empty()))
         .or_else(|| normalise_version(ctx.values.kubernetes_version.as_deref()))
@@ -158,14 +131,6 @@ pub fn kubernetes_version(ctx: &Context, own: Option<&str>) -> Option<String> {
 /// merged beneath each group ([`merge_group_defaults`]), typed, and checked (name rule,
 /// unique names, machine counts, Kubernetes version). Every problem of every group is
 /// reported, each naming its field (`nodeGroups[1].machineCount`).
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// for (i, group) in capiform::resources::node_group::effective_node_groups(ctx).unwrap() {
-///     println!("nodeGroups[{i}] is {:?}", group.name);
-/// }
-/// # }
-/// ```
 pub fn effective_node_groups(ctx: &Context) -> Result<Vec<(usize, NodeGroup)>> {
     let defaults = ctx.raw.get("nodeGroupDefaults").unwrap_or(&Value::Null);
     let groups: &[Value] = match ctx.raw.get("nodeGroups") {
@@ -303,15 +268,6 @@ fn group_selector_labels(ctx: &Context, group: &NodeGroup) -> BTreeMap<String, S
 /// renames the template and rolls the machines); the annotation
 /// `<prefix>/template-checksum` carries the SHA-256 of the spec's YAML text as Helm
 /// computes it, for continuity with clusters deployed by the chart.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context, group: &capiform::values::NodeGroup) {
-/// use capiform::resources::{kubeadm::NodeGroupFragments, node_group};
-/// let fragments = NodeGroupFragments::new(ctx).unwrap();
-/// let (obj, name) = node_group::kubeadm_config_template(ctx, group, &fragments).unwrap();
-/// assert_eq!(obj.metadata.name, name);
-/// # }
-/// ```
 pub fn kubeadm_config_template(
     ctx: &Context,
     group: &NodeGroup,
@@ -351,12 +307,6 @@ fn template_checksum(spec: &Value) -> String {
 
 /// The `MachineDeployment` of a group, referring to its bootstrap and infrastructure
 /// templates. Autoscaled groups get the autoscaler's size annotations and no replicas.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context, group: &capiform::values::NodeGroup) {
-/// let md = capiform::resources::node_group::machine_deployment(ctx, group, "demo-md-0-1234abcd", "demo-md-0-abcd1234").unwrap();
-/// # }
-/// ```
 pub fn machine_deployment(
     ctx: &Context,
     group: &NodeGroup,
@@ -447,12 +397,6 @@ pub(crate) fn health_check_spec(
 }
 
 /// The `MachineHealthCheck` of a group, when `healthCheck.enabled`.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context, group: &capiform::values::NodeGroup) {
-/// let mhc = capiform::resources::node_group::machine_health_check(ctx, group).unwrap();
-/// # }
-/// ```
 pub fn machine_health_check(ctx: &Context, group: &NodeGroup) -> Result<Option<Object>> {
     let Some(hc) = group
         .health_check
@@ -481,16 +425,6 @@ pub fn machine_health_check(ctx: &Context, group: &NodeGroup) -> Result<Option<O
 /// `KubeadmConfigTemplate`, `MachineDeployment` and `MachineHealthCheck`. The group's
 /// `OpenStackMachineTemplate` is built by [`crate::resources::machine_template`];
 /// `infrastructure_template` gives its name for the group at an index of `nodeGroups`.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) {
-/// use capiform::resources::node_group;
-/// let groups = node_group::effective_node_groups(ctx).unwrap();
-/// let objs = node_group::build(ctx, &groups, |_, g| {
-///     Ok(format!("demo-{}-0123abcd", g.name.as_deref().unwrap_or_default()))
-/// }).unwrap();
-/// # }
-/// ```
 pub fn build(
     ctx: &Context,
     groups: &[(usize, NodeGroup)],
@@ -700,5 +634,32 @@ mod tests {
         );
         assert_eq!(normalise_version(Some("")), None);
         assert_eq!(normalise_version(None), None);
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn merge_group_defaults() {
+        use crate::resources::node_group::merge_group_defaults;
+        use serde_json::json;
+        let defaults = json!({"autoscale": true, "machineRootVolume": {"diskSize": 40, "volumeType": "ssd"}, "l": [1]});
+        let group = json!({"autoscale": false, "machineRootVolume": {"diskSize": 100}, "l": [2]});
+        assert_eq!(
+            merge_group_defaults(&group, &defaults),
+            json!({"autoscale": true, "machineRootVolume": {"diskSize": 100, "volumeType": "ssd"}, "l": [2]})
+        );
+    }
+
+    #[test]
+    fn is_valid_group_name() {
+        use crate::resources::node_group::is_valid_group_name;
+        assert!(is_valid_group_name("md-0"));
+        assert!(!is_valid_group_name("md"));
+        assert!(!is_valid_group_name("0md"));
+        assert!(!is_valid_group_name("md-"));
+        assert!(!is_valid_group_name("Md-0"));
     }
 }

@@ -10,7 +10,7 @@ use crate::error::{Error, FieldError, Result};
 use crate::helm_compat::go_yaml;
 use crate::naming;
 use crate::object::{Object, ObjectMeta};
-use crate::render::Context;
+use crate::context::Context;
 
 fn secret_object(meta: ObjectMeta, string_data: BTreeMap<String, String>) -> Result<Object> {
     let secret = Secret {
@@ -27,10 +27,6 @@ fn secret_object(meta: ObjectMeta, string_data: BTreeMap<String, String>) -> Res
 /// The `<release>-cloud-credentials` Secret with the `clouds.yaml` of the chosen cloud
 /// (renamed `openstack`, the name every CAPO object refers to) and the optional CA
 /// certificate. Nothing when `cloudCredentialsSecretName` names an existing Secret.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) { let s = capiform::resources::secrets::cloud_credentials(ctx).unwrap(); }
-/// ```
 pub fn cloud_credentials(ctx: &Context) -> Result<Option<Object>> {
     let v = ctx.values;
     if v.cloud_credentials_secret_name
@@ -75,12 +71,6 @@ pub fn cloud_credentials(ctx: &Context) -> Result<Option<Object>> {
 }
 
 /// The containerd configuration text with registry credentials.
-///
-/// ```
-/// let auth = std::collections::BTreeMap::from([("r.io".to_string(), capiform::values::RegistryAuth { username: "u".into(), password: "p".into() })]);
-/// let text = capiform::resources::secrets::containerd_auth_toml(&auth);
-/// assert!(text.contains("[plugins.\"io.containerd.grpc.v1.cri\".registry.configs.\"r.io\".auth]"));
-/// ```
 pub fn containerd_auth_toml(auth: &BTreeMap<String, crate::values::RegistryAuth>) -> String {
     let mut text =
         String::from("version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".registry.configs]\n");
@@ -94,10 +84,6 @@ pub fn containerd_auth_toml(auth: &BTreeMap<String, crate::values::RegistryAuth>
 }
 
 /// The `<release>-containerd-auth` Secret, when `registryAuth` is given.
-///
-/// ```no_run
-/// # fn f(ctx: &capiform::Context) { let s = capiform::resources::secrets::containerd_auth(ctx).unwrap(); }
-/// ```
 pub fn containerd_auth(ctx: &Context) -> Result<Option<Object>> {
     let Some(auth) = ctx.values.registry_auth.as_ref().filter(|a| !a.is_empty()) else {
         return Ok(None);
@@ -107,4 +93,16 @@ pub fn containerd_auth(ctx: &Context) -> Result<Option<Object>> {
     meta.labels = naming::component_labels(ctx.prefix(), &ctx.cluster_name(), component);
     let data = BTreeMap::from([("auth.toml".to_string(), containerd_auth_toml(auth))]);
     secret_object(meta, data).map(Some)
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn containerd_auth_toml() {
+        let auth = std::collections::BTreeMap::from([("r.io".to_string(), crate::values::RegistryAuth { username: "u".into(), password: "p".into() })]);
+        let text = crate::resources::secrets::containerd_auth_toml(&auth);
+        assert!(text.contains("[plugins.\"io.containerd.grpc.v1.cri\".registry.configs.\"r.io\".auth]"));
+    }
 }

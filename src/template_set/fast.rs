@@ -53,12 +53,6 @@ use serde_json::Value;
 const STATIC_HELPER: &str = super::static_text::HELPER;
 
 /// A template compiled by [`compile`], ready to [render](FastTemplate::render).
-///
-/// ```
-/// let t = capiform::template_set::fast::compile("name: {{name}}\n").unwrap();
-/// let out = t.render(&serde_json::json!({"name": "demo"}), &[]).unwrap();
-/// assert_eq!(out, "name: demo\n");
-/// ```
 #[derive(Debug, Clone)]
 pub struct FastTemplate {
     /// The text of every text node, one after the other (escapes already applied).
@@ -187,12 +181,6 @@ const BUILTIN_HELPERS: &[&str] = &[
 
 /// Whether `name` is one of the helpers (or hooks) a handlebars registry may have
 /// built in, or the static-text helper.
-///
-/// ```
-/// use capiform::template_set::fast::is_builtin_helper;
-/// assert!(is_builtin_helper("lookup"));
-/// assert!(!is_builtin_helper("clusterName"));
-/// ```
 pub fn is_builtin_helper(name: &str) -> bool {
     name == STATIC_HELPER || BUILTIN_HELPERS.contains(&name)
 }
@@ -200,13 +188,6 @@ pub fn is_builtin_helper(name: &str) -> bool {
 /// Compile `src`, or `None` when it uses anything outside the supported subset (see
 /// the [module documentation](self)). A value tag named like a built-in helper
 /// ([`is_builtin_helper`]) is declined.
-///
-/// ```
-/// use capiform::template_set::fast::compile;
-/// assert!(compile("{{#if on}}\n  x: {{x}}\n{{/if}}\n").is_some());
-/// assert!(compile("{{> partial}}").is_none());
-/// assert!(compile("{{lookup map key}}").is_none());
-/// ```
 pub fn compile(src: &str) -> Option<FastTemplate> {
     compile_with_helpers(src, &is_builtin_helper)
 }
@@ -214,13 +195,6 @@ pub fn compile(src: &str) -> Option<FastTemplate> {
 /// [`compile`], with `is_helper` telling which names are helpers in the registry the
 /// template would otherwise be rendered by: a value tag `{{name}}` with such a name is
 /// a helper call there, so the template is declined.
-///
-/// ```
-/// use capiform::template_set::fast::{compile_with_helpers, is_builtin_helper};
-/// let custom = |name: &str| is_builtin_helper(name) || name == "shout";
-/// assert!(compile_with_helpers("{{shout}}", &custom).is_none());
-/// assert!(compile_with_helpers("{{quiet}}", &custom).is_some());
-/// ```
 pub fn compile_with_helpers(src: &str, is_helper: &dyn Fn(&str) -> bool) -> Option<FastTemplate> {
     // handlebars treats a lone `\r` as a line break in some places and not in others.
     if src.contains('\r') {
@@ -581,17 +555,6 @@ impl FastTemplate {
     /// should render instead: a missing value printed or iterated (an error in strict
     /// mode), a path through an array, an array or object printed, a static entry
     /// out of range.
-    ///
-    /// ```
-    /// let t = capiform::template_set::fast::compile(
-    ///     "{{#each items}}\n- {{@index}}: {{this}}\n{{/each}}\n{{__capiform_static 0}}\n",
-    /// ).unwrap();
-    /// let statics = vec!["end".to_string()];
-    /// let out = t.render(&serde_json::json!({"items": ["a", "b"]}), &statics).unwrap();
-    /// assert_eq!(out, "- 0: a\n- 1: b\nend\n");
-    /// // A missing value is handlebars' strict-mode error to report.
-    /// assert!(t.render(&serde_json::json!({}), &statics).is_none());
-    /// ```
     pub fn render(&self, data: &Value, statics: &[String]) -> Option<String> {
         let mut out = String::with_capacity(self.size_hint);
         self.render_nodes(&self.nodes, data, None, statics, &mut out)?;
@@ -1197,5 +1160,52 @@ mod tests {
         assert!(compile_with_helpers("{{clusterName}}", &custom).is_none());
         // In a parameter, a name is always a path.
         assert!(compile_with_helpers("{{#if clusterName}}x{{/if}}", &custom).is_some());
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn fast_template() {
+        let t = crate::template_set::fast::compile("name: {{name}}\n").unwrap();
+        let out = t.render(&serde_json::json!({"name": "demo"}), &[]).unwrap();
+        assert_eq!(out, "name: demo\n");
+    }
+
+    #[test]
+    fn is_builtin_helper() {
+        use crate::template_set::fast::is_builtin_helper;
+        assert!(is_builtin_helper("lookup"));
+        assert!(!is_builtin_helper("clusterName"));
+    }
+
+    #[test]
+    fn compile() {
+        use crate::template_set::fast::compile;
+        assert!(compile("{{#if on}}\n  x: {{x}}\n{{/if}}\n").is_some());
+        assert!(compile("{{> partial}}").is_none());
+        assert!(compile("{{lookup map key}}").is_none());
+    }
+
+    #[test]
+    fn compile_with_helpers() {
+        use crate::template_set::fast::{compile_with_helpers, is_builtin_helper};
+        let custom = |name: &str| is_builtin_helper(name) || name == "shout";
+        assert!(compile_with_helpers("{{shout}}", &custom).is_none());
+        assert!(compile_with_helpers("{{quiet}}", &custom).is_some());
+    }
+
+    #[test]
+    fn fast_template_render() {
+        let t = crate::template_set::fast::compile(
+            "{{#each items}}\n- {{@index}}: {{this}}\n{{/each}}\n{{__capiform_static 0}}\n",
+        ).unwrap();
+        let statics = vec!["end".to_string()];
+        let out = t.render(&serde_json::json!({"items": ["a", "b"]}), &statics).unwrap();
+        assert_eq!(out, "- 0: a\n- 1: b\nend\n");
+        // A missing value is handlebars' strict-mode error to report.
+        assert!(t.render(&serde_json::json!({}), &statics).is_none());
     }
 }

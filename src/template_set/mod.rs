@@ -14,8 +14,9 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 use handlebars::Handlebars;
 
-pub mod fast;
-pub mod static_text;
+internal_modules!(fast, static_text);
+#[cfg(test)]
+mod fast_against_handlebars;
 use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -226,12 +227,7 @@ pub fn embedded_ids() -> Vec<String> {
 /// The handlebars registry of a template set: strict mode, no HTML escaping, capiform's
 /// helpers and the static-text helper reading `statics` ([`static_text`]). Tests that
 /// hold the fast path to handlebars use this very configuration.
-///
-/// ```
-/// let statics = capiform::template_set::static_text::Table::default();
-/// let hb = capiform::template_set::registry(&statics);
-/// assert!(hb.strict_mode());
-/// ```
+#[doc(hidden)]
 pub fn registry(statics: &static_text::Table) -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
@@ -328,9 +324,19 @@ impl TemplateSet {
 
     /// Load a set from a directory (an operator's fork, or an exported set).
     ///
-    /// ```no_run
-    /// let set = capiform::TemplateSet::load_dir("my-templates/1.0.0").unwrap();
-    /// println!("{}", set.manifest().version);
+    /// A fork starts as a copy of an embedded set (`capiform templates export`):
+    ///
+    /// ```
+    /// let embedded = capiform::TemplateSet::embedded(None).unwrap();
+    /// let dir = tempfile::tempdir().unwrap();
+    /// for (path, bytes) in embedded.files() {
+    ///     let file = dir.path().join(path);
+    ///     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    ///     std::fs::write(file, bytes).unwrap();
+    /// }
+    /// let fork = capiform::TemplateSet::load_dir(dir.path()).unwrap();
+    /// assert_eq!(fork.id(), embedded.id());
+    /// assert_eq!(fork.defaults(), embedded.defaults());
     /// ```
     pub fn load_dir(path: impl AsRef<Path>) -> Result<TemplateSet> {
         let path = path.as_ref();
@@ -704,7 +710,7 @@ impl TemplateSet {
 
     /// Prepare every template of the set on a background
     /// thread, so that renders started later find them ready (for a service that links
-    /// the library, at start-up): each template is compiled by the [`fast`] path, and
+    /// the library, at start-up): each template is compiled by the fast path, and
     /// by handlebars only when the fast path declines it. Templates are compiled on
     /// first use anyway; this only moves the work off the first render's path. The CLI
     /// does not use it: a thread started by a short process cost its main thread more
@@ -753,7 +759,7 @@ impl TemplateSet {
     /// Render the handlebars template `templates/<name>.hbs` with `data` (strict mode:
     /// a missing variable is an error naming the template).
     ///
-    /// The [`fast`] path renders it when it can (same output); handlebars renders
+    /// The fast path renders it when it can (same output); handlebars renders
     /// whatever it declines, and writes every error.
     ///
     /// ```
@@ -926,5 +932,17 @@ mod tests {
             let from_json: Value = serde_json::from_str(json).unwrap();
             assert_eq!(from_yaml, from_json, "{set}/{file}");
         }
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn registry() {
+        let statics = crate::template_set::static_text::Table::default();
+        let hb = crate::template_set::registry(&statics);
+        assert!(hb.strict_mode());
     }
 }

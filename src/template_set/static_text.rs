@@ -27,17 +27,6 @@ const MIN_RUN: usize = 48;
 pub type Table = Arc<RwLock<Vec<String>>>;
 
 /// Register the helper that writes entry `N` of `table`.
-///
-/// ```
-/// let table = capiform::template_set::static_text::Table::default();
-/// let mut hb = handlebars::Handlebars::new();
-/// capiform::template_set::static_text::register_helper(&mut hb, table.clone());
-/// let src = capiform::template_set::static_text::collapse(
-///     "{{#if a}}\nline one, static\nline two, static as well, long enough\n{{/if}}\n", &table).unwrap();
-/// hb.register_template_string("t", src).unwrap();
-/// assert_eq!(hb.render("t", &serde_json::json!({"a": true})).unwrap(),
-///            "line one, static\nline two, static as well, long enough\n");
-/// ```
 pub fn register_helper(hb: &mut Handlebars<'static>, table: Table) {
     hb.register_helper(
         HELPER,
@@ -65,14 +54,6 @@ pub fn register_helper(hb: &mut Handlebars<'static>, table: Table) {
 /// The template with its static line runs replaced by helper calls (appended to
 /// `table`), or `None` when nothing was replaced or the template uses a feature the
 /// rewrite leaves alone.
-///
-/// ```
-/// let table = capiform::template_set::static_text::Table::default();
-/// let src = "a: {{x}}\nstatic line number one\nstatic line number two, and more\nb: {{y}}\n";
-/// let collapsed = capiform::template_set::static_text::collapse(src, &table).unwrap();
-/// assert_eq!(collapsed, "a: {{x}}\n{{__capiform_static 0}}\nb: {{y}}\n");
-/// assert!(capiform::template_set::static_text::collapse("{{{{raw}}}}\n{{{{/raw}}}}", &table).is_none());
-/// ```
 pub fn collapse(src: &str, table: &Table) -> Option<String> {
     if ["{{{{", "{{>", "{{#>", "~", "\\\\"]
         .iter()
@@ -246,5 +227,31 @@ mod tests {
             )
             .is_none()
         );
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn register_helper() {
+        let table = crate::template_set::static_text::Table::default();
+        let mut hb = handlebars::Handlebars::new();
+        crate::template_set::static_text::register_helper(&mut hb, table.clone());
+        let src = crate::template_set::static_text::collapse(
+            "{{#if a}}\nline one, static\nline two, static as well, long enough\n{{/if}}\n", &table).unwrap();
+        hb.register_template_string("t", src).unwrap();
+        assert_eq!(hb.render("t", &serde_json::json!({"a": true})).unwrap(),
+                   "line one, static\nline two, static as well, long enough\n");
+    }
+
+    #[test]
+    fn collapse() {
+        let table = crate::template_set::static_text::Table::default();
+        let src = "a: {{x}}\nstatic line number one\nstatic line number two, and more\nb: {{y}}\n";
+        let collapsed = crate::template_set::static_text::collapse(src, &table).unwrap();
+        assert_eq!(collapsed, "a: {{x}}\n{{__capiform_static 0}}\nb: {{y}}\n");
+        assert!(crate::template_set::static_text::collapse("{{{{raw}}}}\n{{{{/raw}}}}", &table).is_none());
     }
 }

@@ -139,12 +139,8 @@ struct Entry {
     validator: OnceLock<std::result::Result<jsonschema::Validator, String>>,
 }
 
-/// The served versions of a set of CRDs, by `apiVersion` and kind.
-///
-/// ```no_run
-/// let crds = capiform::validate::CrdSet::load_dir("../shared/crds").unwrap();
-/// assert!(crds.len() > 0);
-/// ```
+/// The served versions of a set of CRDs, by `apiVersion` and kind (see the module's
+/// example).
 #[derive(Default)]
 pub struct CrdSet {
     entries: BTreeMap<(String, String), Entry>,
@@ -169,8 +165,21 @@ impl CrdSet {
     /// Read every `*.yaml`, `*.yml` and `*.json` file of a directory: CRDs, several per
     /// file, or a `List` of them (`kubectl get crd -o yaml`).
     ///
-    /// ```no_run
-    /// let crds = capiform::validate::CrdSet::load_dir("crds/").unwrap();
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// std::fs::write(dir.path().join("widget.yaml"), "
+    /// apiVersion: apiextensions.k8s.io/v1
+    /// kind: CustomResourceDefinition
+    /// spec:
+    ///   group: example.org
+    ///   names: {kind: Widget}
+    ///   versions:
+    ///     - {name: v1, served: true, schema: {openAPIV3Schema: {type: object}}}
+    ///     - {name: v1alpha1, served: false, schema: {openAPIV3Schema: {type: object}}}
+    /// ").unwrap();
+    /// std::fs::write(dir.path().join("README.md"), "not read").unwrap();
+    /// let crds = capiform::validate::CrdSet::load_dir(dir.path()).unwrap();
+    /// assert_eq!(crds.len(), 1); // example.org/v1 Widget: only served versions count
     /// ```
     pub fn load_dir(dir: impl AsRef<Path>) -> Result<CrdSet> {
         let dir = dir.as_ref();
@@ -383,10 +392,22 @@ impl CrdSet {
     /// assert_eq!(r.not_checked.len(), 1);
     /// ```
     pub fn validate_yaml(&self, text: &str) -> Result<Report> {
+        self.validate_named_yaml("<input>", text)
+    }
+
+    /// [`CrdSet::validate_yaml`] of a text read from `name` (a file), which a YAML
+    /// error names.
+    ///
+    /// ```
+    /// let crds = capiform::validate::CrdSet::default();
+    /// let err = crds.validate_named_yaml("objects.yaml", "a: [").unwrap_err();
+    /// assert!(err.to_string().starts_with("objects.yaml: "));
+    /// ```
+    pub fn validate_named_yaml(&self, name: &str, text: &str) -> Result<Report> {
         let mut docs = Vec::new();
         for doc in serde_yaml::Deserializer::from_str(text) {
             let v: Value =
-                serde::Deserialize::deserialize(doc).map_err(|e| err("<input>", e.to_string()))?;
+                serde::Deserialize::deserialize(doc).map_err(|e| err(name, e.to_string()))?;
             match v {
                 Value::Null => {}
                 Value::Object(ref m) if m.get("kind").and_then(Value::as_str) == Some("List") => {
@@ -551,7 +572,12 @@ fn translate(schema: &Value) -> Value {
             out.insert("additionalProperties".into(), Value::Bool(false));
         }
     }
-    // date-time and similar formats are advisory in Kubernetes: do not enforce them
+    // An integer's `format` is its Go type: the value must fit in it. Other formats
+    // (date-time, …) are advisory in Kubernetes: they are not enforced.
+    if let Some((min, max)) = integer_format_bounds(src.get("format")) {
+        out.entry("minimum").or_insert(json!(min));
+        out.entry("maximum").or_insert(json!(max));
+    }
     out.remove("format");
     if nullable {
         match out.get("type").cloned() {
@@ -568,6 +594,16 @@ fn translate(schema: &Value) -> Value {
         }
     }
     Value::Object(out)
+}
+
+/// The range of an integer `format` (`int32`, `int64`): the Go type the field is read
+/// into, which a larger value would overflow.
+fn integer_format_bounds(format: Option<&Value>) -> Option<(i64, i64)> {
+    match format.and_then(Value::as_str)? {
+        "int32" => Some((i32::MIN.into(), i32::MAX.into())),
+        "int64" => Some((i64::MIN, i64::MAX)),
+        _ => None,
+    }
 }
 
 /// Members of `allOf`/`anyOf`/`oneOf` in structural schemas only constrain values; they
@@ -622,6 +658,24 @@ mod tests {
         assert!(problems(&s, json!({"port": 80})).is_empty());
         assert!(problems(&s, json!({"port": "http"})).is_empty());
         assert_eq!(problems(&s, json!({"port": true})).len(), 1);
+    }
+
+    /// `machineCount: 9223372036854775807` reaches `replicas`, an int32 in the CRD.
+    #[test]
+    fn integer_formats_bound_the_value() {
+        let s = set(spec_schema(json!({
+            "replicas": {"type": "integer", "format": "int32"},
+            "big": {"type": "integer", "format": "int64"},
+            "small": {"type": "integer", "format": "int32", "minimum": 0},
+        })));
+        assert!(problems(&s, json!({"replicas": 2147483647, "big": i64::MAX})).is_empty());
+        let p = problems(&s, json!({"replicas": 9223372036854775807_i64}));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].starts_with("T/x: .spec.replicas: "), "{p:?}");
+        assert_eq!(problems(&s, json!({"replicas": -2147483649_i64})).len(), 1);
+        assert_eq!(problems(&s, json!({"big": u64::MAX})).len(), 1);
+        // A bound of the CRD's own wins over the format's.
+        assert_eq!(problems(&s, json!({"small": -1})).len(), 1);
     }
 
     #[test]

@@ -114,7 +114,7 @@ impl<'a> Merged<'a> {
     }
 
     /// A whole merged tree read as [`Merged`] (nothing to layer): for callers that
-    /// merged the values themselves, such as tests building a [`crate::Context`].
+    /// merged the values themselves, such as tests building a `Context`.
     ///
     /// ```
     /// let tree = serde_json::json!({"osDistro": "flatcar"});

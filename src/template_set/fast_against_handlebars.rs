@@ -1,11 +1,11 @@
-//! The fast template path (`capiform::template_set::fast`) against handlebars, on every
+//! The fast template path (`crate::template_set::fast`) against handlebars, on every
 //! template of every embedded set: as written and as `static_text::collapse` rewrites
 //! it, with the data the addon builders pass and many variations of it. Whenever the
 //! fast path renders, it must print exactly what handlebars prints; with the addons'
 //! own data it must render every embedded template (so that the fast path is used).
 
-use capiform::TemplateSet;
-use capiform::template_set::{fast, registry, static_text};
+use crate::TemplateSet;
+use crate::template_set::{fast, registry, static_text};
 use handlebars::Handlebars;
 use serde_json::{Map, Value, json};
 

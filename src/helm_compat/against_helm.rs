@@ -1,10 +1,9 @@
-// Expected texts were produced by Helm v3.17.3 (`toYaml`, `sha256sum`, `quote`,
-// `trunc 63 | trimSuffix "-"`, `indent`, `nindent`) for the same inputs; they are facts
-// about go-yaml v2's and Sprig's output format. The tests need no Helm.
+//! Expected texts were produced by Helm v3.17.3 (`toYaml`, `sha256sum`, `quote`,
+//! `trunc 63 | trimSuffix "-"`, `indent`, `nindent`) for the same inputs; they are facts
+//! about go-yaml v2's and Sprig's output format. The tests need no Helm.
 
-use capiform::helm_compat::{
-    go_yaml, indent, nindent, quote, sha256_hex, to_yaml_nindent, trunc_trim,
-};
+use crate::helm_compat::sprig::{indent, to_yaml_nindent, trunc_trim};
+use crate::helm_compat::{go_yaml, nindent, quote, sha256_hex};
 use serde_json::Value;
 
 /// (description, input JSON, Helm `toYaml` output, its `sha256sum`, `printf "spec:%s" (toYaml | nindent 4)`)
