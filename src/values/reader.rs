@@ -485,7 +485,7 @@ fn go_parse_int(s: &str) -> Option<i128> {
         let value = -i128::try_from(magnitude).ok()?;
         (value >= i128::from(i64::MIN)).then_some(value)
     } else {
-        (magnitude <= u128::from(u64::MAX)).then(|| magnitude as i128)
+        (magnitude <= u128::from(u64::MAX)).then_some(magnitude as i128)
     }
 }
 
