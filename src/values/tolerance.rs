@@ -7,7 +7,9 @@
 //!   that helm would not have;
 //! - a whole number written as a float (`machineCount: 2.0`, which is what every number
 //!   of a values file is for helm) for an integer;
-//! - a quoted integer (`machineCount: "3"`) where the chart prints the value as text.
+//! - a quoted integer (`machineCount: "3"`) where the chart prints the value as text
+//!   (not `machineCountMin`/`machineCountMax`, which the chart compares as numbers: helm
+//!   refuses them quoted, and so does capiform).
 //!
 //! Fractions for integers, other strings for booleans and numbers stay errors of the
 //! values checks.
@@ -136,7 +138,7 @@ impl<'a> Walker<'a, '_> {
                     .as_f64()
                     .filter(|f| f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15)
                     .map(|f| f as i64),
-                Value::String(s) => integer_text(s),
+                Value::String(s) if !compared_as_numbers(path) => integer_text(s),
                 _ => None,
             };
             if let Some(i) = whole {
@@ -189,6 +191,11 @@ fn kind_fits(schema: &Node, value: &Value) -> bool {
     }
 }
 
+/// Fields the chart compares as numbers (`lt`), where helm refuses a quoted number.
+fn compared_as_numbers(path: &str) -> bool {
+    path.ends_with("machineCountMin") || path.ends_with("machineCountMax")
+}
+
 /// A decimal integer written as text (`"3"`, `"-1"`), as the chart would print it.
 fn integer_text(s: &str) -> Option<i64> {
     let digits = s.strip_prefix('-').unwrap_or(s);
@@ -214,7 +221,7 @@ mod tests {
     #[test]
     fn boolean_strings_whole_floats_and_quoted_integers() {
         let (v, w) = tolerated(json!({
-            "nodeGroups": [{"autoscale": "TRUE", "machineCount": 3.0, "machineCountMin": "1"}],
+            "nodeGroups": [{"autoscale": "TRUE", "machineCount": 3.0, "machineCountMin": 1.0}],
             "apiServer": {"associateFloatingIP": "false", "port": 6443.0},
             "addons": {"monitoring": {"enabled": "true"}},
         }));
@@ -236,7 +243,7 @@ mod tests {
     #[test]
     fn what_stays_an_error_is_left_alone() {
         let given = json!({
-            "nodeGroups": [{"autoscale": "maybe", "machineCount": 2.5, "machineCountMax": "3.0"}],
+            "nodeGroups": [{"autoscale": "maybe", "machineCount": 2.5, "machineCountMax": "3"}],
             "kubernetesVersion": 1.3,
             "osDistro": "true",
         });
