@@ -5,11 +5,12 @@ default: test
 # Everything CI runs
 test:
     cargo test
+    cargo test -p capiform-kube
 
 # Lints as CI expects them
 lint:
     cargo fmt --check
-    cargo clippy --all-targets -- -D warnings
+    cargo clippy --workspace --all-targets -- -D warnings
     RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
     cargo build --lib --no-default-features
 

@@ -76,6 +76,8 @@ internal_modules!(
 #[cfg(feature = "cli")]
 mod cli;
 pub mod error;
+#[cfg(feature = "lifecycle")]
+pub mod lifecycle;
 pub mod object;
 pub mod schema;
 pub mod template_set;

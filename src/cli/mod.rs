@@ -1,6 +1,8 @@
 //! The `capiform` command line: thin wrappers that parse arguments, call the library
 //! and print. Objects go to stdout; every message goes to stderr.
 
+mod lifecycle;
+
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -121,6 +123,10 @@ pub enum Command {
         #[command(subcommand)]
         action: TemplatesAction,
     },
+    /// Release lifecycle on a management cluster: apply, status, history, get values,
+    /// rollback, uninstall.
+    #[command(flatten)]
+    Lifecycle(lifecycle::LifecycleCommand),
 }
 
 /// Template set subcommands.
@@ -587,6 +593,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Schema { version } => run_schema(version),
         Command::Validate(args) => run_validate(args),
         Command::ValidateValues { values, existing } => run_validate_values(values, existing),
+        Command::Lifecycle(cmd) => return lifecycle::run(cmd),
     };
     match result {
         Ok(()) => 0,

@@ -1,0 +1,177 @@
+//! Render, then apply with [`capiform_kube`] (feature `lifecycle`): what `capiform apply`
+//! and `capiform rollback` do, for any caller that renders with this crate (the CLI, a
+//! Python binding, a driver). [`capiform_kube::Release`] does everything else (status,
+//! history, values, uninstall) on its own.
+//!
+//! ```no_run
+//! # async fn f() -> Result<(), capiform::lifecycle::LifecycleError> {
+//! use capiform::values::ValuesSource;
+//! let client = capiform_kube::connect(&Default::default()).await?;
+//! let release = capiform_kube::Release::new(client, "demo", "clusters");
+//! let set = capiform::TemplateSet::embedded(None)?;
+//! let layers = vec![ValuesSource::Yaml { name: "values.yaml".into(), text: std::fs::read_to_string("values.yaml").unwrap() }];
+//! let report = capiform::lifecycle::render_and_apply(&release, set, layers, "", &Default::default()).await?;
+//! eprintln!("{}", report.summary());
+//! capiform::lifecycle::rollback(&release, 1, None, &Default::default()).await?;
+//! # Ok(()) }
+//! ```
+
+use capiform_kube::{ApplyOptions, ApplyReport, RecordMeta, Release};
+use serde_json::{Value, json};
+
+use crate::error::Error;
+use crate::template_set::TemplateSet;
+use crate::values::ValuesSource;
+use crate::{RenderRequest, render};
+
+/// An error of a lifecycle command: rendering (this crate) or the cluster (capiform-kube).
+#[derive(Debug, thiserror::Error)]
+pub enum LifecycleError {
+    /// Values, template set or render.
+    #[error(transparent)]
+    Render(#[from] Error),
+    /// The management cluster.
+    #[error(transparent)]
+    Kube(#[from] capiform_kube::Error),
+}
+
+impl LifecycleError {
+    /// The exit code of the CLI: the render error's own (1 invalid, 2 usage), 3 when the
+    /// API server did not answer, 4 on a timeout, 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            LifecycleError::Render(e) => e.exit_code(),
+            LifecycleError::Kube(capiform_kube::Error::Unavailable { .. }) => 3,
+            LifecycleError::Kube(capiform_kube::Error::Timeout { .. }) => 4,
+            LifecycleError::Kube(_) => 1,
+        }
+    }
+}
+
+/// The values layers as the record keeps them ([`RecordMeta::inputs`]).
+///
+/// ```
+/// use capiform::values::ValuesSource;
+/// use capiform::lifecycle::{inputs_of, sources_of};
+/// let layers = vec![ValuesSource::Set("a=1".into()), ValuesSource::SetString("b=2".into())];
+/// let inputs = inputs_of(&layers);
+/// assert_eq!(inputs, serde_json::json!({"layers": [{"set": "a=1"}, {"setString": "b=2"}]}));
+/// assert_eq!(sources_of(&inputs).unwrap().len(), 2);
+/// ```
+pub fn inputs_of(sources: &[ValuesSource]) -> Value {
+    let layers: Vec<Value> = sources
+        .iter()
+        .map(|s| match s {
+            ValuesSource::Yaml { name, text } => json!({"file": name, "text": text}),
+            ValuesSource::Set(arg) => json!({"set": arg}),
+            ValuesSource::SetString(arg) => json!({"setString": arg}),
+        })
+        .collect();
+    json!({ "layers": layers })
+}
+
+/// The values layers of a record's inputs; `None` when they are not in that form.
+pub fn sources_of(inputs: &Value) -> Option<Vec<ValuesSource>> {
+    inputs
+        .get("layers")?
+        .as_array()?
+        .iter()
+        .map(|layer| {
+            let text = |k: &str| layer.get(k).and_then(Value::as_str).map(str::to_owned);
+            if let (Some(name), Some(body)) = (text("file"), text("text")) {
+                Some(ValuesSource::Yaml { name, text: body })
+            } else if let Some(arg) = text("set") {
+                Some(ValuesSource::Set(arg))
+            } else {
+                text("setString").map(ValuesSource::SetString)
+            }
+        })
+        .collect()
+}
+
+fn etcd_encryption_enabled(merged: &Value) -> bool {
+    matches!(
+        merged.pointer("/etcd/encryption/enabled"),
+        Some(Value::Bool(true))
+    )
+}
+
+/// Render `sources` with `set` for `release` (reading the etcd key Secret from the
+/// cluster, creating it first when etcd encryption is on and there is none) and apply
+/// the objects as the next revision. What `capiform apply` and `rollback` do; a binding
+/// calls it with its own sources.
+pub async fn render_and_apply(
+    release: &Release,
+    set: &TemplateSet,
+    sources: Vec<ValuesSource>,
+    description: &str,
+    opts: &ApplyOptions,
+) -> Result<ApplyReport, LifecycleError> {
+    let (merged, user) = crate::values::merged_values_and_user(set.defaults(), &sources)?;
+    let existing = if etcd_encryption_enabled(&merged) {
+        let (secret, created) = release.ensure_etcd_key().await?;
+        if created {
+            tracing::info!(secret = %release.etcd_key_name(), "created a new etcd encryption key");
+        }
+        vec![secret]
+    } else {
+        release.read_existing().await?
+    };
+    let mut req = RenderRequest::new(release.name(), release.namespace());
+    let inputs = inputs_of(&sources);
+    req.sources = sources;
+    req.existing = existing;
+    let manifest = render(&req, set)?;
+    let objects: Vec<Value> = manifest.objects.iter().map(|o| o.to_value()).collect();
+    let mut meta = RecordMeta::new(crate::ENGINE_VERSION, &set.id(), user);
+    meta.inputs = inputs;
+    meta.description = description.to_owned();
+    Ok(release.apply(objects, meta, opts).await?)
+}
+
+/// Render revision `revision` again (its values layers, its template set: the embedded
+/// one it names, or the set in `templates`) and apply it as a new revision.
+pub async fn rollback(
+    release: &Release,
+    revision: u32,
+    templates: Option<&std::path::Path>,
+    opts: &ApplyOptions,
+) -> Result<ApplyReport, LifecycleError> {
+    let record = release.record(Some(revision)).await?;
+    let set = rollback_template_set(&record.template_set, templates)?;
+    let sources = sources_of(&record.inputs).unwrap_or_else(|| {
+        vec![ValuesSource::Yaml {
+            name: format!("revision {revision} values"),
+            text: record.values.to_string(),
+        }]
+    });
+    render_and_apply(
+        release,
+        &set,
+        sources,
+        &format!("rollback to {revision}"),
+        opts,
+    )
+    .await
+}
+
+fn rollback_template_set(
+    id: &str,
+    templates: Option<&std::path::Path>,
+) -> Result<std::borrow::Cow<'static, TemplateSet>, Error> {
+    let set = match templates {
+        Some(dir) => std::borrow::Cow::Owned(TemplateSet::load_dir(dir)?),
+        None => {
+            let version = id.rsplit_once('@').map_or(id, |(_, v)| v);
+            std::borrow::Cow::Borrowed(TemplateSet::embedded(Some(version))?)
+        }
+    };
+    if set.id() != id {
+        return Err(Error::Usage(format!(
+            "the revision was rendered with template set {id}, and {} is {}",
+            templates.map_or("the embedded set".to_owned(), |d| d.display().to_string()),
+            set.id()
+        )));
+    }
+    Ok(set)
+}
