@@ -123,3 +123,49 @@ impl Error {
 
 /// Result alias used throughout the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Something capiform accepted but the user should know about: a value read as helm
+/// reads it although YAML 1.2 reads it otherwise, a key of an older chart version that
+/// was translated, a string read as a boolean. Names its source (a values file and
+/// line, or a `--set` argument); never carries a credential value.
+///
+/// ```
+/// let w = capiform::Warning::at("values.yaml", Some(3), "`yes` reads as the boolean true");
+/// assert_eq!(w.to_string(), "values.yaml:3: `yes` reads as the boolean true");
+/// let w = capiform::Warning::at("--set a=1", None, "x");
+/// assert_eq!(w.to_string(), "--set a=1: x");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Warning {
+    /// The values file (or `--set` argument, or the merged values) it came from.
+    pub source: String,
+    /// The line in that file, where known (1-based).
+    pub line: Option<usize>,
+    /// What was read and how, with the fix when there is one.
+    pub message: String,
+}
+
+impl Warning {
+    /// A warning about `source` (at `line`, where known).
+    ///
+    /// ```
+    /// let w = capiform::Warning::at("v.yaml", None, "m");
+    /// assert_eq!(w.line, None);
+    /// ```
+    pub fn at(source: impl Into<String>, line: Option<usize>, message: impl Into<String>) -> Self {
+        Self {
+            source: source.into(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.source, line, self.message),
+            None => write!(f, "{}: {}", self.source, self.message),
+        }
+    }
+}

@@ -93,7 +93,7 @@ pub mod values;
 #[cfg(feature = "internals")]
 #[doc(hidden)]
 pub use context::Context;
-pub use error::{Error, FieldError, Result};
+pub use error::{Error, FieldError, Result, Warning};
 pub use object::{Manifest, Object, ObjectMeta};
 pub use render::{RenderRequest, render};
 pub use template_set::{TemplateSet, TemplateSetManifest};

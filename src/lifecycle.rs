@@ -65,6 +65,10 @@ pub fn inputs_of(sources: &[ValuesSource]) -> Value {
             ValuesSource::Yaml { name, text } => json!({"file": name, "text": text}),
             ValuesSource::Set(arg) => json!({"set": arg}),
             ValuesSource::SetString(arg) => json!({"setString": arg}),
+            ValuesSource::SetJson(arg) => json!({"setJson": arg}),
+            // The path is kept: the file is read again when the record is rendered again.
+            ValuesSource::SetFile(arg) => json!({"setFile": arg}),
+            ValuesSource::SetLiteral(arg) => json!({"setLiteral": arg}),
         })
         .collect();
     json!({ "layers": layers })
@@ -82,8 +86,14 @@ pub fn sources_of(inputs: &Value) -> Option<Vec<ValuesSource>> {
                 Some(ValuesSource::Yaml { name, text: body })
             } else if let Some(arg) = text("set") {
                 Some(ValuesSource::Set(arg))
+            } else if let Some(arg) = text("setString") {
+                Some(ValuesSource::SetString(arg))
+            } else if let Some(arg) = text("setJson") {
+                Some(ValuesSource::SetJson(arg))
+            } else if let Some(arg) = text("setFile") {
+                Some(ValuesSource::SetFile(arg))
             } else {
-                text("setString").map(ValuesSource::SetString)
+                text("setLiteral").map(ValuesSource::SetLiteral)
             }
         })
         .collect()

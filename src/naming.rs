@@ -186,9 +186,46 @@ mod tests {
     }
 }
 
+/// Check a release name and namespace as helm and Kubernetes check them: the release
+/// name is at most 53 characters of lower-case letters, digits, `-` and `.`, in
+/// DNS-1123 subdomain form (helm's rule); the namespace is a DNS-1123 label (at most 63
+/// lower-case letters, digits and `-`, starting and ending with a letter or digit).
+pub fn check_release(release: &str, namespace: &str) -> Result<(), String> {
+    fn label(s: &str) -> bool {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.starts_with('-')
+            && !s.ends_with('-')
+    }
+    if release.len() > 53 || !release.split('.').all(label) {
+        return Err(format!(
+            "release name '{release}' is invalid: helm requires at most 53 characters of lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit (e.g. my-cluster)"
+        ));
+    }
+    if namespace.len() > 63 || !label(namespace) {
+        return Err(format!(
+            "namespace '{namespace}' is invalid: Kubernetes requires at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit"
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod examples {
     //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn check_release() {
+        use crate::naming::check_release;
+        assert!(check_release("demo", "default").is_ok());
+        assert!(check_release("my.cluster-1", "ns-1").is_ok());
+        let err = check_release("Demo_Cluster", "default").unwrap_err();
+        assert!(err.starts_with("release name 'Demo_Cluster' is invalid"));
+        assert!(check_release("", "default").is_err());
+        assert!(check_release("demo", "Default").is_err());
+        assert!(check_release(&"a".repeat(54), "default").is_err());
+    }
 
     #[test]
     fn trunc63() {

@@ -159,6 +159,11 @@ pub fn single(key: &str, value: Value) -> Value {
 pub struct Manifest {
     /// The objects, in output order.
     pub objects: Vec<Object>,
+    /// What the render accepted but the user should know (values read as helm reads
+    /// them although YAML 1.2 reads them otherwise, keys of older chart versions
+    /// translated ...), each naming its source. The CLI prints them on stderr.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::Warning>,
 }
 
 impl Manifest {

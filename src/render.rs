@@ -130,10 +130,17 @@ impl RenderRequest {
 /// assert!(manifest.objects.iter().any(|o| o.kind == "Cluster"));
 /// ```
 pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> {
-    let (raw, user) = values::Merged::over(templates.defaults(), &req.sources)?;
+    crate::naming::check_release(&req.release, &req.namespace).map_err(crate::Error::Usage)?;
+    let mut warnings = Vec::new();
+    let (raw, user) = values::Merged::over_with(
+        templates.defaults(),
+        &req.sources,
+        Some(templates.dialects()?),
+        &mut warnings,
+    )?;
     let (typed, mut problems) = crate::validation::check_over_set(&raw, &user, templates);
     let Some(typed) = typed else {
-        return Err(crate::Error::Invalid(crate::validation::dedup(problems)));
+        return Err(invalid(req, problems));
     };
     let ctx = Context {
         release: &req.release,
@@ -151,7 +158,7 @@ pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> 
         crate::resources::collect(crate::addons::build(&ctx), &mut problems)?.unwrap_or_default(),
     );
     if !problems.is_empty() {
-        return Err(crate::Error::Invalid(crate::validation::dedup(problems)));
+        return Err(invalid(req, problems));
     }
     let template_set = templates.id();
     for obj in &mut objects {
@@ -164,5 +171,12 @@ pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> 
             Value::String(template_set.clone()),
         );
     }
-    Ok(Manifest { objects })
+    Ok(Manifest { objects, warnings })
+}
+
+/// The invalid-values error of a render, each problem naming the source that gave it.
+fn invalid(req: &RenderRequest, problems: Vec<crate::FieldError>) -> crate::Error {
+    let mut problems = crate::validation::dedup(problems);
+    values::attribute_sources(&req.sources, &mut problems);
+    crate::Error::Invalid(problems)
 }

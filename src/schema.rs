@@ -74,6 +74,14 @@ include!(concat!(env!("OUT_DIR"), "/values.v1.check.rs"));
 
 /// The schema [`check`] walks: [`values_schema`] without descriptions, titles and
 /// examples, compiled into the binary (same validation, nothing to read at start-up).
+///
+/// ```
+/// assert!(capiform::schema::compiled_schema("v1").is_some());
+/// ```
+pub fn compiled_schema(version: &str) -> Option<&'static Node> {
+    check_schema(version)
+}
+
 fn check_schema(version: &str) -> Option<&'static Node> {
     match version {
         "v1" => Some(&V1_CHECK_NODE),
@@ -147,11 +155,6 @@ fn enrichments() -> Vec<Enrichment> {
             || json!({"format": "kubernetes-version"}),
         ),
         ("ControlPlane", "machineCount", || json!({"minimum": 1})),
-        (
-            "ControlPlane",
-            "certificatesExpiryDays",
-            || json!({"minimum": 0}),
-        ),
         (
             "NodeGroup",
             "kubernetesVersion",

@@ -1,7 +1,9 @@
 //! Golden cases: `golden/<case>/values.yaml` (+ optional `case.yaml` with `release`,
-//! `namespace`, `existing`) is rendered and compared byte for byte with
+//! `namespace`, `existing`, and `--set` family arguments `set`, `setString`, `setJson`,
+//! `setLiteral`) is rendered and compared byte for byte with
 //! `golden/<case>/expected.yaml`, or, for a refused input, the message with
-//! `golden/<case>/expected-error.txt`.
+//! `golden/<case>/expected-error.txt`. The warnings of a render, one a line, are
+//! compared with `golden/<case>/expected-warnings.txt` (absent: no warnings).
 //!
 //! `UPDATE_GOLDEN=1 cargo test --test golden` rewrites the expected files; review the
 //! diff before committing.
@@ -21,6 +23,14 @@ struct CaseMeta {
     template_version: Option<String>,
     #[serde(default)]
     description: Option<String>,
+    #[serde(default)]
+    set: Vec<String>,
+    #[serde(default)]
+    set_string: Vec<String>,
+    #[serde(default)]
+    set_json: Vec<String>,
+    #[serde(default)]
+    set_literal: Vec<String>,
 }
 
 fn cases() -> Vec<PathBuf> {
@@ -37,7 +47,8 @@ fn cases() -> Vec<PathBuf> {
     dirs
 }
 
-fn render_case(dir: &Path) -> Result<String, String> {
+/// The rendered YAML and the warnings, one a line; or the error.
+fn render_case(dir: &Path) -> Result<(String, String), String> {
     let meta: CaseMeta = std::fs::read_to_string(dir.join("case.yaml"))
         .ok()
         .map(|t| serde_yaml::from_str(&t).expect("valid case.yaml"))
@@ -53,6 +64,19 @@ fn render_case(dir: &Path) -> Result<String, String> {
         "values.yaml",
         std::fs::read_to_string(dir.join("values.yaml")).unwrap(),
     );
+    use capiform::values::ValuesSource;
+    req.sources
+        .extend(meta.set.iter().cloned().map(ValuesSource::Set));
+    req.sources
+        .extend(meta.set_string.iter().cloned().map(ValuesSource::SetString));
+    req.sources
+        .extend(meta.set_json.iter().cloned().map(ValuesSource::SetJson));
+    req.sources.extend(
+        meta.set_literal
+            .iter()
+            .cloned()
+            .map(ValuesSource::SetLiteral),
+    );
     if let Some(existing) = &meta.existing {
         for doc in serde_yaml::Deserializer::from_str(existing) {
             let v: serde_json::Value = serde::Deserialize::deserialize(doc).unwrap();
@@ -62,7 +86,10 @@ fn render_case(dir: &Path) -> Result<String, String> {
         }
     }
     capiform::render(&req, set)
-        .map(|m| m.to_yaml())
+        .map(|m| {
+            let warnings: String = m.warnings.iter().map(|w| format!("{w}\n")).collect();
+            (m.to_yaml(), warnings)
+        })
         .map_err(|e| e.to_string())
 }
 
@@ -75,9 +102,22 @@ fn golden_cases() {
         let name = dir.file_name().unwrap().to_string_lossy().to_string();
         let got = render_case(dir);
         let (file, text) = match &got {
-            Ok(yaml) => ("expected.yaml", yaml.clone()),
+            Ok((yaml, _)) => ("expected.yaml", yaml.clone()),
             Err(msg) => ("expected-error.txt", format!("{msg}\n")),
         };
+        let warnings = got.as_ref().map(|(_, w)| w.clone()).unwrap_or_default();
+        let warnings_path = dir.join("expected-warnings.txt");
+        if update {
+            if warnings.is_empty() {
+                let _ = std::fs::remove_file(&warnings_path);
+            } else {
+                std::fs::write(&warnings_path, &warnings).unwrap();
+            }
+        } else if std::fs::read_to_string(&warnings_path).unwrap_or_default() != warnings {
+            failures.push(format!(
+                "{name}: the warnings differ from expected-warnings.txt (UPDATE_GOLDEN=1 cargo test --test golden to accept):\n{warnings}"
+            ));
+        }
         let path = dir.join(file);
         if update {
             let other = dir.join(if file == "expected.yaml" {

@@ -155,6 +155,17 @@ mod tests {
   nodeProblemDetector: {enabled: false}
 ";
 
+    /// [`ALL_OFF`] with one addon enabled (its line replaced: a key given twice is refused).
+    fn all_off_but(addon: &str) -> String {
+        let mut out: String = ALL_OFF
+            .lines()
+            .filter(|l| !l.trim_start().starts_with(&format!("{addon}:")))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        out.push_str(&format!("  {addon}: {{enabled: true}}\n"));
+        out
+    }
+
     #[test]
     fn defaults_render_nfd_mellanox_and_npd() {
         let n = names("");
@@ -188,7 +199,7 @@ mod tests {
             "amdGPUOperator",
             "nodeFeatureDiscovery",
         ] {
-            let n = names(&format!("{ALL_OFF}  {addon}: {{enabled: true}}\n"));
+            let n = names(&all_off_but(addon));
             assert!(
                 n.contains(&"demo-node-feature-discovery".to_string()),
                 "{addon}: {n:?}"
@@ -199,15 +210,13 @@ mod tests {
     #[test]
     fn cert_manager_follows_intel_and_amd() {
         for addon in ["intelDevicePlugin", "amdGPUOperator", "certManager"] {
-            let n = names(&format!("{ALL_OFF}  {addon}: {{enabled: true}}\n"));
+            let n = names(&all_off_but(addon));
             assert!(
                 n.contains(&"demo-cert-manager".to_string()),
                 "{addon}: {n:?}"
             );
         }
-        let n = names(&format!(
-            "{ALL_OFF}  nvidiaGPUOperator: {{enabled: true}}\n"
-        ));
+        let n = names(&all_off_but("nvidiaGPUOperator"));
         assert!(!n.contains(&"demo-cert-manager".to_string()));
     }
 

@@ -171,6 +171,15 @@ pub struct ValuesArgs {
     /// Set a string value: KEY=VALUE[,KEY=VALUE] (repeatable).
     #[arg(long = "set-string", value_name = "KEY=VALUE")]
     pub set_string: Vec<String>,
+    /// Set a JSON value: KEY=JSON[,KEY=JSON] (repeatable).
+    #[arg(long = "set-json", value_name = "KEY=JSON")]
+    pub set_json: Vec<String>,
+    /// Set a value to the text of a file: KEY=PATH[,KEY=PATH] (repeatable).
+    #[arg(long = "set-file", value_name = "KEY=PATH")]
+    pub set_file: Vec<String>,
+    /// Set one value taken literally (no `,` splitting, no escapes): KEY=VALUE (repeatable).
+    #[arg(long = "set-literal", value_name = "KEY=VALUE")]
+    pub set_literal: Vec<String>,
     /// Version of the embedded template set (default: the highest).
     #[arg(
         long = "template-version",
@@ -271,7 +280,8 @@ pub fn template_set(args: &ValuesArgs) -> Result<std::borrow::Cow<'static, Templ
     }
 }
 
-/// The values layers of a command, in Helm's order: files, then `--set`, then `--set-string`.
+/// The values layers of a command, in Helm's order: files, then `--set-json`, `--set`,
+/// `--set-string`, `--set-file` and `--set-literal`.
 pub fn sources(args: &ValuesArgs) -> Result<Vec<ValuesSource>> {
     let mut out = Vec::new();
     for f in &args.values {
@@ -280,8 +290,16 @@ pub fn sources(args: &ValuesArgs) -> Result<Vec<ValuesSource>> {
             text: read(f)?,
         });
     }
+    out.extend(args.set_json.iter().cloned().map(ValuesSource::SetJson));
     out.extend(args.set.iter().cloned().map(ValuesSource::Set));
     out.extend(args.set_string.iter().cloned().map(ValuesSource::SetString));
+    out.extend(args.set_file.iter().cloned().map(ValuesSource::SetFile));
+    out.extend(
+        args.set_literal
+            .iter()
+            .cloned()
+            .map(ValuesSource::SetLiteral),
+    );
     Ok(out)
 }
 
@@ -319,6 +337,7 @@ fn run_render(args: &RenderArgs) -> Result<()> {
         req.existing.extend(parse_existing(f)?);
     }
     let mut manifest = crate::render(&req, &set)?;
+    print_warnings(&manifest.warnings);
     if !args.show_only.is_empty() {
         manifest.objects = show_only(std::mem::take(&mut manifest.objects), &args.show_only)?;
     }
@@ -350,6 +369,13 @@ fn run_render(args: &RenderArgs) -> Result<()> {
     std::mem::forget(manifest);
     std::mem::forget(req);
     Ok(())
+}
+
+/// Warnings go to stderr, one a line.
+fn print_warnings(warnings: &[crate::Warning]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
 }
 
 /// The objects `--show-only KIND[/NAME]` selects, in output order. Every argument must
@@ -508,7 +534,7 @@ fn run_validate_values(args: &ValuesArgs, existing: &[PathBuf]) -> Result<()> {
         req.existing.extend(parse_existing(f)?);
     }
     // A full render runs every check, including those of the builders; nothing is printed.
-    crate::render(&req, &set)?;
+    print_warnings(&crate::render(&req, &set)?.warnings);
     eprintln!("values are valid");
     Ok(())
 }

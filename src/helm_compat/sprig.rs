@@ -57,8 +57,8 @@ pub fn nindent(n: usize, s: &str) -> String {
 ///
 /// Where byte `n` falls inside a multi-byte character Go keeps the partial,
 /// invalid UTF-8 sequence; a Rust `String` cannot, so this cuts before that character
-/// instead. ASCII input (all Kubernetes names) is unaffected.
-#[cfg(test)]
+/// instead. ASCII input (all Kubernetes names) is unaffected. Template expressions in
+/// values use it ([`crate::values::tpl`]).
 pub fn trunc(s: &str, n: usize) -> &str {
     if s.len() <= n {
         return s;

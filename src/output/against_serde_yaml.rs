@@ -112,7 +112,9 @@ fn random_value(rng: &mut Rng, depth: usize) -> Value {
         2 => match rng.below(3) {
             0 => json!(rng.below(100_000)),
             1 => json!(-(rng.below(1000) as i64)),
-            _ => json!(rng.below(10_000) as f64 / 8.0 + 0.5),
+            // Never whole: a whole float64 prints as helm's `toYaml` prints it (`2`, where
+            // serde_yaml writes `2.0`), which the go_yaml tests hold.
+            _ => json!(rng.below(10_000) as f64 / 8.0 + 0.0625),
         },
         3 | 4 => Value::String(random_string(rng)),
         5 => Value::Array(

@@ -29,7 +29,10 @@ const COMPONENT: &str = "autoscaler";
 fn typed<T: DeserializeOwned>(v: &Option<Value>, field: &str) -> Result<Option<T>> {
     match v {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => serde_path_to_error::deserialize(v).map(Some).map_err(|e| {
+        // Numbers of values files are float64: integer fields take the whole ones.
+        Some(v) => serde_path_to_error::deserialize(&crate::values::whole_numbers_as_integers(v))
+            .map(Some)
+            .map_err(|e| {
             let inner = e.path().to_string();
             let path = if inner == "." {
                 format!("autoscaler.{field}")

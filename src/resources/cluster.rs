@@ -29,8 +29,10 @@ pub fn ovn_worker_rules() -> Vec<Value> {
                 "protocol": proto,
                 "direction": "ingress",
                 "etherType": "IPv4",
-                "portRangeMin": 30000,
-                "portRangeMax": 32767,
+                // float64, as every number of the values is: the user's copy of a rule
+                // must compare equal to drop it as a duplicate.
+                "portRangeMin": 30000.0,
+                "portRangeMax": 32767.0,
             })
         })
         .collect()

@@ -35,267 +35,16 @@ pub fn credentials_secret_name(ctx: &Context) -> String {
     }
 }
 
-/// What an image-name template may refer to besides values: the release.
-#[derive(Debug, Clone, Copy)]
-pub struct TemplateRelease<'a> {
-    /// `.Release.Name`.
-    pub name: &'a str,
-    /// `.Release.Namespace`.
-    pub namespace: &'a str,
-}
-
-/// Evaluate the chart's `tpl` as image names use it: actions `{{ … }}` (with the `-`
-/// trim markers) holding `.Values.<path>`, `.Release.Name`, `.Release.Namespace` or a
-/// string literal, optionally piped through `replace OLD NEW`, `printf FORMAT`,
-/// `lower`, `upper`, `trim`, `trimPrefix P`, `trimSuffix S`, `default D`; anything
-/// else is refused naming `field`.
+/// Evaluate the template expressions the chart's `tpl` allows in image names
+/// ([`crate::values::tpl`]): `.Values.<path>`, `.Release.*`, pipelines of the common
+/// string functions; a missing key or anything else is an error naming `field`.
 pub fn expand_values_placeholders(
     text: &str,
     values: &Merged,
-    release: TemplateRelease,
+    release: crate::values::tpl::Release,
     field: &str,
 ) -> Result<String> {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        let after = &rest[start + 2..];
-        let end = after
-            .find("}}")
-            .ok_or_else(|| Error::invalid(field, format!("unclosed '{{{{' in '{text}'")))?;
-        let mut action = &after[..end];
-        let mut before = &rest[..start];
-        if let Some(a) = action.strip_prefix("- ") {
-            before = before.trim_end();
-            action = a;
-        }
-        out.push_str(before);
-        let mut next = &after[end + 2..];
-        if let Some(a) = action.strip_suffix(" -") {
-            next = next.trim_start();
-            action = a;
-        }
-        let value = eval_action(action.trim(), values, release).map_err(|why| {
-            Error::invalid(
-                field,
-                format!(
-                    "unsupported template expression '{{{{ {} }}}}': {why} (supported: .Values.<key>, .Release.Name, .Release.Namespace, \"text\", piped through replace, printf, lower, upper, trim, trimPrefix, trimSuffix or default)",
-                    action.trim()
-                ),
-            )
-        })?;
-        out.push_str(&go_print(&value));
-        rest = next;
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
-/// One pipeline: commands separated by `|`, each result passed as the last argument of
-/// the next.
-fn eval_action(
-    action: &str,
-    values: &Merged,
-    release: TemplateRelease,
-) -> std::result::Result<Value, String> {
-    let tokens = template_tokens(action)?;
-    let mut piped: Option<Value> = None;
-    for command in tokens.split(|t| t == "|") {
-        let (head, args) = command.split_first().ok_or("an empty command")?;
-        let mut args: Vec<Value> = args
-            .iter()
-            .map(|a| operand(a, values, release))
-            .collect::<std::result::Result<_, _>>()?;
-        if let Some(p) = piped.take() {
-            args.push(p);
-        }
-        piped = Some(if head.starts_with(['.', '"']) {
-            if !args.is_empty() {
-                return Err(format!("'{head}' takes no arguments"));
-            }
-            operand(head, values, release)?
-        } else {
-            call(head, &args)?
-        });
-    }
-    piped.ok_or_else(|| "nothing to print".to_string())
-}
-
-/// The words of an action: fields, identifiers, `|`, and string literals (kept quoted).
-fn template_tokens(action: &str) -> std::result::Result<Vec<String>, String> {
-    let mut tokens = Vec::new();
-    let mut chars = action.chars().peekable();
-    while let Some(&c) = chars.peek() {
-        if c.is_whitespace() {
-            chars.next();
-        } else if c == '|' {
-            chars.next();
-            tokens.push("|".to_string());
-        } else if c == '"' {
-            let mut lit = String::from('"');
-            chars.next();
-            loop {
-                match chars.next() {
-                    Some('\\') => {
-                        lit.push('\\');
-                        lit.push(chars.next().ok_or("an unterminated string")?);
-                    }
-                    Some('"') => break,
-                    Some(c) => lit.push(c),
-                    None => return Err("an unterminated string".into()),
-                }
-            }
-            lit.push('"');
-            tokens.push(lit);
-        } else if c.is_alphanumeric() || matches!(c, '.' | '_' | '$' | '-') {
-            let mut word = String::new();
-            while let Some(&c) = chars.peek() {
-                if c.is_alphanumeric() || matches!(c, '.' | '_' | '$' | '-') {
-                    word.push(c);
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            tokens.push(word);
-        } else {
-            return Err(format!("'{c}' is not supported"));
-        }
-    }
-    Ok(tokens)
-}
-
-/// The value of a field or string literal.
-fn operand(
-    token: &str,
-    values: &Merged,
-    release: TemplateRelease,
-) -> std::result::Result<Value, String> {
-    if let Some(lit) = token.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-        return go_string_literal(lit).map(Value::String);
-    }
-    match token {
-        ".Release.Name" => return Ok(Value::String(release.name.to_string())),
-        ".Release.Namespace" => return Ok(Value::String(release.namespace.to_string())),
-        _ => {}
-    }
-    let path = token
-        .strip_prefix(".Values.")
-        .ok_or_else(|| format!("'{token}' is not a value or a string"))?;
-    let keys: Vec<&str> = path.split('.').collect();
-    Ok(values.dig(&keys).cloned().unwrap_or(Value::Null))
-}
-
-/// The text of a Go interpreted string literal (the part between the quotes).
-fn go_string_literal(lit: &str) -> std::result::Result<String, String> {
-    let mut out = String::new();
-    let mut chars = lit.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        out.push(match chars.next() {
-            Some('n') => '\n',
-            Some('t') => '\t',
-            Some('\\') => '\\',
-            Some('"') => '"',
-            other => return Err(format!("the string escape '\\{}'", other.unwrap_or(' '))),
-        });
-    }
-    Ok(out)
-}
-
-/// The Sprig and Go template functions image names may use.
-fn call(name: &str, args: &[Value]) -> std::result::Result<Value, String> {
-    let text = |v: &Value| match v {
-        Value::Null => String::new(),
-        other => go_print(other),
-    };
-    let arity = |n: usize| {
-        if args.len() == n {
-            Ok(())
-        } else {
-            Err(format!("'{name}' takes {n} arguments, got {}", args.len()))
-        }
-    };
-    Ok(Value::String(match name {
-        "replace" => {
-            arity(3)?;
-            text(&args[2]).replace(&text(&args[0]), &text(&args[1]))
-        }
-        "lower" => {
-            arity(1)?;
-            text(&args[0]).to_lowercase()
-        }
-        "upper" => {
-            arity(1)?;
-            text(&args[0]).to_uppercase()
-        }
-        "trim" => {
-            arity(1)?;
-            text(&args[0]).trim().to_string()
-        }
-        "trimPrefix" => {
-            arity(2)?;
-            let s = text(&args[1]);
-            s.strip_prefix(&text(&args[0])).unwrap_or(&s).to_string()
-        }
-        "trimSuffix" => {
-            arity(2)?;
-            let s = text(&args[1]);
-            s.strip_suffix(&text(&args[0])).unwrap_or(&s).to_string()
-        }
-        "default" => {
-            arity(2)?;
-            let chosen = if crate::resources::kubeadm::is_empty(&args[1]) {
-                &args[0]
-            } else {
-                &args[1]
-            };
-            return Ok(chosen.clone());
-        }
-        "printf" => {
-            let (format, rest) = args.split_first().ok_or("'printf' needs a format")?;
-            go_sprintf(&text(format), rest)?
-        }
-        other => return Err(format!("the function '{other}'")),
-    }))
-}
-
-/// Go's `fmt.Sprintf` for the verbs `%s`, `%v`, `%d` and `%%`.
-fn go_sprintf(format: &str, args: &[Value]) -> std::result::Result<String, String> {
-    let mut out = String::new();
-    let mut args = args.iter();
-    let mut chars = format.chars();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('%') => out.push('%'),
-            Some(verb @ ('s' | 'v' | 'd')) => {
-                let arg = args
-                    .next()
-                    .ok_or_else(|| format!("'printf' has no argument for %{verb}"))?;
-                match (verb, arg) {
-                    ('d', Value::Number(n)) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
-                        out.push_str(&format!("{}", n.as_f64().unwrap_or(0.0) as i64))
-                    }
-                    ('d', _) => return Err("'printf' %d of a non-integer".into()),
-                    (_, Value::Null) => out.push_str("%!s(<nil>)"),
-                    (_, v) => out.push_str(&go_print(v)),
-                }
-            }
-            other => {
-                return Err(format!(
-                    "the printf verb '%{}'",
-                    other.map(String::from).unwrap_or_default()
-                ));
-            }
-        }
-    }
-    Ok(out)
+    crate::values::tpl::expand(text, values, release).map_err(|e| Error::invalid(field, e))
 }
 
 /// How Go's text/template prints a value: numbers as the `float64` Helm holds
@@ -303,7 +52,10 @@ fn go_sprintf(format: &str, args: &[Value]) -> std::result::Result<String, Strin
 fn go_print(v: &Value) -> String {
     match v {
         Value::Null => "<no value>".into(),
-        other => crate::resources::kubeadm::go_string(other),
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(_) => crate::resources::kubeadm::go_string(v),
+        other => other.to_string(),
     }
 }
 
@@ -346,8 +98,8 @@ fn non_empty(s: Option<&str>) -> Option<&str> {
     s.filter(|s| !s.is_empty())
 }
 
-fn template_release<'a>(ctx: &Context<'a>) -> TemplateRelease<'a> {
-    TemplateRelease {
+fn release<'c>(ctx: &'c Context) -> crate::values::tpl::Release<'c> {
+    crate::values::tpl::Release {
         name: ctx.release,
         namespace: ctx.namespace,
     }
@@ -361,7 +113,7 @@ fn image(ctx: &Context, m: &MachineInputs) -> Result<Image> {
         let name = expand_values_placeholders(
             name,
             ctx.raw,
-            template_release(ctx),
+            release(ctx),
             &format!("{}.machineImage", m.path),
         )?;
         return Ok(Image::Filter(ImageFilter { name }));
@@ -370,8 +122,7 @@ fn image(ctx: &Context, m: &MachineInputs) -> Result<Image> {
         return Ok(Image::Id(id.to_string()));
     }
     if let Some(name) = non_empty(ctx.values.machine_image.as_deref()) {
-        let name =
-            expand_values_placeholders(name, ctx.raw, template_release(ctx), "machineImage")?;
+        let name = expand_values_placeholders(name, ctx.raw, release(ctx), "machineImage")?;
         return Ok(Image::Filter(ImageFilter { name }));
     }
     Err(Error::invalid(
@@ -761,50 +512,32 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    const R: TemplateRelease = TemplateRelease {
-        name: "r",
-        namespace: "ns",
-    };
-
     #[test]
     fn placeholders_expand_and_unknown_syntax_is_refused() {
-        let tree = json!({"kubernetesVersion": "1.30.2", "n": 3});
+        let tree = json!({"kubernetesVersion": "1.30.2", "n": 3.0});
         let v = Merged::whole(&tree);
+        let r = crate::values::tpl::Release {
+            name: "demo",
+            namespace: "default",
+        };
         assert_eq!(
             expand_values_placeholders(
                 "a-{{.Values.kubernetesVersion}}-{{- .Values.n -}}",
                 &v,
-                R,
+                r,
                 "f"
             )
             .unwrap(),
             "a-1.30.2-3"
         );
         let err =
-            expand_values_placeholders("{{ include \"x\" . }}", &v, R, "machineImage").unwrap_err();
+            expand_values_placeholders("{{ include \"x\" . }}", &v, r, "machineImage").unwrap_err();
         assert!(
-            err.to_string()
-                .starts_with("machineImage: unsupported template expression")
+            err.to_string().starts_with("machineImage: '{{ include")
+                && err.to_string().contains("is not supported"),
+            "{err}"
         );
-        assert!(expand_values_placeholders("{{ .Values.x", &v, R, "f").is_err());
-        let image = |t: &str| expand_values_placeholders(t, &v, R, "f").unwrap();
-        assert_eq!(
-            image("img-{{ .Release.Name }}-{{ .Release.Namespace }}"),
-            "img-r-ns"
-        );
-        assert_eq!(
-            image("{{ .Values.kubernetesVersion | replace \".\" \"-\" }}"),
-            "1-30-2"
-        );
-        assert_eq!(
-            image("v{{ printf \"%s-%d\" .Values.kubernetesVersion .Values.n }}"),
-            "v1.30.2-3"
-        );
-        assert_eq!(
-            image("a  {{- .Values.n }}  {{ .Values.missing | default \"d\" | upper }}"),
-            "a3  D"
-        );
-        assert_eq!(image("x-{{ .Values.missing }}"), "x-<no value>");
+        assert!(expand_values_placeholders("{{ .Values.x", &v, r, "f").is_err());
     }
 
     #[test]
@@ -853,12 +586,17 @@ mod examples {
     fn expand_values_placeholders() {
         let tree = serde_json::json!({"kubernetesVersion": "1.31.4"});
         let values = crate::values::Merged::whole(&tree);
-        let release = crate::resources::machine_template::TemplateRelease {
+        let release = crate::values::tpl::Release {
             name: "demo",
-            namespace: "ns",
+            namespace: "default",
         };
         let name = crate::resources::machine_template::expand_values_placeholders(
-            "ubuntu-kube-v{{ .Values.kubernetesVersion }}", &values, release, "machineImage").unwrap();
+            "ubuntu-kube-v{{ .Values.kubernetesVersion }}",
+            &values,
+            release,
+            "machineImage",
+        )
+        .unwrap();
         assert_eq!(name, "ubuntu-kube-v1.31.4");
         let name = crate::resources::machine_template::expand_values_placeholders(
             "ubuntu-kube-{{ .Values.kubernetesVersion | replace \".\" \"-\" }}-{{ .Release.Name }}",

@@ -124,6 +124,8 @@ pub struct TemplateSet {
     defaults_valid: OnceLock<bool>,
     /// The defaults typed (computed once; `None` when they do not pass the checks).
     typed_defaults: OnceLock<Option<crate::values::Values>>,
+    /// `dialects.yaml`, read on first use.
+    dialects: OnceLock<std::result::Result<crate::values::dialect::Dialects, String>>,
 }
 
 impl Clone for TemplateSet {
@@ -149,6 +151,7 @@ impl Clone for TemplateSet {
             statics: self.statics.clone(),
             defaults_valid: self.defaults_valid.clone(),
             typed_defaults: self.typed_defaults.clone(),
+            dialects: self.dialects.clone(),
         }
     }
 }
@@ -469,13 +472,37 @@ impl TemplateSet {
             statics,
             defaults_valid: OnceLock::new(),
             typed_defaults: OnceLock::new(),
+            dialects: OnceLock::new(),
         };
         // A set from disk is checked whole when it is loaded; embedded sets are checked by
         // the test suite and compile their templates on first use.
         if set.origin != Origin::Embedded {
             set.check_templates()?;
+            set.dialects()?;
         }
         Ok(set)
+    }
+
+    /// The set's value dialects (`dialects.yaml`; none when the file is absent): keys
+    /// of other chart versions that are translated or ignored with a warning.
+    ///
+    /// ```
+    /// let set = capiform::TemplateSet::embedded(None).unwrap();
+    /// assert!(set.dialects().unwrap().renamed.iter().any(|r| r.to == "apiServer.allowedCIDRs"));
+    /// ```
+    pub fn dialects(&self) -> Result<&crate::values::dialect::Dialects> {
+        let read = self.dialects.get_or_init(|| {
+            let text = match self.files.get("dialects.yaml") {
+                None => return Ok(Default::default()),
+                Some(bytes) => std::str::from_utf8(bytes)
+                    .map_err(|_| "dialects.yaml: not UTF-8 text".to_string())?,
+            };
+            crate::values::dialect::Dialects::from_yaml(text)
+        });
+        read.as_ref().map_err(|message| Error::TemplateSet {
+            set: self.id(),
+            message: message.clone(),
+        })
     }
 
     /// The set's manifest.

@@ -5,17 +5,20 @@
 //! tenth of a whole render. Values files are nearly always the same small subset of
 //! YAML: block mappings and sequences, plain scalars, simple quoted strings, comments.
 //! [`parse`] reads exactly that subset and gives up (`None`) on anything else, so that
-//! the caller falls back to `serde_yaml`. It never reads a document differently:
-//! whatever it accepts, it reads to the same value as `serde_yaml::from_str` into a
-//! `serde_json::Value`, and whatever `serde_yaml` rejects it does not accept (both are
-//! checked in the tests, against every values file of the repository and generated
-//! documents).
+//! the caller falls back to the general reader ([`super::read_values`]). It never reads
+//! a document differently: whatever it accepts, it reads to the same value as the
+//! general reader (numbers are float64, as helm reads them), and only documents the
+//! general reader reads without a warning; whatever the general reader rejects it does
+//! not accept (all checked in the tests, against every values file of the repository
+//! and generated documents).
 //!
-//! Outside the subset, and so left to `serde_yaml`: tabs, carriage returns, non-ASCII
-//! text, control characters, document markers and directives, anchors, aliases, tags,
-//! block scalars (`|`, `>`), flow collections other than `{}` and `[]`, multi-line
-//! scalars, quoted keys, escapes in quoted strings, duplicate keys, and plain scalars
-//! that may read as a float or an unusual integer (`1.5`, `0x1f`, `007`, `+1`, `.inf`).
+//! Outside the subset, and so left to the general reader: tabs, carriage returns,
+//! non-ASCII text, control characters, document markers and directives, anchors,
+//! aliases, tags, block scalars (`|`, `>`), flow collections other than `{}` and `[]`,
+//! multi-line scalars, quoted keys, escapes in quoted strings, duplicate keys, the
+//! YAML 1.1 booleans `y`/`yes`/`on`/`n`/`no`/`off` (a warning is due) and plain scalars
+//! that may read as a float or an unusual integer (`1.5`, `0x1f`, `007`, `+1`, `1_000`,
+//! `.inf`).
 
 use serde_json::{Map, Value};
 
@@ -197,6 +200,7 @@ fn entry(text: &str) -> Option<(&str, &str)> {
     if !(rest.is_empty() || rest.starts_with(' '))
         || !key.as_bytes().first()?.is_ascii_alphabetic()
         || special_value(key).is_some()
+        || yaml11_only_bool(key)
     {
         return None;
     }
@@ -249,8 +253,32 @@ fn special_value(s: &str) -> Option<Value> {
     }
 }
 
-/// A plain scalar as `serde_yaml` resolves it, when the resolution is sure: null,
-/// booleans, decimal integers, and strings that no number syntax can read.
+/// The words YAML 1.1 (and so helm) reads as booleans but YAML 1.2 as strings: the
+/// general reader reads them, with a warning.
+fn yaml11_only_bool(s: &str) -> bool {
+    matches!(
+        s,
+        "y" | "Y"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "on"
+            | "On"
+            | "ON"
+            | "n"
+            | "N"
+            | "no"
+            | "No"
+            | "NO"
+            | "off"
+            | "Off"
+            | "OFF"
+    )
+}
+
+/// A plain scalar as the general reader resolves it, when the resolution is sure and
+/// needs no warning: null, `true`/`false`, decimal integers (as float64), and strings
+/// that no number syntax can read.
 fn plain_scalar(s: &str) -> Option<Value> {
     let bytes = s.as_bytes();
     let first = *bytes.first()?;
@@ -286,6 +314,9 @@ fn plain_scalar(s: &str) -> Option<Value> {
     if let Some(value) = special_value(s) {
         return Some(value);
     }
+    if yaml11_only_bool(s) {
+        return None;
+    }
     if !matches!(first, b'0'..=b'9' | b'+' | b'-' | b'.') {
         // No integer or float syntax starts otherwise (Rust's float parser reads
         // `inf` and `nan`, which serde_yaml refuses as not finite).
@@ -294,9 +325,10 @@ fn plain_scalar(s: &str) -> Option<Value> {
     number_or_string(s)
 }
 
-/// A plain scalar starting with a digit or `-`, as `serde_yaml` resolves it: a decimal
-/// integer, or a string when no integer or float syntax reads it; `None` for floats,
-/// prefixed or zero-padded integers and anything starting with `+` or `.`.
+/// A plain scalar starting with a digit or `-`, as the general reader resolves it: a
+/// decimal integer (as a float64, as helm reads every number), or a string when no
+/// integer or float syntax reads it; `None` for floats, prefixed, zero-padded or
+/// underscored integers and anything starting with `+` or `.`.
 fn number_or_string(s: &str) -> Option<Value> {
     let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
     let unsigned = s.strip_prefix('-').unwrap_or(s);
@@ -305,15 +337,20 @@ fn number_or_string(s: &str) -> Option<Value> {
             .starts_with(|c: char| c.is_ascii_alphabetic() && !"iInN".contains(c))
             .then(|| Value::String(s.to_string()));
     }
+    if s.contains('_') {
+        return None;
+    }
     if digits(unsigned) {
         if unsigned.len() > 1 && unsigned.starts_with('0') {
             return None;
         }
-        return if s.starts_with('-') {
-            s.parse::<i64>().ok().map(Value::from)
+        // Through the integer, as helm's reader goes: `-0` is 0.
+        let value = if s.starts_with('-') {
+            s.parse::<i64>().ok()? as f64
         } else {
-            s.parse::<u64>().ok().map(Value::from)
+            s.parse::<u64>().ok()? as f64
         };
+        return serde_json::Number::from_f64(value).map(Value::Number);
     }
     let prefixed = ["0x", "0o", "0b"].iter().any(|p| unsigned.starts_with(p));
     if prefixed || s.parse::<f64>().is_ok() {
@@ -327,13 +364,17 @@ mod tests {
     use super::*;
     use crate::test_rng::Rng;
 
-    /// What serde_yaml reads, as the values loader used it before this reader.
+    /// What the general reader reads, when it reads it without a warning (the fast
+    /// reader has no warnings to give).
     fn reference(text: &str) -> Option<Value> {
-        serde_yaml::from_str::<Value>(text).ok()
+        match crate::values::read_values("t.yaml", text) {
+            Ok((v, warnings)) if warnings.is_empty() => Some(v),
+            _ => None,
+        }
     }
 
-    /// The fast reader either gives up or agrees with serde_yaml, and never accepts
-    /// what serde_yaml rejects.
+    /// The fast reader either gives up or agrees with the general reader, and never
+    /// accepts what the general reader rejects or warns about.
     fn agrees(text: &str) -> bool {
         match parse(text) {
             None => true,
@@ -606,7 +647,8 @@ mod tests {
     }
 
     /// Documents built from pieces that stress indentation, items and scalars: the
-    /// fast reader must agree with serde_yaml on all of them.
+    /// fast reader must agree with the general reader on all of them. (No key is `n`
+    /// or `y`: helm reads those keys as `"false"` and `"true"`, with a warning.)
     #[test]
     fn generated_documents_agree_with_serde_yaml() {
         let scalars = [
@@ -614,14 +656,14 @@ mod tests {
         ];
         let shapes: [fn(&str, &str) -> String; 9] = [
             |a, b| format!("k: {a}\nl: {b}\n"),
-            |a, b| format!("k:\n  m: {a}\n  n: {b}\n"),
+            |a, b| format!("k:\n  m: {a}\n  p: {b}\n"),
             |a, b| format!("k:\n- {a}\n- {b}\n"),
-            |a, b| format!("k:\n  - m: {a}\n    n: {b}\n"),
-            |a, b| format!("k:\n- m: {a}\n  n:\n  - {b}\n"),
+            |a, b| format!("k:\n  - m: {a}\n    p: {b}\n"),
+            |a, b| format!("k:\n- m: {a}\n  p:\n  - {b}\n"),
             |a, b| format!("k:\n  - m: {a}\n  - {b}\n"),
-            |a, b| format!("k:\n  m: {a}\n   n: {b}\n"),
+            |a, b| format!("k:\n  m: {a}\n   p: {b}\n"),
             |a, b| format!("k:\n  - {a}\n    - {b}\n"),
-            |a, b| format!("k:\n  m:\n    - {a}\n  n: {b}\n"),
+            |a, b| format!("k:\n  m:\n    - {a}\n  p: {b}\n"),
         ];
         let mut fast = 0;
         for shape in shapes {

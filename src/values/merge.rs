@@ -38,6 +38,34 @@ pub fn merge_values(base: &mut Value, overlay: Value) {
     }
 }
 
+/// Merge one `-f` document into the ones before it, as helm's `mergeMaps` does: maps
+/// merge key by key, anything else replaces, and an explicit `null` is kept (it removes
+/// the chart's default when the user's values are merged over the defaults).
+///
+/// ```
+/// use serde_json::json;
+/// let mut user = json!({"a": {"b": 1, "c": 2}, "d": [1]});
+/// capiform::values::merge::merge_maps(&mut user, json!({"a": {"c": null}, "d": [2]}));
+/// assert_eq!(user, json!({"a": {"b": 1, "c": null}, "d": [2]}));
+/// ```
+pub fn merge_maps(base: &mut Value, overlay: Value) {
+    match (base, overlay) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(existing) if existing.is_object() && v.is_object() => {
+                        merge_maps(existing, v)
+                    }
+                    _ => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o,
+    }
+}
+
 /// Deep merge where `overlay` wins and `null` in the overlay keeps the base's value:
 /// the rule used to apply `nodeGroupDefaults` beneath each node group.
 ///

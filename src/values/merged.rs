@@ -11,8 +11,8 @@ use serde::Deserialize;
 use serde::de::value::MapDeserializer;
 use serde_json::{Map, Value};
 
-use super::{Values, ValuesSource, merge, parse_source, typed_from};
-use crate::error::Result;
+use super::{Values, ValuesSource, merge, typed_from};
+use crate::error::{Result, Warning};
 
 /// The values of a render: the defaults with the user's layers merged over them, read
 /// key by key. Subtrees the user did not touch are borrowed from the defaults.
@@ -53,36 +53,64 @@ impl<'a> Merged<'a> {
     /// assert_eq!(merged.to_value(), serde_json::json!({"a": {"c": 2}}));
     /// ```
     pub fn over(defaults: &'a Value, sources: &[ValuesSource]) -> Result<(Self, Value)> {
+        Ok(Self::over_user(
+            defaults,
+            super::user_values(sources, None, &mut Vec::new())?,
+        ))
+    }
+
+    /// [`Merged::over`] with the keys of other chart versions translated by `dialects`
+    /// and the warnings of reading the sources added to `warnings` (what
+    /// [`crate::render()`] runs).
+    ///
+    /// ```
+    /// use capiform::values::{Merged, ValuesSource};
+    /// let set = capiform::TemplateSet::embedded(None).unwrap();
+    /// let sources = [ValuesSource::Yaml { name: "v.yaml".into(), text: "apiServer: {allowedCidrs: [10.0.0.0/8]}".into() }];
+    /// let mut warnings = Vec::new();
+    /// let (merged, _) = Merged::over_with(set.defaults(), &sources, Some(set.dialects().unwrap()), &mut warnings).unwrap();
+    /// assert_eq!(merged["apiServer"]["allowedCIDRs"][0], "10.0.0.0/8");
+    /// assert_eq!(warnings.len(), 1);
+    /// ```
+    pub fn over_with(
+        defaults: &'a Value,
+        sources: &[ValuesSource],
+        dialects: Option<&super::dialect::Dialects>,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<(Self, Value)> {
+        Ok(Self::over_user(
+            defaults,
+            super::user_values(sources, dialects, warnings)?,
+        ))
+    }
+
+    /// The user's values ([`super::user_values`]) merged over `defaults` as helm
+    /// coalesces them, and the user's values without their `null`s.
+    fn over_user(defaults: &'a Value, user: Value) -> (Self, Value) {
         let base = defaults.as_object();
-        let mut given = Value::Object(Map::new());
+        let mut given = Map::new();
         let mut shadowed: Vec<String> = Vec::new();
-        let mut user = Value::Object(Map::new());
-        for source in sources {
-            let layer = parse_source(source)?;
-            // The first time a layer names a top-level key, its merged subtree starts
-            // as the defaults' one; Helm's merge treats top-level keys one by one, so
-            // merging the layer into these subtrees is merging it into the whole tree.
-            if let Value::Object(keys) = &layer {
-                for k in keys.keys() {
-                    if let Err(at) = shadowed.binary_search(k) {
-                        shadowed.insert(at, k.clone());
-                        if let (Some(d), Value::Object(g)) =
-                            (base.and_then(|b| b.get(k)), &mut given)
-                        {
-                            g.insert(k.clone(), d.clone());
-                        }
-                    }
+        // Helm's merge treats top-level keys one by one: a key the user names starts
+        // as the defaults' subtree, and the user's value is merged into it.
+        if let Value::Object(keys) = &user {
+            for k in keys.keys() {
+                shadowed.push(k.clone());
+                if let Some(d) = base.and_then(|b| b.get(k)) {
+                    given.insert(k.clone(), d.clone());
                 }
             }
-            merge::merge_values(&mut user, layer.clone());
-            merge::merge_values(&mut given, layer);
         }
+        shadowed.sort_unstable();
+        let mut given = Value::Object(given);
+        merge::merge_values(&mut given, user.clone());
+        let mut without_nulls = Value::Object(Map::new());
+        merge::merge_values(&mut without_nulls, user);
         let merged = Self {
             base,
             given,
             shadowed,
         };
-        Ok((merged, user))
+        (merged, without_nulls)
     }
 
     /// A whole merged tree read as [`Merged`] (nothing to layer): for callers that
@@ -198,6 +226,12 @@ impl<'a> Merged<'a> {
         if let Ok(v) = Values::deserialize(map()) {
             return Ok(v);
         }
+        // Numbers of values files are float64: integer fields of Kubernetes types inside
+        // the values (a pod security context's `runAsUser`) take the whole ones.
+        let whole = super::whole_numbers_as_integers(&self.to_value());
+        if let Ok(v) = Values::deserialize(&whole) {
+            return Ok(v);
+        }
         typed_from(map())
     }
 
@@ -217,7 +251,9 @@ impl<'a> Merged<'a> {
     /// assert_eq!(v.cloud_name.as_deref(), Some("openstack"));
     /// ```
     pub fn typed_over(&self, defaults: &Values) -> Result<Values> {
-        match Values::deserialize(&self.given) {
+        let given = Values::deserialize(&self.given)
+            .or_else(|_| Values::deserialize(&super::whole_numbers_as_integers(&self.given)));
+        match given {
             Ok(given) => Ok(Values::overlay(given, defaults, |k| self.is_shadowed(k))),
             // The whole tree again, for the error's path and wording.
             Err(_) => self.typed(),
@@ -293,7 +329,7 @@ mod tests {
     fn untouched_defaults_are_borrowed_not_copied() {
         let defaults = json!({"big": {"x": 1}, "small": 1});
         let (merged, _) = Merged::over(&defaults, &[yaml("small: 2")]).unwrap();
-        assert_eq!(merged.given(), &json!({"small": 2}));
+        assert_eq!(merged.given(), &json!({"small": 2.0}));
         assert!(std::ptr::eq(merged.get("big").unwrap(), &defaults["big"]));
     }
 

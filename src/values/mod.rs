@@ -1,23 +1,31 @@
 //! Values: loading, Helm-compatible layering and the typed model.
 //!
-//! The flow is one direction: the template set's defaults, then every `-f` file in
-//! order, then `--set`/`--set-string`, merged as Helm merges them
-//! ([`merge::merge_values`]); the result is checked and turned into the typed
-//! [`Values`].
+//! The flow is one direction, helm's: every `-f` file is read as helm reads YAML
+//! ([`read_values`]) and merged over the ones before it, then the `--set` family is
+//! parsed into those values ([`set`]); the user's values are then merged over the
+//! template set's defaults ([`merge::merge_values`]), checked and turned into the
+//! typed [`Values`]. Keys of other chart versions are translated on the way
+//! ([`dialect`]), and typed fields accept the spellings the chart accepts
+//! ([`tolerance`]).
 
 pub mod addons;
+pub mod dialect;
 mod fast_yaml;
 pub mod merge;
 pub mod merged;
 pub mod model;
+mod reader;
 pub mod set;
+pub mod tolerance;
+pub mod tpl;
 
 pub use merged::Merged;
 pub use model::*;
+pub use reader::read_values;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Error, FieldError, Result, Warning};
 
 /// An optional section of the values, or the section's default when it is absent,
 /// borrowed when it is there (builders read sections; they need no copy of them).
@@ -34,7 +42,9 @@ pub fn section<T: Clone + Default>(o: &Option<T>) -> std::borrow::Cow<'_, T> {
     }
 }
 
-/// One layer of user values, in the order given on the command line.
+/// One layer of user values. Helm's order is applied whatever the order given: every
+/// `-f` document in order, then `--set-json`, `--set`, `--set-string`, `--set-file`
+/// and `--set-literal` arguments (each kind in the order given).
 ///
 /// ```
 /// let s = capiform::values::ValuesSource::Yaml { name: "inline".into(), text: "osDistro: flatcar".into() };
@@ -53,52 +63,251 @@ pub enum ValuesSource {
     Set(String),
     /// A `--set-string` argument.
     SetString(String),
+    /// A `--set-json` argument: `KEY=JSON`.
+    SetJson(String),
+    /// A `--set-file` argument: `KEY=PATH`, the file's text is the value.
+    SetFile(String),
+    /// A `--set-literal` argument: `KEY=VALUE`, the value taken as it is.
+    SetLiteral(String),
 }
 
-/// Parse one values document. An empty document is an empty map; anything other than
-/// a mapping is an error naming the file, and YAML syntax errors carry line and column.
-/// Documents in plain block YAML, as most values files are, are read by a fast reader
-/// that gives the same value as `serde_yaml`; any other document is read by `serde_yaml`.
+impl ValuesSource {
+    /// The position of the source's kind in helm's order.
+    fn rank(&self) -> u8 {
+        match self {
+            ValuesSource::Yaml { .. } => 0,
+            ValuesSource::SetJson(_) => 1,
+            ValuesSource::Set(_) => 2,
+            ValuesSource::SetString(_) => 3,
+            ValuesSource::SetFile(_) => 4,
+            ValuesSource::SetLiteral(_) => 5,
+        }
+    }
+}
+
+/// Parse one values document as helm reads it ([`read_values`]), without its
+/// warnings. An empty document is an empty map; anything other than a mapping is an
+/// error naming the file, and YAML syntax errors carry line and column.
 ///
 /// ```
 /// let v = capiform::values::parse_document("values.yaml", "a: 1").unwrap();
-/// assert_eq!(v, serde_json::json!({"a": 1}));
+/// assert_eq!(v, serde_json::json!({"a": 1.0}));
 /// assert!(capiform::values::parse_document("values.yaml", "- 1").is_err());
 /// assert!(capiform::values::parse_document("values.yaml", "a: [1").is_err());
 /// ```
 pub fn parse_document(name: &str, text: &str) -> Result<Value> {
+    read_document(name, text).map(|(v, _)| v)
+}
+
+/// [`read_values`], with a fast path: documents in plain block YAML, as most values
+/// files are, are read by a reader of that subset that resolves every scalar as
+/// [`read_values`] does (it leaves any scalar that would need a warning to it).
+///
+/// ```
+/// let (v, w) = capiform::values::read_document("values.yaml", "a: 2\nb: on\n").unwrap();
+/// assert_eq!(v, serde_json::json!({"a": 2.0, "b": true}));
+/// assert_eq!(w.len(), 1);
+/// ```
+pub fn read_document(name: &str, text: &str) -> Result<(Value, Vec<Warning>)> {
     if text.trim().is_empty() {
-        return Ok(Value::Object(Default::default()));
+        return Ok((Value::Object(Default::default()), Vec::new()));
     }
     if let Some(value) = fast_yaml::parse(text) {
-        return Ok(value);
+        return Ok((value, Vec::new()));
     }
-    let value: Value = serde_yaml::from_str(text).map_err(|e| Error::Yaml {
-        file: name.to_string(),
-        message: yaml_message(&e),
-    })?;
-    match value {
-        Value::Object(_) => Ok(value),
-        Value::Null => Ok(Value::Object(Default::default())),
-        other => Err(Error::Yaml {
-            file: name.to_string(),
-            message: format!(
-                "the values document must be a mapping of keys to values, got {}",
-                kind_name(&other)
-            ),
-        }),
+    read_values(name, text)
+}
+
+/// The user's values as helm builds them before it merges them over the chart's
+/// defaults: the `-f` documents merged in order (an explicit `null` is kept, to remove
+/// a default later), then the `--set` family parsed into them, in helm's order. Keys of
+/// other chart versions are translated by `dialects`, and the spellings typed fields
+/// accept are made typed; what was done is added to `warnings`, naming the source.
+///
+/// ```
+/// use capiform::values::{user_values, ValuesSource};
+/// let sources = [
+///     ValuesSource::Set("nodeGroups[0].machineCount=5".into()),
+///     ValuesSource::Yaml { name: "v.yaml".into(), text: "nodeGroups: [{name: a, machineCount: 1}, {name: b}]".into() },
+/// ];
+/// let mut warnings = Vec::new();
+/// let v = user_values(&sources, None, &mut warnings).unwrap();
+/// assert_eq!(v, serde_json::json!({"nodeGroups": [{"name": "a", "machineCount": 5}, {"name": "b"}]}));
+/// ```
+pub fn user_values(
+    sources: &[ValuesSource],
+    dialects: Option<&dialect::Dialects>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Value> {
+    let schema = crate::schema::compiled_schema(crate::validation::SCHEMA_VERSION);
+    let mut ordered: Vec<&ValuesSource> = sources.iter().collect();
+    ordered.sort_by_key(|s| s.rank());
+    let mut user = Value::Object(Map::new());
+    let mut sets = Vec::new();
+    for source in ordered {
+        let (arg, kind) = match source {
+            ValuesSource::Yaml { name, text } => {
+                let (mut layer, read_warnings) = read_document(name, text)?;
+                warnings.extend(read_warnings);
+                if let Some(d) = dialects.filter(|d| !d.is_empty()) {
+                    d.apply(&mut layer, name, warnings)?;
+                }
+                if let Some(schema) = schema {
+                    tolerance::tolerate(schema, &mut layer, name, warnings);
+                }
+                merge::merge_maps(&mut user, layer);
+                continue;
+            }
+            ValuesSource::Set(a) => (a, set::SetKind::Typed),
+            ValuesSource::SetString(a) => (a, set::SetKind::String),
+            ValuesSource::SetJson(a) => (a, set::SetKind::Json),
+            ValuesSource::SetFile(a) => (a, set::SetKind::File),
+            ValuesSource::SetLiteral(a) => (a, set::SetKind::Literal),
+        };
+        set::apply(&mut user, arg, kind, &mut |path| {
+            std::fs::read_to_string(path).map_err(|e| e.to_string())
+        })?;
+        sets.push(format!("{} {arg}", kind.flag()));
+    }
+    if !sets.is_empty() {
+        let source = sets.join(" ");
+        if let Some(d) = dialects.filter(|d| !d.is_empty()) {
+            d.apply(&mut user, &source, warnings)?;
+        }
+        if let Some(schema) = schema {
+            tolerance::tolerate(schema, &mut user, &source, warnings);
+        }
+    }
+    Ok(user)
+}
+
+/// Name the source of each problem: the last `-f` file (or `--set` argument) that gives
+/// the problem's field or the closest mapping or list above it, appended to the
+/// message as `(in FILE)`. Problems of fields only the defaults give are left alone.
+/// Runs on the error path only (it reads the sources again).
+///
+/// ```
+/// use capiform::values::{attribute_sources, ValuesSource};
+/// use capiform::FieldError;
+/// let sources = [
+///     ValuesSource::Yaml { name: "base.yaml".into(), text: "nodeGroups: [{name: a}]".into() },
+///     ValuesSource::Set("osDistro=arch".into()),
+/// ];
+/// let mut problems = vec![
+///     FieldError::new("nodeGroups[0].machineFlavor", "is required"),
+///     FieldError::new("osDistro", "must be one of ubuntu, flatcar"),
+///     FieldError::new("kubernetesVersion", "is required"),
+/// ];
+/// attribute_sources(&sources, &mut problems);
+/// assert_eq!(problems[0].message, "is required (in base.yaml)");
+/// assert_eq!(problems[1].message, "must be one of ubuntu, flatcar (in --set osDistro=arch)");
+/// assert_eq!(problems[2].message, "is required");
+/// ```
+pub fn attribute_sources(sources: &[ValuesSource], problems: &mut [FieldError]) {
+    let mut layers: Vec<(String, Value)> = Vec::new();
+    for source in sources {
+        let (label, kind, arg) = match source {
+            ValuesSource::Yaml { name, text } => {
+                if let Ok(v) = parse_document(name, text) {
+                    layers.push((name.clone(), v));
+                }
+                continue;
+            }
+            ValuesSource::Set(a) => ("--set", set::SetKind::Typed, a),
+            ValuesSource::SetString(a) => ("--set-string", set::SetKind::String, a),
+            ValuesSource::SetJson(a) => ("--set-json", set::SetKind::Json, a),
+            ValuesSource::SetFile(a) => ("--set-file", set::SetKind::File, a),
+            ValuesSource::SetLiteral(a) => ("--set-literal", set::SetKind::Literal, a),
+        };
+        let mut v = Value::Object(Map::new());
+        if set::apply(&mut v, arg, kind, &mut |_| Ok(String::new())).is_ok() {
+            layers.push((format!("{label} {arg}"), v));
+        }
+    }
+    for problem in problems.iter_mut() {
+        let steps = path_steps(&problem.path);
+        if steps.is_empty() {
+            continue;
+        }
+        let depth_in = |v: &Value| {
+            let mut at = v;
+            let mut depth = 0;
+            for step in &steps {
+                let next = match step {
+                    Ok(key) => at.get(key.as_str()),
+                    Err(i) => at.get(*i),
+                };
+                match next {
+                    Some(n) => {
+                        at = n;
+                        depth += 1;
+                    }
+                    None => break,
+                }
+            }
+            depth
+        };
+        // The deepest match wins; among equals, the last source (it is the one that
+        // holds the value in the end).
+        let best = layers
+            .iter()
+            .map(|(label, v)| (depth_in(v), label))
+            .filter(|(d, _)| *d > 0)
+            .fold(None::<(usize, &String)>, |best, (d, l)| match best {
+                Some((bd, _)) if bd > d => best,
+                _ => Some((d, l)),
+            });
+        if let Some((_, label)) = best {
+            problem.message = format!("{} (in {label})", problem.message);
+        }
     }
 }
 
-fn yaml_message(e: &serde_yaml::Error) -> String {
-    match e.location() {
-        Some(loc) => format!(
-            "invalid YAML at line {}, column {}: {}",
-            loc.line(),
-            loc.column(),
-            e.to_string().split(" at line ").next().unwrap_or_default()
+/// `a.b[0].c` as keys (`Ok`) and list indexes (`Err`).
+fn path_steps(path: &str) -> Vec<std::result::Result<String, usize>> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let mut rest = part;
+        if let Some(at) = rest.find('[') {
+            if at > 0 {
+                out.push(Ok(rest[..at].to_string()));
+            }
+            rest = &rest[at..];
+            while let Some(close) = rest.find(']') {
+                match rest[1..close].parse::<usize>() {
+                    Ok(i) => out.push(Err(i)),
+                    Err(_) => return out,
+                }
+                rest = &rest[close + 1..];
+            }
+        } else if !rest.is_empty() {
+            out.push(Ok(rest.to_string()));
+        }
+    }
+    out
+}
+
+/// A copy of `v` with every whole float64 of at most 2^53 as an integer: what typed
+/// integer fields read (helm's numbers are all float64; the chart prints whole ones as
+/// integers).
+///
+/// ```
+/// let v = serde_json::json!({"a": [2.0, 2.5], "b": {"c": 65534.0}});
+/// assert_eq!(capiform::values::whole_numbers_as_integers(&v), serde_json::json!({"a": [2, 2.5], "b": {"c": 65534}}));
+/// ```
+pub fn whole_numbers_as_integers(v: &Value) -> Value {
+    match v {
+        Value::Number(n) if n.is_f64() => n
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0)
+            .map_or_else(|| v.clone(), |f| Value::from(f as i64)),
+        Value::Array(items) => Value::Array(items.iter().map(whole_numbers_as_integers).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), whole_numbers_as_integers(v)))
+                .collect(),
         ),
-        None => format!("invalid YAML: {e}"),
+        other => other.clone(),
     }
 }
 
@@ -129,9 +338,7 @@ pub fn kind_name(v: &Value) -> &'static str {
 /// ```
 pub fn merged_values(defaults: &Value, sources: &[ValuesSource]) -> Result<Value> {
     let mut merged = defaults.clone();
-    for source in sources {
-        merge::merge_values(&mut merged, parse_source(source)?);
-    }
+    merge::merge_values(&mut merged, user_values(sources, None, &mut Vec::new())?);
     Ok(merged)
 }
 
@@ -157,14 +364,6 @@ pub fn merged_values_and_user(
 /// mapping (a `null` is returned as `Some(Null)`, like Sprig's `dig`).
 pub(crate) fn dig<'v>(root: &'v Value, path: &[&str]) -> Option<&'v Value> {
     path.iter().try_fold(root, |v, k| v.as_object()?.get(*k))
-}
-
-fn parse_source(source: &ValuesSource) -> Result<Value> {
-    match source {
-        ValuesSource::Yaml { name, text } => parse_document(name, text),
-        ValuesSource::Set(arg) => set::parse_set(arg, false),
-        ValuesSource::SetString(arg) => set::parse_set(arg, true),
-    }
 }
 
 /// Turn a merged values tree into the typed [`Values`], naming the path of the first
