@@ -56,8 +56,7 @@ DIFFERENCES = [null_server_metadata_values, blackbox_defaults_text, quoted_negat
 CHART_CANNOT_RENDER = ["wrong type for value"]
 
 # differences-from-the-chart.md, "Values the API server or a webhook refuses": a
-# kubernetesVersion that is not a version, or a negative certificatesExpiryDays, renders
-# with Helm and is refused by capiform.
+# kubernetesVersion that is not a version renders with Helm and is refused by capiform.
 VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+(?:[-+][0-9A-Za-z.+-]*)?$")
 
 
@@ -71,10 +70,6 @@ def refused_by_capiform(case_dir):
     version = values.get("kubernetesVersion") if isinstance(values, dict) else None
     if isinstance(version, str) and not VERSION.match(version):
         return f"kubernetesVersion {version!r} is not a version"
-    control_plane = values.get("controlPlane") if isinstance(values, dict) else None
-    days = control_plane.get("certificatesExpiryDays") if isinstance(control_plane, dict) else None
-    if isinstance(days, (int, float)) and not isinstance(days, bool) and days < 0:
-        return f"controlPlane.certificatesExpiryDays {days} is negative"
     return None
 
 # differences-from-the-chart.md, "Node labels YAML cannot quote": when a node label holds
