@@ -103,13 +103,13 @@ fn main() {
                 },
             }
         }
-        if let (Some(mut m), Some(top)) = (merged, top) {
-            if top.is_object() {
-                merge::overlay(&mut m, &top);
-                write!(defaults_nodes, "    ({name:?}, &").unwrap();
-                static_node(&m, &mut defaults_nodes);
-                defaults_nodes.push_str("),\n");
-            }
+        if let (Some(mut m), Some(top)) = (merged, top)
+            && top.is_object()
+        {
+            merge::overlay(&mut m, &top);
+            write!(defaults_nodes, "    ({name:?}, &").unwrap();
+            static_node(&m, &mut defaults_nodes);
+            defaults_nodes.push_str("),\n");
         }
         // Name and version for the index (empty when the manifest does not read: loading
         // the set reports that).

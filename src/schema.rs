@@ -647,54 +647,54 @@ impl<N: SchemaNode> Walker<'_, N> {
                 return;
             }
         }
-        if let Some(values) = schema.get("enum").and_then(N::as_slice) {
-            if !values.iter().any(|x| x.equals(v)) {
-                let allowed: Vec<String> = values
-                    .iter()
-                    .filter(|x| !x.is_null())
-                    .map(N::json_text)
-                    .collect();
+        if let Some(values) = schema.get("enum").and_then(N::as_slice)
+            && !values.iter().any(|x| x.equals(v))
+        {
+            let allowed: Vec<String> = values
+                .iter()
+                .filter(|x| !x.is_null())
+                .map(N::json_text)
+                .collect();
+            out.push(FieldError::new(
+                path.render(),
+                format!(
+                    "{} is not allowed (expected one of {})",
+                    describe(v),
+                    allowed.join(", ")
+                ),
+            ));
+        }
+        if let Some(n) = v.as_f64() {
+            if let Some(min) = schema.get("minimum").and_then(N::as_f64)
+                && n < min
+            {
                 out.push(FieldError::new(
                     path.render(),
-                    format!(
-                        "{} is not allowed (expected one of {})",
-                        describe(v),
-                        allowed.join(", ")
-                    ),
+                    format!("{} is too small (expected at least {min})", describe(v)),
+                ));
+            }
+            if let Some(max) = schema.get("maximum").and_then(N::as_f64)
+                && n > max
+            {
+                out.push(FieldError::new(
+                    path.render(),
+                    format!("{} is too large (expected at most {max})", describe(v)),
                 ));
             }
         }
-        if let Some(n) = v.as_f64() {
-            if let Some(min) = schema.get("minimum").and_then(N::as_f64) {
-                if n < min {
-                    out.push(FieldError::new(
-                        path.render(),
-                        format!("{} is too small (expected at least {min})", describe(v)),
-                    ));
-                }
-            }
-            if let Some(max) = schema.get("maximum").and_then(N::as_f64) {
-                if n > max {
-                    out.push(FieldError::new(
-                        path.render(),
-                        format!("{} is too large (expected at most {max})", describe(v)),
-                    ));
-                }
-            }
-        }
         if let Some(s) = v.as_str() {
-            if let Some(p) = schema.get("pattern").and_then(N::as_str) {
-                if !pattern_matches(p, s) {
-                    out.push(FieldError::new(
-                        path.render(),
-                        format!("{} does not match {p}", describe(v)),
-                    ));
-                }
+            if let Some(p) = schema.get("pattern").and_then(N::as_str)
+                && !pattern_matches(p, s)
+            {
+                out.push(FieldError::new(
+                    path.render(),
+                    format!("{} does not match {p}", describe(v)),
+                ));
             }
-            if let Some(f) = schema.get("format").and_then(N::as_str) {
-                if let Some(problem) = check_format(f, s) {
-                    out.push(FieldError::new(path.render(), problem));
-                }
+            if let Some(f) = schema.get("format").and_then(N::as_str)
+                && let Some(problem) = check_format(f, s)
+            {
+                out.push(FieldError::new(path.render(), problem));
             }
         }
         match v {

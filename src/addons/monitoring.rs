@@ -135,11 +135,10 @@ fn kube_prometheus_stack(ctx: &Context, k: &ChartRelease) -> Result<Vec<Object>>
         "postDelete".into(),
         json!([pvc_hook(am, "delete", None), pvc_hook(prom, "delete", None)]),
     );
-    if let Some(release) = out.iter_mut().find(|o| o.kind == "HelmRelease") {
-        if let Some(spec) = release.body.get_mut("spec").and_then(Value::as_object_mut) {
+    if let Some(release) = out.iter_mut().find(|o| o.kind == "HelmRelease")
+        && let Some(spec) = release.body.get_mut("spec").and_then(Value::as_object_mut) {
             spec.insert("lifecycleHooks".into(), Value::Object(hooks));
         }
-    }
     let dashboards = dashboards_config_map(
         ctx,
         "additional-grafana-dashboards",
@@ -176,11 +175,10 @@ fn loki_stack(ctx: &Context, l: &HelmAddon) -> Result<Vec<Object>> {
             json!([{"apiVersion": "v1", "kind": "PersistentVolumeClaim", "selector": selector, "action": "delete"}]),
         );
     }
-    if let Some(release) = out.iter_mut().find(|o| o.kind == "HelmRelease") {
-        if let Some(spec) = release.body.get_mut("spec").and_then(Value::as_object_mut) {
+    if let Some(release) = out.iter_mut().find(|o| o.kind == "HelmRelease")
+        && let Some(spec) = release.body.get_mut("spec").and_then(Value::as_object_mut) {
             spec.insert("lifecycleHooks".into(), Value::Object(hooks));
         }
-    }
     let datasource = ctx
         .templates
         .render("addons/loki-stack-datasource", &json!({"namespace": ns}))?;

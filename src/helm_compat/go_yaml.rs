@@ -731,7 +731,7 @@ fn is_timestamp(s: &str) -> bool {
         }
         expect(b, &mut i, b'-')?;
         let day = getnum(b, &mut i)?;
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
         let days = match month {
             2 if leap => 29,
             2 => 28,
@@ -1397,12 +1397,11 @@ impl Emitter {
         self.write_indicator("|", true, false, false);
         // Block scalar hints.
         let mut first = value.chars();
-        if let Some(c0) = first.next() {
-            if c0 == ' ' || is_break(c0) {
+        if let Some(c0) = first.next()
+            && (c0 == ' ' || is_break(c0)) {
                 let hint = char::from(b'0' + BEST_INDENT as u8);
                 self.write_indicator(hint.encode_utf8(&mut [0; 4]), false, false, false);
             }
-        }
         let mut last = value.chars().rev();
         let chomp = match (last.next(), last.next()) {
             (None, _) => Some('-'),

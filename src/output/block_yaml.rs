@@ -695,16 +695,14 @@ fn radix_prefixed(rest: &str, radix: u32, negative: bool) -> bool {
 fn parses_as_int(s: &str) -> bool {
     let unpositive = s.strip_prefix('+').unwrap_or(s);
     for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] {
-        if let Some(rest) = unpositive.strip_prefix(prefix) {
-            if radix_prefixed(rest, radix, false) {
+        if let Some(rest) = unpositive.strip_prefix(prefix)
+            && radix_prefixed(rest, radix, false) {
                 return true;
             }
-        }
-        if let Some(rest) = s.strip_prefix('-').and_then(|r| r.strip_prefix(prefix)) {
-            if radix_prefixed(rest, radix, true) {
+        if let Some(rest) = s.strip_prefix('-').and_then(|r| r.strip_prefix(prefix))
+            && radix_prefixed(rest, radix, true) {
                 return true;
             }
-        }
     }
     if digits_but_not_number(s) {
         return false;

@@ -857,7 +857,7 @@ fn check_encryption_key(key: &Value, provider: &str, secret_name: &str) -> Resul
 /// such text.
 fn base64_decoded_len(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
-    if bytes.is_empty() || bytes.len() % 4 != 0 {
+    if bytes.is_empty() || !bytes.len().is_multiple_of(4) {
         return None;
     }
     let padding = bytes.iter().rev().take_while(|&&b| b == b'=').count();

@@ -229,12 +229,10 @@ pub fn convert_ports(ports: &[Value]) -> Vec<Value> {
             if let Some(net) = p
                 .get("network")
                 .filter(|n| !crate::resources::kubeadm::is_empty(n))
-            {
-                if net.get("filter").is_none() {
+                && net.get("filter").is_none() {
                     let converted = convert_neutron_filter(net);
                     p["network"] = converted;
                 }
-            }
             p
         })
         .collect()

@@ -161,8 +161,8 @@ pub fn effective_node_groups(ctx: &Context) -> Result<Vec<(usize, NodeGroup)>> {
         };
         let before = problems.len();
         check_group(ctx, i, &group, &mut problems);
-        if let Some(name) = &group.name {
-            if !seen.insert(name.clone()) {
+        if let Some(name) = &group.name
+            && !seen.insert(name.clone()) {
                 problems.push(FieldError::new(
                     format!("{path}.name"),
                     format!(
@@ -170,7 +170,6 @@ pub fn effective_node_groups(ctx: &Context) -> Result<Vec<(usize, NodeGroup)>> {
                     ),
                 ));
             }
-        }
         if problems.len() == before {
             out.push((i, group));
         }

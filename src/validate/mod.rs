@@ -554,14 +554,12 @@ fn translate(schema: &Value) -> Value {
             json!([{"type": "integer"}, {"type": "string"}]),
         );
     }
-    if embedded {
-        if let Some(props) = out.get_mut("properties").and_then(Value::as_object_mut) {
-            props
-                .entry("apiVersion")
-                .or_insert(json!({"type": "string"}));
-            props.entry("kind").or_insert(json!({"type": "string"}));
-            props.entry("metadata").or_insert(json!({"type": "object"}));
-        }
+    if embedded && let Some(props) = out.get_mut("properties").and_then(Value::as_object_mut) {
+        props
+            .entry("apiVersion")
+            .or_insert(json!({"type": "string"}));
+        props.entry("kind").or_insert(json!({"type": "string"}));
+        props.entry("metadata").or_insert(json!({"type": "object"}));
     }
     let is_object = out.get("type") == Some(&json!("object"));
     if is_object && !preserve && !out.contains_key("additionalProperties") {
@@ -610,13 +608,12 @@ fn integer_format_bounds(format: Option<&Value>) -> Option<(i64, i64)> {
 /// must not add `additionalProperties: false` of their own.
 fn translate_constraint(schema: &Value) -> Value {
     let mut t = translate(schema);
-    if let Some(m) = t.as_object_mut() {
-        if !schema
+    if let Some(m) = t.as_object_mut()
+        && !schema
             .get("additionalProperties")
             .is_some_and(|a| a == &Value::Bool(false))
-        {
-            m.remove("additionalProperties");
-        }
+    {
+        m.remove("additionalProperties");
     }
     t
 }

@@ -381,10 +381,10 @@ fn typed_value(text: String) -> Value {
     if text == "0" {
         return Value::from(0i64);
     }
-    if !text.starts_with('0') {
-        if let Ok(i) = text.parse::<i64>() {
-            return Value::from(i);
-        }
+    if !text.starts_with('0')
+        && let Ok(i) = text.parse::<i64>()
+    {
+        return Value::from(i);
     }
     Value::String(text)
 }
