@@ -28,7 +28,7 @@ pub fn component_name(release: &str, component: &str) -> String {
 /// names the objects derived from a component (`…-config` secrets, `…-storageclass`
 /// manifests), which may therefore be longer than 63 characters.
 ///
-/// ```
+/// ```text
 /// let release = "r".repeat(60);
 /// let name = capiform::naming::suffixed_component_name(&release, "csi-cinder", "storageclass");
 /// assert_eq!(name, format!("{release}-cs-storageclass"));

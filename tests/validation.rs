@@ -124,7 +124,14 @@ fn formats_are_checked() {
         ),
         "{p:?}"
     );
-    assert!(has(&p, "apiServer.allowedCIDRs[0]:", "not a CIDR"), "{p:?}");
+    assert!(
+        has(
+            &p,
+            "apiServer.allowedCIDRs[0]:",
+            "neither an IP address nor a CIDR"
+        ),
+        "{p:?}"
+    );
     assert!(problems("kubernetesVersion: v1.30.2\n").is_empty());
 }
 

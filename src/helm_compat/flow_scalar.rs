@@ -16,7 +16,7 @@ impl std::fmt::Display for NotQuotable {
 
 /// The string a YAML reader reads from `"<body>"`, where `body` is raw text.
 ///
-/// ```
+/// ```text
 /// use capiform::helm_compat::flow_scalar::read_double_quoted;
 /// assert_eq!(read_double_quoted("a=line1\nline2\n,b=c").unwrap(), "a=line1 line2 ,b=c");
 /// assert_eq!(read_double_quoted("x  \n\n  y").unwrap(), "x\ny");

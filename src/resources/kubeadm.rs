@@ -182,7 +182,7 @@ const NO_VALUE: &str = "<no value>";
 /// space (`…=<no` / `value>`), which a reader joins back to `<no value>`. Call this after
 /// the checksum is taken; specs without a null label are left alone.
 ///
-/// ```
+/// ```text
 /// let mut spec = serde_json::json!({"joinConfiguration": {"nodeRegistration": {"kubeletExtraArgs": {"node-labels": "a=<no value>,b=x"}}}});
 /// capiform::resources::kubeadm::show_as_helm_prints(&mut spec);
 /// assert_eq!(spec["joinConfiguration"]["nodeRegistration"]["kubeletExtraArgs"]["node-labels"], "a=,b=x");
