@@ -4,8 +4,7 @@ default: test
 
 # Everything CI runs
 test:
-    cargo test
-    cargo test -p capiform-kube
+    cargo test --workspace
     python/ci.sh
 
 # Lints as CI expects them
