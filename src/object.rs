@@ -130,8 +130,39 @@ impl Object {
     /// let obj = capiform::Object::new("v1", "Secret", capiform::ObjectMeta::named("s"), serde_json::json!({})).unwrap();
     /// assert_eq!(obj.to_value()["kind"], "Secret");
     /// ```
+    ///
+    /// Numbers are as a reader of the object's YAML reads them: a whole float (values files
+    /// hold every number as a float64, as Helm does) is an integer, as the YAML output
+    /// prints it, so that a JSON consumer (server-side apply, the Python binding) sends
+    /// `30000`, not `30000.0`, to an integer field.
+    ///
+    /// ```
+    /// let obj = capiform::Object::new("v1", "Service", capiform::ObjectMeta::named("s"),
+    ///     serde_json::json!({"spec": {"ports": [{"port": 30000.0, "weight": 0.5}]}})).unwrap();
+    /// assert_eq!(obj.to_value()["spec"]["ports"][0], serde_json::json!({"port": 30000, "weight": 0.5}));
+    /// ```
     pub fn to_value(&self) -> Value {
-        serde_json::to_value(self).unwrap_or(Value::Null)
+        let mut value = serde_json::to_value(self).unwrap_or(Value::Null);
+        whole_floats_as_integers(&mut value);
+        value
+    }
+}
+
+/// Turn every whole float in `value` that fits an `i64` into that integer.
+fn whole_floats_as_integers(value: &mut Value) {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64() {
+                // 2^63 as f64; every whole float in (-2^63, 2^63) converts exactly.
+                const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+                if f.fract() == 0.0 && f > -LIMIT && f < LIMIT {
+                    *value = Value::from(f as i64);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_floats_as_integers),
+        Value::Object(map) => map.values_mut().for_each(whole_floats_as_integers),
+        _ => {}
     }
 }
 
