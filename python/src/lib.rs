@@ -152,7 +152,7 @@ fn render_json(
         let values: Vec<serde_json::Value> =
             manifest.objects.iter().map(|o| o.to_value()).collect();
         let text = serde_json::to_string(&values).map_err(|e| Error::Usage(e.to_string()))?;
-        Ok((text, Vec::new()))
+        Ok((text, warning_texts(&manifest)))
     })
     .map_err(to_py)
 }
@@ -177,9 +177,15 @@ fn render_yaml(
             choice(template_version, templates_dir),
             existing_json,
         )?;
-        Ok((capiform::render(&req, set.get())?.to_yaml(), Vec::new()))
+        let manifest = capiform::render(&req, set.get())?;
+        Ok((manifest.to_yaml(), warning_texts(&manifest)))
     })
     .map_err(to_py)
+}
+
+/// The render's warnings as the lines Python logs (`file:line: message`).
+fn warning_texts(manifest: &capiform::Manifest) -> Vec<String> {
+    manifest.warnings.iter().map(ToString::to_string).collect()
 }
 
 /// `(path, message)` pairs, as `NativeError` carries them.
@@ -206,7 +212,7 @@ fn validate_values(
             existing_json,
         )?;
         match capiform::render(&req, set.get()) {
-            Ok(_) => Ok((Vec::new(), Vec::new())),
+            Ok(manifest) => Ok((Vec::new(), warning_texts(&manifest))),
             Err(Error::Invalid(list)) => Ok((
                 list.into_iter().map(|p| (p.path, p.message)).collect(),
                 Vec::new(),

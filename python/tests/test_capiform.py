@@ -154,3 +154,12 @@ def test_the_examples_of_the_package_docs_hold():
 
     failures, tried = doctest.testmod(capiform)
     assert tried > 0 and failures == 0
+
+
+def test_the_engine_warnings_reach_the_capiform_logger(caplog):
+    # A key the chart removed is ignored with a warning that names the replacement.
+    values = dict(VALUES, addons={"kubernetesDashboard": {"enabled": True}})
+    with caplog.at_level(logging.WARNING, logger="capiform"):
+        capiform.render("demo", "ns", values)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("kubernetesDashboard" in m for m in messages), messages
