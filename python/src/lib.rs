@@ -128,6 +128,27 @@ fn to_py(err: Error) -> PyErr {
 /// What a render call returns to Python: the output text and the warnings to log.
 type Rendered = (String, Vec<String>);
 
+/// Render once and turn the manifest into the text Python gets, with the warnings.
+fn render_to_text(
+    release: &str,
+    namespace: &str,
+    layers: Vec<(String, String)>,
+    template_version: Option<&str>,
+    templates_dir: Option<&str>,
+    existing_json: Option<&str>,
+    text_of: impl FnOnce(&capiform::Manifest) -> Result<String, Error>,
+) -> Result<Rendered, Error> {
+    let (req, set) = prepare(
+        release,
+        namespace,
+        layers,
+        choice(template_version, templates_dir),
+        existing_json,
+    )?;
+    let manifest = capiform::render(&req, set.get())?;
+    Ok((text_of(&manifest)?, warning_texts(&manifest)))
+}
+
 /// Render and return the objects as one JSON array (text), with the warnings.
 #[pyfunction]
 #[pyo3(signature = (release, namespace, layers, template_version=None, templates_dir=None, existing_json=None))]
@@ -141,18 +162,19 @@ fn render_json(
     existing_json: Option<&str>,
 ) -> PyResult<Rendered> {
     py.detach(|| {
-        let (req, set) = prepare(
+        render_to_text(
             release,
             namespace,
             layers,
-            choice(template_version, templates_dir),
+            template_version,
+            templates_dir,
             existing_json,
-        )?;
-        let manifest = capiform::render(&req, set.get())?;
-        let values: Vec<serde_json::Value> =
-            manifest.objects.iter().map(|o| o.to_value()).collect();
-        let text = serde_json::to_string(&values).map_err(|e| Error::Usage(e.to_string()))?;
-        Ok((text, warning_texts(&manifest)))
+            |manifest| {
+                let values: Vec<serde_json::Value> =
+                    manifest.objects.iter().map(|o| o.to_value()).collect();
+                serde_json::to_string(&values).map_err(|e| Error::Usage(e.to_string()))
+            },
+        )
     })
     .map_err(to_py)
 }
@@ -170,15 +192,15 @@ fn render_yaml(
     existing_json: Option<&str>,
 ) -> PyResult<Rendered> {
     py.detach(|| {
-        let (req, set) = prepare(
+        render_to_text(
             release,
             namespace,
             layers,
-            choice(template_version, templates_dir),
+            template_version,
+            templates_dir,
             existing_json,
-        )?;
-        let manifest = capiform::render(&req, set.get())?;
-        Ok((manifest.to_yaml(), warning_texts(&manifest)))
+            |manifest| Ok(manifest.to_yaml()),
+        )
     })
     .map_err(to_py)
 }
