@@ -18,6 +18,21 @@ pub use sprig::{nindent, quote};
 
 use sha2::{Digest, Sha256};
 
+/// How Go's `text/template` prints a Helm value (`{{ .Values.x }}`): strings as they
+/// are, numbers as Helm holds them (`30`, `2.5`, `1e+06` for the float64 of a values file,
+/// `2000000` for an int64 of `--set`), `null` as
+/// `<no value>` (see the examples below).
+pub fn go_print(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Null => "<no value>".into(),
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(_) => crate::resources::kubeadm::go_string(v),
+        other => other.to_string(),
+    }
+}
+
 /// Lower-case hex SHA-256 of `text`, as Sprig's `sha256sum`.
 pub fn sha256_hex(text: &str) -> String {
     hex(&Sha256::digest(text.as_bytes()))
@@ -53,6 +68,20 @@ mod examples {
             crate::helm_compat::sha256_hex(""),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
+    }
+
+    #[test]
+    fn go_print_prints_values_as_helm_templates_do() {
+        use crate::helm_compat::go_print;
+        use serde_json::json;
+        assert_eq!(go_print(&json!(30.0)), "30");
+        assert_eq!(go_print(&json!(2.5)), "2.5");
+        assert_eq!(go_print(&json!(1000000.0)), "1e+06");
+        // `--set` integers are int64 in Helm.
+        assert_eq!(go_print(&json!(2000000)), "2000000");
+        assert_eq!(go_print(&json!("web")), "web");
+        assert_eq!(go_print(&json!(true)), "true");
+        assert_eq!(go_print(&json!(null)), "<no value>");
     }
 
     #[test]

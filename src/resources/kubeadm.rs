@@ -2,7 +2,7 @@
 //!
 //! The chart builds these specs from small fragments (containerd configuration,
 //! trusted CAs, packages, node labels, OIDC, etcd, webhooks …) and the user's free-form
-//! spec, folded together with its own merge ([`merge_concat_into`]): maps merge key by key,
+//! spec, folded together with its own merge ([`super::merge_concat`]): maps merge key by key,
 //! lists **concatenate**, and for anything else the later value wins unless it is
 //! "empty" in the Go-template sense (`null`, `false`, `0`, `""`, `[]`, `{}`), in which
 //! case the earlier value is kept. Every fragment here is a pure function of the values
@@ -17,6 +17,10 @@ use serde_json::{Map, Value, json};
 use crate::error::{Error, FieldError, Result};
 use crate::context::Context;
 use crate::values::dig;
+
+pub use super::merge_concat::{MergeConcatMany, merge_concat_many};
+#[cfg(test)]
+use super::merge_concat::merge_concat_into;
 
 // ---------------------------------------------------------------------------------
 // Generic helpers: Go-template truthiness, printing, the chart's merge.
@@ -36,14 +40,20 @@ pub fn is_empty(v: &Value) -> bool {
 }
 
 /// Print a value as Go's `fmt` prints a Helm value (`{{ . }}`, `quote`, `join`):
-/// strings as they are, `null` as nothing, numbers as `float64` (`%v`), so large whole
-/// numbers use an exponent (`1000000` → `1e+06`).
+/// strings as they are, `null` as nothing, numbers of values files as `float64` (`%v`),
+/// so large whole numbers use an exponent (`1000000.0` → `1e+06`), and the integers of
+/// `--set` as integers.
 pub fn go_string(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::Bool(b) => b.to_string(),
         Value::String(s) => s.clone(),
-        Value::Number(n) => go_float(n.as_f64().unwrap_or(0.0)),
+        // Values files hold float64 numbers; `--set` gives int64 ones (`2000000`).
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) if !n.is_f64() => i.to_string(),
+            (_, Some(u)) if !n.is_f64() => u.to_string(),
+            _ => go_float(n.as_f64().unwrap_or(0.0)),
+        },
         other => other.to_string(),
     }
 }
@@ -82,42 +92,6 @@ pub fn merge_concat(left: &Value, right: &Value) -> Value {
     let mut out = left.clone();
     merge_concat_into(&mut out, right.clone());
     out
-}
-
-/// The chart's `mergeConcat`, in place: maps merge key by key (recursively), two lists
-/// concatenate, otherwise `right` wins unless it is empty ([`is_empty`]). `right` is
-/// merged into `acc`, moving its pieces rather than copying them.
-pub fn merge_concat_into(acc: &mut Value, right: Value) {
-    match (acc, right) {
-        (Value::Array(l), Value::Array(r)) => l.extend(r),
-        (Value::Object(l), Value::Object(r)) => {
-            for (k, rv) in r {
-                match l.get_mut(&k) {
-                    Some(lv) => merge_concat_into(lv, rv),
-                    None => {
-                        l.insert(k, rv);
-                    }
-                }
-            }
-        }
-        (acc, right) => {
-            if !is_empty(&right) {
-                *acc = right;
-            }
-        }
-    }
-}
-
-/// The chart's `mergeConcatMany`: fold [`merge_concat_into`] over the fragments, in order.
-pub fn merge_concat_many(fragments: impl IntoIterator<Item = Value>) -> Value {
-    let mut iter = fragments.into_iter();
-    let Some(mut acc) = iter.next() else {
-        return Value::Object(Map::new());
-    };
-    for next in iter {
-        merge_concat_into(&mut acc, next);
-    }
-    acc
 }
 
 /// A value of the merged values tree, `Null` when absent.
@@ -422,17 +396,17 @@ pub fn additional_packages_spec(ctx: &Context) -> Value {
 /// packages, then the user's free-form `spec`, merged with [`merge_concat_many`].
 pub fn common_spec(ctx: &Context, user_spec: &Value) -> Result<Value> {
     let mut spec = cluster_wide_spec(ctx)?;
-    merge_concat_into(&mut spec, user_spec.clone());
-    Ok(spec)
+    spec.push(user_spec.clone());
+    Ok(spec.finish())
 }
 
 /// [`common_spec`] before the user's spec: trusted CAs, containerd and packages.
-fn cluster_wide_spec(ctx: &Context) -> Result<Value> {
-    Ok(merge_concat_many([
-        trusted_cas_spec(ctx),
-        containerd_spec(ctx)?,
-        additional_packages_spec(ctx),
-    ]))
+fn cluster_wide_spec(ctx: &Context) -> Result<MergeConcatMany> {
+    let mut spec = MergeConcatMany::new();
+    spec.push(trusted_cas_spec(ctx));
+    spec.push(containerd_spec(ctx)?);
+    spec.push(additional_packages_spec(ctx));
+    Ok(spec)
 }
 
 // ---------------------------------------------------------------------------------
@@ -997,7 +971,7 @@ pub fn node_group_spec(ctx: &Context, group: &crate::values::NodeGroup) -> Resul
 #[derive(Debug, Clone)]
 pub struct NodeGroupFragments {
     /// Trusted CAs, containerd and packages merged: [`common_spec`] before the user's spec.
-    cluster_wide: Value,
+    cluster_wide: MergeConcatMany,
     /// [`os_distro_spec`] without `initConfiguration`.
     os: Value,
     /// The `preKubeadmCommands` of [`patch_config_spec`], or `{}`.
@@ -1041,12 +1015,10 @@ impl NodeGroupFragments {
         );
         // `common_spec` with the cluster-wide part built once: then the group's spec.
         let mut common = self.cluster_wide.clone();
-        if let Some(user) = &group.kubeadm_config_spec {
-            merge_concat_into(&mut common, user.clone());
-        }
+        common.push(group.kubeadm_config_spec.clone().unwrap_or(Value::Null));
         Ok(merge_concat_many([
             labels_spec,
-            common,
+            common.finish(),
             self.os.clone(),
             self.commands.clone(),
         ]))
@@ -1335,7 +1307,9 @@ mod tests {
     #[test]
     fn go_numbers_print_like_helm() {
         assert_eq!(go_string(&json!(123456)), "123456");
-        assert_eq!(go_string(&json!(1234567)), "1.234567e+06");
+        assert_eq!(go_string(&json!(1234567.0)), "1.234567e+06");
+        // An int64 (`--set`) prints whole.
+        assert_eq!(go_string(&json!(1234567)), "1234567");
         assert_eq!(go_string(&json!(0.0001)), "0.0001");
         assert_eq!(go_string(&json!(0.00001)), "1e-05");
         assert_eq!(go_string(&json!(-3)), "-3");
@@ -1367,7 +1341,8 @@ mod examples {
         use serde_json::json;
         assert_eq!(go_string(&json!("a")), "a");
         assert_eq!(go_string(&json!(2)), "2");
-        assert_eq!(go_string(&json!(1000000)), "1e+06");
+        assert_eq!(go_string(&json!(1000000.0)), "1e+06");
+        assert_eq!(go_string(&json!(1000000)), "1000000");
         assert_eq!(go_string(&json!(0.5)), "0.5");
         assert_eq!(go_string(&json!(true)), "true");
     }
@@ -1383,7 +1358,7 @@ mod examples {
 
     #[test]
     fn merge_concat_into() {
-        use crate::resources::kubeadm::merge_concat_into;
+        use crate::resources::merge_concat::merge_concat_into;
         use serde_json::json;
         let mut acc = json!({"files": [1], "a": {"x": 1}});
         merge_concat_into(&mut acc, json!({"files": [2], "a": {"x": ""}}));

@@ -47,24 +47,12 @@ pub fn expand_values_placeholders(
     crate::values::tpl::expand(text, values, release).map_err(|e| Error::invalid(field, e))
 }
 
-/// How Go's text/template prints a value: numbers as the `float64` Helm holds
-/// (`1e+06`, `2`), `null` as `<no value>`.
-fn go_print(v: &Value) -> String {
-    match v {
-        Value::Null => "<no value>".into(),
-        Value::String(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(_) => crate::resources::kubeadm::go_string(v),
-        other => other.to_string(),
-    }
-}
-
 /// Sprig `quote` of a value as the chart applies it to metadata keys and values.
 fn quote_value(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::String(s) => quote(s),
-        other => quote(&go_print(other)),
+        other => quote(&crate::helm_compat::go_print(other)),
     }
 }
 
@@ -73,7 +61,7 @@ fn metadata_string(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
-        other => go_print(other),
+        other => crate::helm_compat::go_print(other),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod cluster;
 pub mod control_plane;
 pub mod kubeadm;
 pub mod machine_template;
+pub mod merge_concat;
 pub mod node_group;
 pub mod secrets;
 
