@@ -23,6 +23,10 @@ parity:
     cargo build --release
     python3 ../shared/parity/parity.py --bin target/release/capiform
 
+# Differential test against helm on freshly drawn values, for ten minutes (finds new misses)
+fuzz:
+    CAPIFORM_DIFF_SEED=fresh CAPIFORM_DIFF_SECONDS=600 cargo test --test differential random -- --nocapture
+
 # Benchmarks (criterion, library)
 bench:
     cargo bench --features internals

@@ -31,9 +31,14 @@ BLACKBOX_DEFAULTS_MAP = re.compile(r"^(?P<indent>\s*)defaults: \{\}$", re.M)
 
 
 def blackbox_defaults_text(text):
-    if "blackbox-exporter-config" not in text:
+    if "component: blackbox-exporter" not in text:
         return text
-    return BLACKBOX_DEFAULTS_MAP.sub(lambda m: f'{m["indent"]}defaults: "{{}}\\n"', text)
+    # Only in the exporter's Secret (its name may be truncated for a long release name).
+    docs = text.split("\n---\n")
+    for i, doc in enumerate(docs):
+        if "\nkind: Secret\n" in doc and "component: blackbox-exporter\n" in doc:
+            docs[i] = BLACKBOX_DEFAULTS_MAP.sub(lambda m: f'{m["indent"]}defaults: "{{}}\\n"', doc)
+    return "\n---\n".join(docs)
 
 
 # differences-from-the-chart.md, "Authorization match conditions": the chart prints each
