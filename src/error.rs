@@ -35,6 +35,51 @@ impl FieldError {
     }
 }
 
+/// A serde type error in the words the values errors use: `invalid type: string "10",
+/// expected i64` becomes `expected an integer, got "10" (a quoted number: write it
+/// without quotes)`. Other messages pass through unchanged.
+pub(crate) fn plain_type_error(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("invalid type: ") else {
+        return message.to_string();
+    };
+    let Some((got, expected)) = rest.rsplit_once(", expected ") else {
+        return message.to_string();
+    };
+    let wanted = match expected {
+        "i8" | "i16" | "i32" | "i64" | "i128" | "u8" | "u16" | "u32" | "u64" | "u128"
+        | "usize" | "isize" => "an integer",
+        "f32" | "f64" => "a number",
+        "a sequence" => "a list",
+        e if e.starts_with("struct ") || e == "a map" => "a map",
+        e => e,
+    };
+    let shown = if let Some(s) = got.strip_prefix("string ") {
+        s.to_string()
+    } else if let Some((_, v)) = got.split_once('`') {
+        // `floating point `1.5``, `integer `3``, `boolean `true``.
+        v.trim_end_matches('`').to_string()
+    } else {
+        match got {
+            "sequence" => "a list".into(),
+            "map" => "a map".into(),
+            "null" | "unit value" => "null".into(),
+            other => other.to_string(),
+        }
+    };
+    let hint = match got.strip_prefix("string ") {
+        Some(s) if wanted.contains("number") || wanted == "an integer" => {
+            let unquoted = s.trim_matches('"');
+            if unquoted.parse::<f64>().is_ok() {
+                " (a quoted number: write it without quotes)"
+            } else {
+                ""
+            }
+        }
+        _ => "",
+    };
+    format!("expected {wanted}, got {shown}{hint}")
+}
+
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.path.is_empty() {
@@ -167,5 +212,27 @@ impl fmt::Display for Warning {
             Some(line) => write!(f, "{}:{}: {}", self.source, line, self.message),
             None => write!(f, "{}: {}", self.source, self.message),
         }
+    }
+}
+
+#[cfg(test)]
+mod plain_type_error_tests {
+    use super::plain_type_error;
+
+    #[test]
+    fn serde_type_errors_read_as_values_errors() {
+        assert_eq!(
+            plain_type_error(r#"invalid type: string "65534", expected i64"#),
+            r#"expected an integer, got "65534" (a quoted number: write it without quotes)"#
+        );
+        assert_eq!(
+            plain_type_error("invalid type: floating point `1.5`, expected i64"),
+            "expected an integer, got 1.5"
+        );
+        assert_eq!(
+            plain_type_error("invalid type: sequence, expected struct PodSecurityContext"),
+            "expected a map, got a list"
+        );
+        assert_eq!(plain_type_error("missing field `name`"), "missing field `name`");
     }
 }

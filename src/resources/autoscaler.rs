@@ -39,7 +39,7 @@ fn typed<T: DeserializeOwned>(v: &Option<Value>, field: &str) -> Result<Option<T
             } else {
                 format!("autoscaler.{field}.{inner}")
             };
-            Error::invalid(path, e.inner().to_string())
+            Error::invalid(path, crate::error::plain_type_error(&e.inner().to_string()))
         }),
     }
 }

@@ -100,7 +100,7 @@ fn typed_group(
     let merged = merge_group_defaults(group, defaults);
     NodeGroup::deserialize(&merged)
         .or_else(|_| serde_path_to_error::deserialize::<_, NodeGroup>(&merged))
-        .map_err(|e| (e.path().to_string(), e.inner().to_string()))
+        .map_err(|e| (e.path().to_string(), crate::error::plain_type_error(&e.inner().to_string())))
 }
 
 /// Whether a node group name fits the chart's rule: at least three characters, a
@@ -511,7 +511,7 @@ mod tests {
                 let merged = merge_group_defaults(g, d);
                 let eager = serde_path_to_error::deserialize::<_, NodeGroup>(&merged)
                     .map(|t| serde_json::to_value(t).unwrap())
-                    .map_err(|e| (e.path().to_string(), e.inner().to_string()));
+                    .map_err(|e| (e.path().to_string(), crate::error::plain_type_error(&e.inner().to_string())));
                 let borrowed = typed_group(g, d).map(|t| serde_json::to_value(t).unwrap());
                 assert_eq!(borrowed, eager, "group {g} over {d}");
             }

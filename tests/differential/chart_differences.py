@@ -89,9 +89,20 @@ def refused_by_capiform(case_dir):
             values = yaml.safe_load(f) or {}
     except Exception:
         return None
-    version = values.get("kubernetesVersion") if isinstance(values, dict) else None
+    if not isinstance(values, dict):
+        return None
+    version = values.get("kubernetesVersion")
     if isinstance(version, str) and not VERSION.match(version):
         return f"kubernetesVersion {version!r} is not a version"
+    # A quoted number in an integer field of a Kubernetes type the chart copies
+    # verbatim (the autoscaler's security contexts): the API server refuses the string.
+    autoscaler = values.get("autoscaler") if isinstance(values.get("autoscaler"), dict) else {}
+    for context in ("podSecurityContext", "securityContext"):
+        fields = autoscaler.get(context)
+        if isinstance(fields, dict):
+            for key in ("runAsUser", "runAsGroup", "fsGroup"):
+                if isinstance(fields.get(key), str):
+                    return f"autoscaler.{context}.{key} is a string, not an integer"
     return None
 
 # differences-from-the-chart.md, "Node labels YAML cannot quote": when a node label holds
