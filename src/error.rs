@@ -46,8 +46,8 @@ pub(crate) fn plain_type_error(message: &str) -> String {
         return message.to_string();
     };
     let wanted = match expected {
-        "i8" | "i16" | "i32" | "i64" | "i128" | "u8" | "u16" | "u32" | "u64" | "u128"
-        | "usize" | "isize" => "an integer",
+        "i8" | "i16" | "i32" | "i64" | "i128" | "u8" | "u16" | "u32" | "u64" | "u128" | "usize"
+        | "isize" => "an integer",
         "f32" | "f64" => "a number",
         "a sequence" => "a list",
         e if e.starts_with("struct ") || e == "a map" => "a map",
@@ -233,6 +233,9 @@ mod plain_type_error_tests {
             plain_type_error("invalid type: sequence, expected struct PodSecurityContext"),
             "expected a map, got a list"
         );
-        assert_eq!(plain_type_error("missing field `name`"), "missing field `name`");
+        assert_eq!(
+            plain_type_error("missing field `name`"),
+            "missing field `name`"
+        );
     }
 }

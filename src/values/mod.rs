@@ -395,6 +395,9 @@ where
     serde_path_to_error::deserialize(values).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { String::new() } else { path };
-        Error::Invalid(vec![FieldError::new(path, crate::error::plain_type_error(&e.inner().to_string()))])
+        Error::Invalid(vec![FieldError::new(
+            path,
+            crate::error::plain_type_error(&e.inner().to_string()),
+        )])
     })
 }
