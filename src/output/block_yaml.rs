@@ -597,6 +597,12 @@ fn analyze_multiline(s: &str) -> Result<Analysis, Unsupported> {
 /// one  1.2.3  v1.0  10.0.0.0/8  12:30:x                                          → plain
 /// ```
 pub fn misread_unquoted(s: &str) -> bool {
+    // Every text the three readers take for another type starts with a digit, a sign,
+    // a dot or a symbol (`~`, `<<`, `=`), or is a word of at most five letters (`false`):
+    // a longer text starting with a letter is a string to all of them.
+    if s.len() > 5 && s.as_bytes()[0].is_ascii_alphabetic() {
+        return false;
+    }
     serde_yaml_reads_as_non_string(s)
         || !crate::helm_compat::go_yaml::resolves_to_string(s)
         || pyyaml_reads_as_non_string(s)
@@ -785,6 +791,26 @@ mod tests {
     /// The printable-ASCII path decides what the character-by-character analysis
     /// decides, for every string of up to four characters over the indicators, blanks
     /// and a letter.
+    #[test]
+    fn long_words_starting_with_a_letter_read_as_strings_everywhere() {
+        // The shortcut of `misread_unquoted` against the three readers themselves.
+        for word in [
+            "falsey", "Nullable", "yesterday", "offset", "onions", "TRUE12", "nan123",
+            "Infinity", "NaN___", "e12345", "x1_000", "y2001-12-14", "on_off", "null:x",
+        ] {
+            assert!(
+                !(serde_yaml_reads_as_non_string(word)
+                    || !crate::helm_compat::go_yaml::resolves_to_string(word)
+                    || pyyaml_reads_as_non_string(word)),
+                "{word}"
+            );
+            assert!(!misread_unquoted(word));
+        }
+        for word in ["false", "FALSE", "yes", "Off", "null", "y", "N"] {
+            assert!(misread_unquoted(word), "{word}");
+        }
+    }
+
     #[test]
     fn printable_line_analysis_is_the_general_one() {
         let alphabet = [b' ', b':', b'#', b'-', b'?', b'.', b',', b'\'', b'a'];
