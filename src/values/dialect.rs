@@ -109,6 +109,45 @@ impl Dialects {
         self.renamed.is_empty() && self.removed.is_empty()
     }
 
+    /// Where `later` (a layer applied onto `values`, such as the `--set` arguments) gives
+    /// a renamed key in its old spelling, drop the new spelling `values` got from the
+    /// layers before it: the later layer wins, as it does for any other key, instead of
+    /// the two spellings conflicting.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// let d = capiform::values::dialect::Dialects::from_yaml(
+    ///     "renamed:\n- {from: apiServer.allowedCidrs, to: apiServer.allowedCIDRs, chartVersion: 0.24.0}\n").unwrap();
+    /// // A file gave the old spelling (already read as the new one); `--set` gives the old one again.
+    /// let mut values = json!({"apiServer": {"allowedCIDRs": ["10.0.0.0/8"], "allowedCidrs": ["192.0.2.1"]}});
+    /// d.let_later_spellings_win(&mut values, &json!({"apiServer": {"allowedCidrs": ["192.0.2.1"]}}));
+    /// assert_eq!(values, json!({"apiServer": {"allowedCidrs": ["192.0.2.1"]}}));
+    /// ```
+    pub fn let_later_spellings_win(&self, values: &mut Value, later: &Value) {
+        let mut later = later.clone();
+        for r in &self.renamed {
+            let (parent, key) = split_last(&r.from);
+            let (to_parent, to_key) = split_last(&r.to);
+            if to_parent != parent {
+                continue;
+            }
+            let mut places = Vec::new();
+            for_each_map(&mut later, &parent, &mut |map, at| {
+                if map.contains_key(key) {
+                    places.push(at.to_string());
+                }
+            });
+            if places.is_empty() {
+                continue;
+            }
+            for_each_map(values, &parent, &mut |map, at| {
+                if places.iter().any(|p| p == at) {
+                    map.remove(to_key);
+                }
+            });
+        }
+    }
+
     /// Translate the keys of one values layer from `source`, adding a warning for each.
     /// Giving both a renamed key and its new name is an error naming both.
     pub fn apply(

@@ -144,6 +144,8 @@ pub fn user_values(
     ordered.sort_by_key(|s| s.rank());
     let mut user = Value::Object(Map::new());
     let mut sets = Vec::new();
+    // What the `--set` family gives on its own, for the dialect table (see below).
+    let mut set_only = Value::Object(Map::new());
     for source in ordered {
         let (arg, kind) = match source {
             ValuesSource::Yaml { name, text } => {
@@ -167,11 +169,18 @@ pub fn user_values(
         set::apply(&mut user, arg, kind, &mut |path| {
             std::fs::read_to_string(path).map_err(|e| e.to_string())
         })?;
+        if dialects.is_some_and(|d| !d.is_empty()) {
+            // Files are not read twice: only the key matters here.
+            let _ = set::apply(&mut set_only, arg, kind, &mut |_| Ok(String::new()));
+        }
         sets.push(format!("{} {arg}", kind.flag()));
     }
     if !sets.is_empty() {
         let source = sets.join(" ");
         if let Some(d) = dialects.filter(|d| !d.is_empty()) {
+            // `--set apiServer.allowedCidrs=…` over a file's `allowedCidrs` (already read
+            // as `allowedCIDRs`) replaces it, as helm's `--set` replaces the file's key.
+            d.let_later_spellings_win(&mut user, &set_only);
             d.apply(&mut user, &source, warnings)?;
         }
         if let Some(schema) = schema {
