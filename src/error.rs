@@ -188,6 +188,9 @@ pub struct Warning {
     pub line: Option<usize>,
     /// What was read and how, with the fix when there is one.
     pub message: String,
+    /// The values field it is about (`nodeGroups[0].autoscale`), where there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl Warning {
@@ -202,6 +205,26 @@ impl Warning {
             source: source.into(),
             line,
             message: message.into(),
+            field: None,
+        }
+    }
+
+    /// A warning about the values field `field` (dotted, `nodeGroups[0].autoscale`)
+    /// given by `source`; the line is found later, where the source is a file
+    /// ([`crate::values::line_of_field`]).
+    ///
+    /// ```
+    /// let w = capiform::Warning::about("v.yaml", "apiServer.port", "m");
+    /// assert_eq!((w.field.as_deref(), w.line), (Some("apiServer.port"), None));
+    /// ```
+    pub fn about(
+        source: impl Into<String>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: Some(field.into()),
+            ..Self::at(source, None, message)
         }
     }
 }

@@ -193,9 +193,9 @@ impl Dialects {
                                 None => old,
                             };
                             m.insert(to_key.to_string(), old);
-                            warnings.push(Warning::at(
+                            warnings.push(Warning::about(
                             source,
-                            None,
+                            from.as_str(),
                             format!(
                                 "{from} is the key of chart versions before {}, read as {to}; rename it",
                                 r.chart_version
@@ -224,9 +224,9 @@ impl Dialects {
                 &parent,
                 &mut |map: &mut Map<String, Value>, at: &str| {
                     if map.remove(key).is_some() {
-                        warnings.push(Warning::at(
+                        warnings.push(Warning::about(
                             source,
-                            None,
+                            format!("{at}{key}"),
                             format!(
                                 "{at}{key} was removed in chart version {} and is ignored; {}",
                                 r.chart_version, r.replacement
@@ -260,9 +260,9 @@ fn keep_valid(
             other => Some(format!("{} is not text", super::kind_name(other))),
         };
         match problem {
-            Some(problem) => warnings.push(Warning::at(
+            Some(problem) => warnings.push(Warning::about(
                 source,
-                None,
+                format!("{path}[{i}]"),
                 format!("{path}[{i}]: {problem}; the entry is dropped"),
             )),
             None => kept.push(item),

@@ -21,7 +21,7 @@ pub mod tpl;
 
 pub use merged::Merged;
 pub use model::*;
-pub use reader::read_values;
+pub use reader::{line_of_field, read_values};
 
 use serde_json::{Map, Value};
 
@@ -151,11 +151,18 @@ pub fn user_values(
             ValuesSource::Yaml { name, text } => {
                 let (mut layer, read_warnings) = read_document(name, text)?;
                 warnings.extend(read_warnings);
+                let first_new = warnings.len();
                 if let Some(d) = dialects.filter(|d| !d.is_empty()) {
                     d.apply(&mut layer, name, warnings)?;
                 }
                 if let Some(schema) = schema {
                     tolerance::tolerate(schema, &mut layer, name, warnings);
+                }
+                // Warnings about a field of this file: the line that writes it.
+                for w in &mut warnings[first_new..] {
+                    if let (None, Some(field)) = (w.line, &w.field) {
+                        w.line = line_of_field(text, field);
+                    }
                 }
                 merge::merge_maps(&mut user, layer);
                 continue;

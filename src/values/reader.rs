@@ -73,6 +73,98 @@ pub fn read_values(name: &str, text: &str) -> Result<(Value, Vec<Warning>)> {
     Ok((value, reader.warnings))
 }
 
+/// The line (1-based) where a values file writes the field at `path` (dotted keys and
+/// list indexes, as warnings name fields: `nodeGroups[1].autoscale`), or `None` when the
+/// text does not write it (it came from a merge key or an alias) or does not parse.
+/// Keys are compared as written, which is how warnings name them.
+///
+/// ```
+/// use capiform::values::line_of_field;
+/// let text = "apiServer:\n  port: 6443\n  allowedCidrs: [10.0.0.0/8, bad]\nnodeGroups:\n- name: a\n- name: b\n  autoscale: 'no'\n";
+/// assert_eq!(line_of_field(text, "apiServer.allowedCidrs"), Some(3));
+/// assert_eq!(line_of_field(text, "apiServer.allowedCidrs[1]"), Some(3));
+/// assert_eq!(line_of_field(text, "nodeGroups[1].autoscale"), Some(7));
+/// assert_eq!(line_of_field(text, "nodeGroups[2]"), None);
+/// ```
+pub fn line_of_field(text: &str, path: &str) -> Option<usize> {
+    enum Open {
+        Map { key_next: bool },
+        List { next: usize },
+    }
+    let target = field_steps(path)?;
+    let mut parser = Parser::new_from_str(text);
+    // The path of the node being read, and the collections it is in.
+    let mut at: Vec<String> = Vec::new();
+    let mut open: Vec<Open> = Vec::new();
+    loop {
+        let (event, mark) = parser.next_token().ok()?;
+        match event {
+            Event::StreamEnd | Event::DocumentEnd => return None,
+            Event::MappingEnd | Event::SequenceEnd => {
+                open.pop();
+                // The collection was a value or an item: leave its place.
+                if !open.is_empty() {
+                    at.pop();
+                }
+                continue;
+            }
+            Event::Scalar(..)
+            | Event::Alias(_)
+            | Event::MappingStart(..)
+            | Event::SequenceStart(..) => {}
+            _ => continue,
+        }
+        match open.last_mut() {
+            Some(Open::Map { key_next }) if *key_next => {
+                *key_next = false;
+                let Event::Scalar(key, ..) = event else {
+                    return None;
+                };
+                at.push(key);
+                if at == target {
+                    return Some(mark.line());
+                }
+                continue;
+            }
+            Some(Open::Map { key_next }) => *key_next = true,
+            Some(Open::List { next }) => {
+                at.push(next.to_string());
+                *next += 1;
+            }
+            None => {}
+        }
+        if at == target {
+            return Some(mark.line());
+        }
+        match event {
+            Event::MappingStart(..) => open.push(Open::Map { key_next: true }),
+            Event::SequenceStart(..) => open.push(Open::List { next: 0 }),
+            // A scalar or an alias: leave its place.
+            _ if !open.is_empty() => {
+                at.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `nodeGroups[1].autoscale` as `["nodeGroups", "1", "autoscale"]`.
+fn field_steps(path: &str) -> Option<Vec<String>> {
+    let mut steps = Vec::new();
+    for part in path.split('.') {
+        let (name, mut rest) = part.split_once('[').map_or((part, ""), |(n, r)| (n, r));
+        if !name.is_empty() {
+            steps.push(name.to_string());
+        }
+        while !rest.is_empty() {
+            let (index, after) = rest.split_once(']')?;
+            steps.push(index.to_string());
+            rest = after.strip_prefix('[').unwrap_or(after);
+        }
+    }
+    Some(steps)
+}
+
 struct Reader<'a> {
     parser: Parser<std::str::Chars<'a>>,
     name: &'a str,

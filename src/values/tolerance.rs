@@ -120,9 +120,9 @@ impl<'a> Walker<'a, '_> {
                 if text.eq_ignore_ascii_case("true") {
                     *value = Value::Bool(true);
                 } else if text.eq_ignore_ascii_case("false") {
-                    self.warnings.push(Warning::at(
+                    self.warnings.push(Warning::about(
                         self.source,
-                        None,
+                        path,
                         format!(
                             "{path}: the string \"{text}\" is read as the boolean false; helm's chart would read any non-empty string as true: write false without quotes"
                         ),
