@@ -69,15 +69,24 @@ fn helm() -> PathBuf {
         })
 }
 
+/// Write to the terminal even when the test harness captures the test's output (it
+/// captures `eprintln!`, not the stream itself): skips, seeds and summaries always show.
+fn loud(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 /// Stop here: loudly on a laptop, as a failure in CI.
 fn skip(why: &str) {
     if in_ci() {
         panic!("differential test cannot run in CI: {why}");
     }
-    eprintln!("\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
-    eprintln!("!! DIFFERENTIAL TEST AGAINST HELM SKIPPED: {why}");
-    eprintln!("!! Run .ci/run once (it installs helm), with ../shared beside the project.");
-    eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n");
+    loud(&format!(
+        "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
+         !! DIFFERENTIAL TEST AGAINST HELM SKIPPED: {why}\n\
+         !! Run .ci/run once (it installs helm), with ../shared beside the project.\n\
+         !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
+    ));
 }
 
 fn env_number<T: std::str::FromStr>(name: &str) -> Option<T> {
@@ -434,10 +443,10 @@ fn pinned_values_render_as_helm_renders_them() {
     let Some((gens, parity)) = prepare() else {
         return;
     };
-    eprintln!(
+    loud(&format!(
         "differential test (pinned): seeds {first_seed}.., {rounds} rounds, masks {:?}",
         gens.masks
-    );
+    ));
     let tally = run_rounds(
         &gens,
         &parity,
@@ -445,7 +454,7 @@ fn pinned_values_render_as_helm_renders_them() {
         Some(rounds),
         Duration::from_secs(900),
     );
-    eprintln!("{}", tally.summary("pinned"));
+    loud(&tally.summary("pinned"));
     assert_eq!(
         tally.accepted_refusals, 0,
         "capiform accepted values that helm refuses (see the cases above)"
@@ -477,10 +486,10 @@ fn fresh_values_render_as_helm_renders_them() {
         .unwrap_or_default();
     // Seeds in a range of their own, apart from the pinned ones and those used by hand.
     let first_seed = 1_000_000 + (now.as_secs() ^ u64::from(now.subsec_nanos())) % 1_000_000_000;
-    eprintln!(
+    loud(&format!(
         "differential test (fresh): first seed {first_seed} (CAPIFORM_DIFF_SEED={first_seed} CAPIFORM_DIFF_ROUNDS=N cargo test --test differential pinned repeats it), budget {budget} s, masks {:?}",
         gens.masks
-    );
+    ));
     let tally = run_rounds(
         &gens,
         &parity,
@@ -488,7 +497,7 @@ fn fresh_values_render_as_helm_renders_them() {
         None,
         Duration::from_secs(budget),
     );
-    eprintln!("{}", tally.summary("fresh"));
+    loud(&tally.summary("fresh"));
     let cases = tally.rendered + tally.refused;
     let allowed = (cases as f64 * (100.0 - min_identical()) / 100.0).floor() as usize;
     assert!(
