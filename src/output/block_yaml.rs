@@ -597,10 +597,10 @@ fn analyze_multiline(s: &str) -> Result<Analysis, Unsupported> {
 /// one  1.2.3  v1.0  10.0.0.0/8  12:30:x                                          → plain
 /// ```
 pub fn misread_unquoted(s: &str) -> bool {
-    // Every text the three readers take for another type starts with a digit, a sign,
-    // a dot or a symbol (`~`, `<<`, `=`), or is a word of at most five letters (`false`):
-    // a longer text starting with a letter is a string to all of them.
-    if s.len() > 5 && s.as_bytes()[0].is_ascii_alphabetic() {
+    // Every text the three readers take for another type starts with a digit, a sign
+    // or a dot (numbers, dates, `.inf`), or is at most five characters long (`false`,
+    // `~`, `<<`, `=`): a longer text starting with anything else is a string to all.
+    if s.len() > 5 && !matches!(s.as_bytes()[0], b'0'..=b'9' | b'+' | b'-' | b'.') {
         return false;
     }
     serde_yaml_reads_as_non_string(s)
@@ -792,11 +792,13 @@ mod tests {
     /// decides, for every string of up to four characters over the indicators, blanks
     /// and a letter.
     #[test]
-    fn long_words_starting_with_a_letter_read_as_strings_everywhere() {
+    fn long_texts_not_starting_like_a_number_read_as_strings_everywhere() {
         // The shortcut of `misread_unquoted` against the three readers themselves.
         for word in [
             "falsey", "Nullable", "yesterday", "offset", "onions", "TRUE12", "nan123",
             "Infinity", "NaN___", "e12345", "x1_000", "y2001-12-14", "on_off", "null:x",
+            "/etc/kubernetes", "${COREOS_OPENSTACK_HOSTNAME}", "~/.kube", "<<<<<<", "=====",
+            "'{{ local_hostname }}'",
         ] {
             assert!(
                 !(serde_yaml_reads_as_non_string(word)
@@ -806,7 +808,10 @@ mod tests {
             );
             assert!(!misread_unquoted(word));
         }
-        for word in ["false", "FALSE", "yes", "Off", "null", "y", "N"] {
+        for word in [
+            "false", "FALSE", "yes", "Off", "null", "y", "N", "~", "<<", "=", "-.inf", "12:30:00",
+            "-1_000_000", "2001-12-14", ".5e+10",
+        ] {
             assert!(misread_unquoted(word), "{word}");
         }
     }
