@@ -439,8 +439,9 @@ fn resolves_to_other(s: &str) -> bool {
         ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
         "-.Inf", "-.INF",
     ];
-    // The longest of them has five characters: most texts need no comparison.
-    if s.len() <= 5 && MAP.contains(&s) {
+    // None of them starts with a digit, and the longest has five characters: most
+    // texts need no comparison.
+    if hint != 'D' && s.len() <= 5 && MAP.contains(&s) {
         return true;
     }
     match hint {

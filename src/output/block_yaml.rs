@@ -600,12 +600,50 @@ pub fn misread_unquoted(s: &str) -> bool {
     // Every text the three readers take for another type starts with a digit, a sign
     // or a dot (numbers, dates, `.inf`), or is at most five characters long (`false`,
     // `~`, `<<`, `=`): a longer text starting with anything else is a string to all.
-    if s.len() > 5 && !matches!(s.as_bytes()[0], b'0'..=b'9' | b'+' | b'-' | b'.') {
-        return false;
+    // Starting with a letter, only their keywords are something else (most keys and
+    // names of an object are checked here).
+    match s.as_bytes().first() {
+        Some(b) if b.is_ascii_alphabetic() => return is_keyword(s),
+        Some(b) if s.len() > 5 && !matches!(b, b'0'..=b'9' | b'+' | b'-' | b'.') => {
+            return false;
+        }
+        _ => {}
     }
     serde_yaml_reads_as_non_string(s)
         || !crate::helm_compat::go_yaml::resolves_to_string(s)
         || pyyaml_reads_as_non_string(s)
+}
+
+/// The words any of the three readers takes for a boolean or null: YAML 1.1's (go-yaml
+/// also has `y` and `n`) and YAML 1.2's.
+fn is_keyword(s: &str) -> bool {
+    matches!(
+        s,
+        "y" | "Y"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "n"
+            | "N"
+            | "no"
+            | "No"
+            | "NO"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "false"
+            | "False"
+            | "FALSE"
+            | "on"
+            | "On"
+            | "ON"
+            | "off"
+            | "Off"
+            | "OFF"
+            | "null"
+            | "Null"
+            | "NULL"
+    )
 }
 
 /// Whether `serde_yaml` would read the plain text back as null, a boolean or a number
@@ -807,6 +845,17 @@ mod tests {
                 "{word}"
             );
             assert!(!misread_unquoted(word));
+        }
+        // Short words starting with a letter: the keyword table against the readers.
+        for word in [
+            "y", "Y", "n", "N", "yes", "no", "on", "off", "On", "OFF", "true", "True", "null",
+            "Null", "NULL", "FALSE", "v1", "demo", "kind", "name", "nan", "inf", "e1", "x", "Yes",
+            "nO", "tRue", "oN", "spec", "key",
+        ] {
+            let full = serde_yaml_reads_as_non_string(word)
+                || !crate::helm_compat::go_yaml::resolves_to_string(word)
+                || pyyaml_reads_as_non_string(word);
+            assert_eq!(misread_unquoted(word), full, "{word}");
         }
         for word in [
             "false", "FALSE", "yes", "Off", "null", "y", "N", "~", "<<", "=", "-.inf", "12:30:00",
