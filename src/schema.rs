@@ -688,7 +688,10 @@ impl<N: SchemaNode> Walker<'_, N> {
             {
                 out.push(FieldError::new(
                     path.render(),
-                    format!("{} does not match {p}", describe(v)),
+                    match pattern_rule(p) {
+                        Some(rule) => format!("{} does not match {p}: {rule}", describe(v)),
+                        None => format!("{} does not match {p}", describe(v)),
+                    },
                 ));
             }
             if let Some(f) = schema.get("format").and_then(N::as_str)
@@ -748,6 +751,19 @@ impl<N: SchemaNode> Walker<'_, N> {
                 _ => {}
             }
         }
+    }
+}
+
+/// The rule of a known pattern in words, for error messages.
+fn pattern_rule(pattern: &str) -> Option<&'static str> {
+    match pattern {
+        NODE_GROUP_NAME_PATTERN => Some(
+            "at least 3 characters, lower-case letters, digits and '-', starting with a letter and ending with a letter or digit",
+        ),
+        "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" => Some(
+            "lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+        ),
+        _ => None,
     }
 }
 
