@@ -636,12 +636,19 @@ impl<N: SchemaNode> Walker<'_, N> {
             };
             if !types.is_empty() && !types.iter().any(|t| type_matches(t, v)) {
                 let field = if path.is_root() { "the values" } else { "" };
+                let quoted_number = v.as_str().is_some_and(|t| t.trim().parse::<f64>().is_ok())
+                    && types.iter().any(|t| matches!(*t, "integer" | "number"));
                 out.push(FieldError::new(
                     path.render(),
                     format!(
-                        "{field}expected {}, got {}",
+                        "{field}expected {}, got {}{}",
                         type_phrase(&types),
-                        describe(v)
+                        describe(v),
+                        if quoted_number {
+                            " (a quoted number: write it without quotes)"
+                        } else {
+                            ""
+                        }
                     ),
                 ));
                 return;
