@@ -1,6 +1,7 @@
 //! Document order and deterministic YAML emission.
 
 pub mod block_yaml;
+mod pyyaml_numbers;
 #[cfg(test)]
 mod against_serde_yaml;
 

@@ -664,35 +664,11 @@ fn serde_yaml_reads_as_non_string(s: &str) -> bool {
 /// Whether PyYAML's implicit resolvers (YAML 1.1) give the plain text another tag than
 /// `str`: bool, int, float, null, timestamp, merge (`<<`) or value (`=`).
 fn pyyaml_reads_as_non_string(s: &str) -> bool {
-    use std::sync::LazyLock;
-    /// PyYAML's float, int and timestamp patterns, for texts starting with a digit, a
-    /// sign or a dot.
-    static NUMERIC: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(concat!(
-            r"^(?:",
-            // float
-            r"[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?",
-            r"|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?",
-            r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*",
-            r"|[-+]?\.(?:inf|Inf|INF)",
-            r"|\.(?:nan|NaN|NAN)",
-            // int
-            r"|[-+]?0b[0-1_]+",
-            r"|[-+]?0[0-7_]+",
-            r"|[-+]?(?:0|[1-9][0-9_]*)",
-            r"|[-+]?0x[0-9a-fA-F_]+",
-            r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+",
-            // timestamp
-            r"|[0-9]{4}-[0-9]{2}-[0-9]{2}",
-            r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?",
-            r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?",
-            r")$"
-        ))
-        .expect("a valid pattern")
-    });
     match s.as_bytes().first() {
         None => true,
-        Some(b'0'..=b'9' | b'+' | b'-' | b'.') => NUMERIC.is_match(s),
+        Some(b'0'..=b'9' | b'+' | b'-' | b'.') => {
+            super::pyyaml_numbers::reads_as_number_or_date(s)
+        }
         Some(_) => matches!(
             s,
             "yes"
