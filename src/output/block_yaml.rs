@@ -614,17 +614,19 @@ pub fn misread_unquoted(s: &str) -> bool {
         || pyyaml_reads_as_non_string(s)
 }
 
-/// The words any of the three readers takes for a boolean or null: YAML 1.1's (go-yaml
-/// also has `y` and `n`) and YAML 1.2's.
+/// The words any of the three readers takes for a boolean or null: PyYAML's (YAML 1.1)
+/// and go-yaml's, which also has `y` and `n`; YAML 1.2's are among them.
 fn is_keyword(s: &str) -> bool {
+    pyyaml_keyword(s) || matches!(s, "y" | "Y" | "n" | "N")
+}
+
+/// PyYAML's boolean and null words.
+fn pyyaml_keyword(s: &str) -> bool {
     matches!(
         s,
-        "y" | "Y"
-            | "yes"
+        "yes"
             | "Yes"
             | "YES"
-            | "n"
-            | "N"
             | "no"
             | "No"
             | "NO"
@@ -669,33 +671,7 @@ fn pyyaml_reads_as_non_string(s: &str) -> bool {
         Some(b'0'..=b'9' | b'+' | b'-' | b'.') => {
             super::pyyaml_numbers::reads_as_number_or_date(s)
         }
-        Some(_) => matches!(
-            s,
-            "yes"
-                | "Yes"
-                | "YES"
-                | "no"
-                | "No"
-                | "NO"
-                | "true"
-                | "True"
-                | "TRUE"
-                | "false"
-                | "False"
-                | "FALSE"
-                | "on"
-                | "On"
-                | "ON"
-                | "off"
-                | "Off"
-                | "OFF"
-                | "~"
-                | "null"
-                | "Null"
-                | "NULL"
-                | "<<"
-                | "="
-        ),
+        Some(_) => pyyaml_keyword(s) || matches!(s, "~" | "<<" | "="),
     }
 }
 
