@@ -154,23 +154,38 @@ fn replicas(o: &Value) -> Option<u64> {
 /// but changes content replaces no machine: an OpenStackMachineTemplate refuses such a
 /// change (see the refusals), and a changed KubeadmConfigTemplate only reaches machines
 /// created later.
+/// A machine set on both sides: its rollout, when it replaces machines or changes their
+/// number (else nothing to report).
+fn updated(
+    role: String,
+    object: String,
+    reasons: Vec<String>,
+    before: &Value,
+    after: &Value,
+) -> Option<MachineSetRollout> {
+    let entry = MachineSetRollout {
+        role,
+        object,
+        change: SetChange::Updated,
+        replaces_machines: !reasons.is_empty(),
+        reasons,
+        machines_before: replicas(before),
+        machines_after: replicas(after),
+    };
+    (entry.replaces_machines || entry.machines_before != entry.machines_after).then_some(entry)
+}
+
 pub(crate) fn machine_rollouts(before: &[&Value], after: &[&Value]) -> Vec<MachineSetRollout> {
     let (b, a) = (sets(before), sets(after));
     let mut out = Vec::new();
     if let (Some(bk), Some(ak)) = (b.control_plane, a.control_plane) {
-        let reasons = control_plane_reasons(bk, ak);
-        let entry = MachineSetRollout {
-            role: "control-plane".into(),
-            object: format!("KubeadmControlPlane/{}", str_at(ak, &["metadata", "name"])),
-            change: SetChange::Updated,
-            replaces_machines: !reasons.is_empty(),
-            reasons,
-            machines_before: replicas(bk),
-            machines_after: replicas(ak),
-        };
-        if entry.replaces_machines || entry.machines_before != entry.machines_after {
-            out.push(entry);
-        }
+        out.extend(updated(
+            "control-plane".into(),
+            format!("KubeadmControlPlane/{}", str_at(ak, &["metadata", "name"])),
+            control_plane_reasons(bk, ak),
+            bk,
+            ak,
+        ));
     }
     for (name, amd) in &a.node_groups {
         let object = format!("MachineDeployment/{}", str_at(amd, &["metadata", "name"]));
@@ -184,21 +199,13 @@ pub(crate) fn machine_rollouts(before: &[&Value], after: &[&Value]) -> Vec<Machi
                 machines_before: None,
                 machines_after: replicas(amd),
             }),
-            Some((_, bmd)) => {
-                let reasons = node_group_reasons(bmd, amd);
-                let entry = MachineSetRollout {
-                    role: name.clone(),
-                    object,
-                    change: SetChange::Updated,
-                    replaces_machines: !reasons.is_empty(),
-                    reasons,
-                    machines_before: replicas(bmd),
-                    machines_after: replicas(amd),
-                };
-                if entry.replaces_machines || entry.machines_before != entry.machines_after {
-                    out.push(entry);
-                }
-            }
+            Some((_, bmd)) => out.extend(updated(
+                name.clone(),
+                object,
+                node_group_reasons(bmd, amd),
+                bmd,
+                amd,
+            )),
         }
     }
     for (name, bmd) in &b.node_groups {
