@@ -39,6 +39,9 @@
 //! class of difference these runs found, with Helm's output checked in (the documented
 //! differences applied), so a regression shows without helm.
 
+mod common;
+
+use common::loud;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -67,13 +70,6 @@ fn helm() -> PathBuf {
             let home = std::env::var_os("HOME").unwrap_or_else(|| "/root".into());
             Path::new(&home).join(".cache/capiform/bin/helm")
         })
-}
-
-/// Write to the terminal even when the test harness captures the test's output (it
-/// captures `eprintln!`, not the stream itself): skips, seeds and summaries always show.
-fn loud(line: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// Stop here: loudly on a laptop, as a failure in CI.

@@ -5,6 +5,8 @@
 //! `default`, must exist).
 #![cfg(feature = "lifecycle")]
 
+mod common;
+
 use std::time::Duration;
 
 use capiform::TemplateSet;
@@ -17,13 +19,9 @@ fn kubeconfig() -> Option<std::path::PathBuf> {
     match std::env::var_os("CAPIFORM_E2E_KUBECONFIG") {
         Some(path) => Some(path.into()),
         None => {
-            // Straight to the stream: the test harness captures `eprintln!` of a passing
-            // test, and a skip must show.
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
+            common::loud(
                 "\n!! SKIPPED: the end-to-end lifecycle suite needs a cluster: set CAPIFORM_E2E_KUBECONFIG \
-                 (docs/lifecycle.md, \"End-to-end tests\").\n"
+                 (docs/lifecycle.md, \"End-to-end tests\").\n",
             );
             None
         }

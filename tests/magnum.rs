@@ -16,6 +16,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
 mod needs_shared;
 use needs_shared::Test;
 
@@ -43,12 +44,7 @@ fn skip(why: &str) {
     if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
         panic!("the Magnum referee cannot run under CI: {why}");
     }
-    // Straight to the stream: the harness captures `eprintln!` of a passing test.
-    use std::io::Write;
-    let _ = writeln!(
-        std::io::stderr(),
-        "\n======== MAGNUM SKIPPED: {why} ========\n"
-    );
+    common::loud(&format!("\n======== MAGNUM SKIPPED: {why} ========\n"));
 }
 
 fn run(cmd: &mut Command) -> Result<String, String> {

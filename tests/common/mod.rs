@@ -126,3 +126,11 @@ pub fn mutations(rounds: usize, seed: u64) -> Vec<(std::path::PathBuf, Value)> {
     }
     out
 }
+
+/// Write a line to the terminal even when the test harness captures the test's output
+/// (it captures `eprintln!` of a passing test, not the stream itself): skips, seeds and
+/// summaries always show.
+pub fn loud(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
