@@ -237,7 +237,7 @@ pub fn format_float(f: f64) -> String {
 }
 
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)` for finite `f`.
-fn go_format_g(f: f64) -> String {
+pub(crate) fn go_format_g(f: f64) -> String {
     if f == 0.0 {
         return if f.is_sign_negative() {
             "-0".into()

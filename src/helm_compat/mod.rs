@@ -16,20 +16,48 @@ pub mod sprig;
 
 pub use sprig::{nindent, quote};
 
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// How Go's `text/template` prints a Helm value (`{{ .Values.x }}`): strings as they
 /// are, numbers as Helm holds them (`30`, `2.5`, `1e+06` for the float64 of a values file,
-/// `2000000` for an int64 of `--set`), `null` as
-/// `<no value>` (see the examples below).
-pub fn go_print(v: &serde_json::Value) -> String {
-    use serde_json::Value;
+/// `2000000` for an int64 of `--set`): [`go_string`], but `null` as `<no value>` (see
+/// the examples below).
+pub fn go_print(v: &Value) -> String {
     match v {
         Value::Null => "<no value>".into(),
-        Value::String(s) => s.clone(),
+        other => go_string(other),
+    }
+}
+
+/// Print a value as Go's `fmt` prints a Helm value (`{{ . }}`, `quote`, `join`):
+/// strings as they are, `null` as nothing, numbers of values files as `float64` (`%v`),
+/// so large whole numbers use an exponent (`1000000.0` → `1e+06`), and the integers of
+/// `--set` as integers.
+pub fn go_string(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(_) => crate::resources::kubeadm::go_string(v),
+        Value::String(s) => s.clone(),
+        // Values files hold float64 numbers; `--set` gives int64 ones (`2000000`).
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) if !n.is_f64() => i.to_string(),
+            (_, Some(u)) if !n.is_f64() => u.to_string(),
+            _ => go_float(n.as_f64().unwrap_or(0.0)),
+        },
         other => other.to_string(),
+    }
+}
+
+/// Go's `strconv.FormatFloat(f, 'g', -1, 64)` as used by `%v`, with Go's text for the
+/// values that are not finite.
+fn go_float(f: f64) -> String {
+    if f.is_nan() {
+        "NaN".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "+Inf" } else { "-Inf" }.into()
+    } else {
+        go_yaml::go_format_g(f)
     }
 }
 
@@ -82,6 +110,33 @@ mod examples {
         assert_eq!(go_print(&json!("web")), "web");
         assert_eq!(go_print(&json!(true)), "true");
         assert_eq!(go_print(&json!(null)), "<no value>");
+    }
+
+    #[test]
+    fn go_float_prints_the_shortest_digits_with_go_exponents() {
+        // Go's `%v`: shortest round-trip digits, an exponent below 1e-4 and from 1e6.
+        fn reference(f: f64) -> String {
+            let sci = format!("{f:e}");
+            let (mantissa, exp) = sci.split_once('e').unwrap();
+            let exp: i32 = exp.parse().unwrap();
+            if (-4..6).contains(&exp) {
+                format!("{f}")
+            } else {
+                format!("{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+            }
+        }
+        let mut rng = crate::test_rng::Rng(0xf10a7);
+        for _ in 0..100_000 {
+            let mantissa = rng.below(1_000_000_000) as f64 / 1000.0;
+            let scale = 10f64.powi(rng.below(40) as i32 - 20);
+            let f = if rng.below(2) == 0 { mantissa * scale } else { -mantissa * scale };
+            if f != 0.0 {
+                assert_eq!(super::go_float(f), reference(f), "{f:e}");
+            }
+        }
+        assert_eq!(super::go_float(-0.0), "-0");
+        assert_eq!(super::go_float(f64::INFINITY), "+Inf");
+        assert_eq!(super::go_float(f64::NAN), "NaN");
     }
 
     #[test]

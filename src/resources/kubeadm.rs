@@ -19,6 +19,7 @@ use crate::context::Context;
 use crate::values::dig;
 
 pub use super::merge_concat::{MergeConcatMany, merge_concat_many};
+pub use crate::helm_compat::go_string;
 #[cfg(test)]
 use super::merge_concat::merge_concat_into;
 
@@ -36,53 +37,6 @@ pub fn is_empty(v: &Value) -> bool {
         Value::String(s) => s.is_empty(),
         Value::Array(a) => a.is_empty(),
         Value::Object(m) => m.is_empty(),
-    }
-}
-
-/// Print a value as Go's `fmt` prints a Helm value (`{{ . }}`, `quote`, `join`):
-/// strings as they are, `null` as nothing, numbers of values files as `float64` (`%v`),
-/// so large whole numbers use an exponent (`1000000.0` → `1e+06`), and the integers of
-/// `--set` as integers.
-pub fn go_string(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::Bool(b) => b.to_string(),
-        Value::String(s) => s.clone(),
-        // Values files hold float64 numbers; `--set` gives int64 ones (`2000000`).
-        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) if !n.is_f64() => i.to_string(),
-            (_, Some(u)) if !n.is_f64() => u.to_string(),
-            _ => go_float(n.as_f64().unwrap_or(0.0)),
-        },
-        other => other.to_string(),
-    }
-}
-
-/// Go's `strconv.FormatFloat(f, 'g', -1, 64)` as used by `%v`.
-fn go_float(f: f64) -> String {
-    if f == 0.0 {
-        // Go prints the sign of a negative zero (`-0`).
-        return if f.is_sign_negative() { "-0" } else { "0" }.to_string();
-    }
-    if !f.is_finite() {
-        return if f.is_nan() {
-            "NaN".into()
-        } else if f > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
-    }
-    // Rust's `{:e}` gives the shortest round-trip mantissa, e.g. "1.5e6".
-    let sci = format!("{f:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if !(-4..6).contains(&exp) {
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{mantissa}e{sign}{:02}", exp.abs())
-    } else {
-        // Plain notation with the shortest digits.
-        format!("{f}")
     }
 }
 

@@ -481,7 +481,7 @@ fn float(f: f64) -> Value {
 
 /// Go's `%v` of a float64 (`1000`, `1.5`, `1e+21`).
 fn go_number_text(f: f64) -> String {
-    crate::resources::kubeadm::go_string(&float(f))
+    crate::helm_compat::go_string(&float(f))
 }
 
 fn node_count(v: &Value) -> usize {

@@ -197,9 +197,7 @@ fn operand(word: &str, values: &Merged, release: Release) -> Result<Piped, Strin
         return Ok(match values.dig(&keys) {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
-            Some(v @ (Value::Number(_) | Value::Bool(_))) => {
-                Some(crate::resources::kubeadm::go_string(v))
-            }
+            Some(v @ (Value::Number(_) | Value::Bool(_))) => Some(crate::helm_compat::go_string(v)),
             Some(_) => return Err(format!("{word} is a mapping or a list, not text")),
         });
     }
