@@ -63,14 +63,22 @@ CHART_CANNOT_RENDER = ["wrong type for value"]
 # differences-from-the-chart.md, "Cinder storage classes with allowedTopologies": the
 # chart indents the topologies out of the manifest's block scalar, so Helm fails to parse
 # its own output; capiform renders them into the StorageClass. No output to compare with.
-def cinder_topologies_broke_the_chart(case_dir, message):
-    if "csi-cinder.yaml: error converting YAML to JSON" not in message:
-        return False
+def values_of(case_dir):
+    """The case's values as a mapping, or None when they cannot be read as one."""
     try:
         import yaml
         with open(os.path.join(case_dir, "values.yaml"), encoding="utf-8") as f:
             values = yaml.safe_load(f) or {}
-        cinder = values["addons"]["openstack"]["csiCinder"]
+    except Exception:
+        return None
+    return values if isinstance(values, dict) else None
+
+
+def cinder_topologies_broke_the_chart(case_dir, message):
+    if "csi-cinder.yaml: error converting YAML to JSON" not in message:
+        return False
+    try:
+        cinder = values_of(case_dir)["addons"]["openstack"]["csiCinder"]
     except Exception:
         return False
     classes = [cinder.get("defaultStorageClass") or {}] + list(cinder.get("additionalStorageClasses") or [])
@@ -83,13 +91,8 @@ VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+(?:[-+][0-9A-Za-z.+-]*)?$")
 
 
 def refused_by_capiform(case_dir):
-    try:
-        import yaml
-        with open(os.path.join(case_dir, "values.yaml"), encoding="utf-8") as f:
-            values = yaml.safe_load(f) or {}
-    except Exception:
-        return None
-    if not isinstance(values, dict):
+    values = values_of(case_dir)
+    if values is None:
         return None
     version = values.get("kubernetesVersion")
     if isinstance(version, str) and not VERSION.match(version):
