@@ -48,7 +48,7 @@ impl ObjectMeta {
 /// let obj = capiform::Object::new("v1", "ServiceAccount", capiform::ObjectMeta::named("sa"), serde_json::json!({})).unwrap();
 /// assert_eq!(obj.kind, "ServiceAccount");
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Object {
     /// API version, e.g. `cluster.x-k8s.io/v1beta1`.
     #[serde(rename = "apiVersion")]
@@ -96,7 +96,7 @@ impl Object {
         metadata: ObjectMeta,
         body: Value,
     ) -> Result<Self> {
-        let body = match body {
+        let mut body = match body {
             Value::Object(m) => m,
             Value::Null => Map::new(),
             other => {
@@ -106,9 +106,11 @@ impl Object {
                 ));
             }
         };
+        let (api_version, kind) = (api_version.into(), kind.into());
+        take_header_out_of_body(&mut body, &api_version, &kind)?;
         Ok(Self {
-            api_version: api_version.into(),
-            kind: kind.into(),
+            api_version,
+            kind,
             metadata,
             body,
         })
@@ -146,6 +148,64 @@ impl Object {
         whole_floats_as_integers(&mut value);
         value
     }
+}
+
+/// The header first, then the body without any header key: a body changed by hand to
+/// hold `kind` again still gives a document with one `kind`.
+impl Serialize for Object {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let body = self
+            .body
+            .iter()
+            .filter(|(k, _)| !HEADER_KEYS.contains(&k.as_str()));
+        let mut map = serializer.serialize_map(Some(3 + body.clone().count()))?;
+        map.serialize_entry("apiVersion", &self.api_version)?;
+        map.serialize_entry("kind", &self.kind)?;
+        map.serialize_entry("metadata", &self.metadata)?;
+        for (k, v) in body {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// The keys of an object's header: they live in [`Object::api_version`], [`Object::kind`]
+/// and [`Object::metadata`], never in [`Object::body`], so no document carries one twice.
+pub const HEADER_KEYS: [&str; 3] = ["apiVersion", "kind", "metadata"];
+
+/// Remove `apiVersion` and `kind` from a body built from a typed value (a k8s-openapi
+/// type serializes them), after checking they agree with the object's own. A body with
+/// `metadata`, or with another `apiVersion` or `kind`, is a builder's mistake.
+fn take_header_out_of_body(
+    body: &mut Map<String, Value>,
+    api_version: &str,
+    kind: &str,
+) -> Result<()> {
+    for (key, expected) in [("apiVersion", api_version), ("kind", kind)] {
+        match body.remove(key) {
+            None => {}
+            Some(Value::String(s)) if s == expected => {}
+            Some(other) => {
+                return Err(Error::invalid(
+                    "",
+                    format!(
+                        "internal: the body of a {kind} gives {key} {other}, the object {expected}"
+                    ),
+                ));
+            }
+        }
+    }
+    if body.contains_key("metadata") {
+        return Err(Error::invalid(
+            "",
+            format!("internal: the body of a {kind} carries its own metadata"),
+        ));
+    }
+    Ok(())
 }
 
 /// Turn every whole float in `value` that fits an `i64` into that integer.

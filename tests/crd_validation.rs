@@ -16,21 +16,25 @@ fn main() {
         Test {
             name: "the_reference_output_validates",
             needs: CRDS,
+            programs: &[],
             run: the_reference_output_validates,
         },
         Test {
             name: "everything_capiform_renders_validates",
             needs: CRDS,
+            programs: &[],
             run: everything_capiform_renders_validates,
         },
         Test {
             name: "broken_objects_are_caught_with_their_path",
             needs: CRDS,
+            programs: &[],
             run: broken_objects_are_caught_with_their_path,
         },
         Test {
             name: "cli_validate_and_render_validate",
             needs: CRDS,
+            programs: &[],
             run: cli_validate_and_render_validate,
         },
     ]);

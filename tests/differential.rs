@@ -40,8 +40,10 @@
 //! differences applied), so a regression shows without helm.
 
 mod common;
+mod needs_shared;
 
 use common::loud;
+use needs_shared::Test;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -50,6 +52,29 @@ use std::time::{Duration, Instant};
 const BATCH: usize = 60;
 /// Cases of this suite's own generator per round.
 const EXTRA_BATCH: usize = 20;
+fn main() {
+    needs_shared::main(&[
+        Test {
+            name: "pinned_values_render_as_helm_renders_them",
+            needs: "../shared/parity/fuzz_values.py",
+            programs: &["helm", "python3"],
+            run: pinned_values_render_as_helm_renders_them,
+        },
+        Test {
+            name: "fresh_values_render_as_helm_renders_them",
+            needs: "../shared/parity/fuzz_values.py",
+            programs: &["helm", "python3"],
+            run: fresh_values_render_as_helm_renders_them,
+        },
+        Test {
+            name: "regression_cases_render_as_helm_rendered_them",
+            needs: "../shared/parity/parity.py",
+            programs: &["python3"],
+            run: regression_cases_render_as_helm_rendered_them,
+        },
+    ]);
+}
+
 /// First seed of a pinned run.
 const PINNED_FIRST_SEED: u64 = 7000;
 /// Rounds of a pinned run (80 cases each).
@@ -64,12 +89,7 @@ fn repo() -> &'static Path {
 }
 
 fn helm() -> PathBuf {
-    std::env::var_os("HELM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").unwrap_or_else(|| "/root".into());
-            Path::new(&home).join(".cache/capiform/bin/helm")
-        })
+    needs_shared::program("helm").unwrap_or_else(|| "helm".into())
 }
 
 /// Stop here: loudly on a laptop, as a failure in CI.
@@ -418,7 +438,6 @@ fn min_identical() -> f64 {
 /// The pinned seeds (or `CAPIFORM_DIFF_SEED`): the same cases every run, so the result
 /// depends on capiform alone. Strict: no refusal of Helm's accepted, at least 99.5 %
 /// identical.
-#[test]
 fn pinned_values_render_as_helm_renders_them() {
     let first_seed = match std::env::var("CAPIFORM_DIFF_SEED") {
         Ok(s) => s
@@ -466,7 +485,6 @@ fn pinned_values_render_as_helm_renders_them() {
 /// A new seed every run (printed), rounds until the time budget is spent: this is
 /// what finds new misses. Every failure is printed; the run fails when more than
 /// 0.5 % of its cases (misses and accepted refusals together) are not as Helm has them.
-#[test]
 fn fresh_values_render_as_helm_renders_them() {
     let budget =
         env_number::<u64>("CAPIFORM_DIFF_SECONDS").unwrap_or(if in_ci() { 180 } else { 60 });
@@ -503,7 +521,6 @@ fn fresh_values_render_as_helm_renders_them() {
     );
 }
 
-#[test]
 fn regression_cases_render_as_helm_rendered_them() {
     let parity = repo().join("../shared/parity/parity.py");
     if !parity.is_file() {

@@ -20,6 +20,7 @@ fn main() {
     needs_shared::main(&[Test {
         name: "parity_cases_recovered_from_helm_records",
         needs: CASES,
+        programs: &[],
         run: parity_cases_recovered_from_helm_records,
     }]);
 }

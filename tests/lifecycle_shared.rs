@@ -16,6 +16,7 @@ fn main() {
     needs_shared::main(&[Test {
         name: "upstream_full_installs_and_reapplies_without_change",
         needs: UPSTREAM_FULL,
+        programs: &[],
         run: upstream_full_installs_and_reapplies_without_change,
     }]);
 }

@@ -24,6 +24,7 @@ fn main() {
     needs_shared::main(&[Test {
         name: "magnum_values_render_as_the_chart_renders_them",
         needs: "../shared/magnum/values.py",
+        programs: &["helm", "python3"],
         run: magnum_values_render_as_the_chart_renders_them,
     }]);
 }
@@ -33,10 +34,7 @@ fn root() -> PathBuf {
 }
 
 fn helm() -> Option<PathBuf> {
-    let path = std::env::var_os("HELM").map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/capiform/bin/helm"))
-    })?;
-    path.is_file().then_some(path)
+    needs_shared::program("helm")
 }
 
 /// Skip loudly, or fail under CI.

@@ -18,11 +18,13 @@ fn main() {
         Test {
             name: "parity_core_documents",
             needs: "../shared/parity/cases",
+            programs: &[],
             run: parity_core_documents,
         },
         Test {
             name: "parity_all_documents",
             needs: "../shared/parity/cases",
+            programs: &[],
             run: parity_all_documents,
         },
     ]);

@@ -289,3 +289,66 @@ fn rendered_manifests_print_as_serde_yaml_prints_them() {
         }
     }
 }
+
+/// No document carries a key twice, whatever the body holds: random objects, some built
+/// from bodies that carry `apiVersion` and `kind` (as a k8s-openapi type serializes them)
+/// and some whose body was given header keys after they were built, read back with a
+/// reader that refuses a key given twice.
+#[test]
+fn random_objects_never_write_a_key_twice() {
+    let strict = |text: &str| serde_yaml::from_str::<serde_yaml::Value>(text);
+    assert!(
+        strict("a: 1\na: 2\n").is_err(),
+        "the strict reader refuses a key twice"
+    );
+    let mut rng = Rng(7);
+    for i in 0..2000 {
+        let mut body = match random_value(&mut rng, 1) {
+            Value::Object(m) => m,
+            other => crate::object::single("spec", other)
+                .as_object()
+                .cloned()
+                .unwrap(),
+        };
+        if i % 3 == 0 {
+            body.insert("apiVersion".into(), Value::String("v1".into()));
+            body.insert("kind".into(), Value::String("ConfigMap".into()));
+        }
+        let mut obj = crate::Object::from_value(
+            "v1",
+            "ConfigMap",
+            crate::ObjectMeta::named(format!("o{i}")),
+            Value::Object(body),
+        )
+        .expect("header keys that agree are taken out of the body");
+        assert!(
+            crate::object::HEADER_KEYS
+                .iter()
+                .all(|k| !obj.body.contains_key(*k))
+        );
+        if i % 3 == 1 {
+            obj.body
+                .insert("kind".into(), Value::String("Other".into()));
+            obj.body
+                .insert("metadata".into(), serde_json::json!({"name": "x"}));
+        }
+        let text = crate::output::to_yaml(std::slice::from_ref(&obj));
+        let doc = text.strip_prefix("---\n").unwrap();
+        let back = strict(doc).unwrap_or_else(|e| panic!("{e}\n{doc}"));
+        assert_eq!(back["kind"], serde_yaml::Value::from("ConfigMap"));
+        let fallback = serde_yaml::to_string(&obj).unwrap();
+        strict(&fallback).unwrap_or_else(|e| panic!("{e}\n{fallback}"));
+    }
+}
+
+#[test]
+fn a_body_that_disagrees_with_its_header_is_refused() {
+    let body = serde_json::json!({"kind": "Secret", "data": {}});
+    let err = crate::Object::from_value("v1", "ConfigMap", crate::ObjectMeta::named("c"), body)
+        .unwrap_err();
+    assert!(err.to_string().contains("kind"), "{err}");
+    let body = serde_json::json!({"metadata": {"name": "c"}});
+    assert!(
+        crate::Object::from_value("v1", "ConfigMap", crate::ObjectMeta::named("c"), body).is_err()
+    );
+}

@@ -17,7 +17,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::object::Object;
+use crate::object::{HEADER_KEYS, Object};
 
 /// A value shape this writer leaves to `serde_yaml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +53,13 @@ pub fn write_object(out: &mut String, obj: &Object) -> Result<(), Unsupported> {
             w.entry(k, v, 4, false)?;
         }
     }
-    for (k, v) in &obj.body {
+    // The header is written above; a header key in the body (only possible when the
+    // body was changed after the object was built) is not written a second time.
+    for (k, v) in obj
+        .body
+        .iter()
+        .filter(|(k, _)| !HEADER_KEYS.contains(&k.as_str()))
+    {
         w.entry(k, v, 0, false)?;
     }
     w.end_document();
@@ -668,9 +674,7 @@ fn serde_yaml_reads_as_non_string(s: &str) -> bool {
 fn pyyaml_reads_as_non_string(s: &str) -> bool {
     match s.as_bytes().first() {
         None => true,
-        Some(b'0'..=b'9' | b'+' | b'-' | b'.') => {
-            super::pyyaml_numbers::reads_as_number_or_date(s)
-        }
+        Some(b'0'..=b'9' | b'+' | b'-' | b'.') => super::pyyaml_numbers::reads_as_number_or_date(s),
         Some(_) => pyyaml_keyword(s) || matches!(s, "~" | "<<" | "="),
     }
 }
@@ -692,13 +696,15 @@ fn parses_as_int(s: &str) -> bool {
     let unpositive = s.strip_prefix('+').unwrap_or(s);
     for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] {
         if let Some(rest) = unpositive.strip_prefix(prefix)
-            && radix_prefixed(rest, radix, false) {
-                return true;
-            }
+            && radix_prefixed(rest, radix, false)
+        {
+            return true;
+        }
         if let Some(rest) = s.strip_prefix('-').and_then(|r| r.strip_prefix(prefix))
-            && radix_prefixed(rest, radix, true) {
-                return true;
-            }
+            && radix_prefixed(rest, radix, true)
+        {
+            return true;
+        }
     }
     if digits_but_not_number(s) {
         return false;
@@ -785,9 +791,25 @@ mod tests {
     fn long_texts_not_starting_like_a_number_read_as_strings_everywhere() {
         // The shortcut of `misread_unquoted` against the three readers themselves.
         for word in [
-            "falsey", "Nullable", "yesterday", "offset", "onions", "TRUE12", "nan123",
-            "Infinity", "NaN___", "e12345", "x1_000", "y2001-12-14", "on_off", "null:x",
-            "/etc/kubernetes", "${COREOS_OPENSTACK_HOSTNAME}", "~/.kube", "<<<<<<", "=====",
+            "falsey",
+            "Nullable",
+            "yesterday",
+            "offset",
+            "onions",
+            "TRUE12",
+            "nan123",
+            "Infinity",
+            "NaN___",
+            "e12345",
+            "x1_000",
+            "y2001-12-14",
+            "on_off",
+            "null:x",
+            "/etc/kubernetes",
+            "${COREOS_OPENSTACK_HOSTNAME}",
+            "~/.kube",
+            "<<<<<<",
+            "=====",
             "'{{ local_hostname }}'",
         ] {
             assert!(
@@ -810,8 +832,21 @@ mod tests {
             assert_eq!(misread_unquoted(word), full, "{word}");
         }
         for word in [
-            "false", "FALSE", "yes", "Off", "null", "y", "N", "~", "<<", "=", "-.inf", "12:30:00",
-            "-1_000_000", "2001-12-14", ".5e+10",
+            "false",
+            "FALSE",
+            "yes",
+            "Off",
+            "null",
+            "y",
+            "N",
+            "~",
+            "<<",
+            "=",
+            "-.inf",
+            "12:30:00",
+            "-1_000_000",
+            "2001-12-14",
+            ".5e+10",
         ] {
             assert!(misread_unquoted(word), "{word}");
         }
@@ -913,15 +948,28 @@ mod examples {
     #[test]
     fn write_value() {
         let mut out = String::new();
-        crate::output::block_yaml::write_value(&mut out, &serde_json::json!({"a": [1, "on"], "b": "x\ny"})).unwrap();
+        crate::output::block_yaml::write_value(
+            &mut out,
+            &serde_json::json!({"a": [1, "on"], "b": "x\ny"}),
+        )
+        .unwrap();
         assert_eq!(out, "a:\n- 1\n- 'on'\nb: |-\n  x\n  y\n");
     }
 
     #[test]
     fn write_object() {
-        let obj = crate::Object::new("v1", "ServiceAccount", crate::ObjectMeta::named("sa"), serde_json::json!({})).unwrap();
+        let obj = crate::Object::new(
+            "v1",
+            "ServiceAccount",
+            crate::ObjectMeta::named("sa"),
+            serde_json::json!({}),
+        )
+        .unwrap();
         let mut out = String::new();
         crate::output::block_yaml::write_object(&mut out, &obj).unwrap();
-        assert_eq!(out, "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n");
+        assert_eq!(
+            out,
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n"
+        );
     }
 }

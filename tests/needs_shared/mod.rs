@@ -11,11 +11,31 @@
 use std::path::Path;
 use std::time::Instant;
 
-/// One test: its name, the path under the repository root it needs, its body.
+/// One test: its name, the path under the repository root it needs, the programs it
+/// runs (found by [`program`]), its body.
 pub struct Test {
     pub name: &'static str,
     pub needs: &'static str,
+    pub programs: &'static [&'static str],
     pub run: fn(),
+}
+
+/// Where the program `name` is: the path in the environment variable of its name in
+/// capitals (`HELM`, `GO`), else `~/.cache/capiform/bin/NAME` (where `scripts/test-deps`
+/// puts what it installs), else the first `NAME` on `PATH`.
+pub fn program(name: &str) -> Option<std::path::PathBuf> {
+    let from_env = std::env::var_os(name.to_uppercase()).map(std::path::PathBuf::from);
+    let cached =
+        std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache/capiform/bin").join(name));
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    });
+    from_env
+        .filter(|p| p.is_file())
+        .or(cached.filter(|p| p.is_file()))
+        .or(on_path)
 }
 
 enum Verdict {
@@ -38,13 +58,31 @@ fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
-fn run_one(test: &Test, ignored_too: bool) -> Verdict {
+/// What the test needs that is not here, said for the test summary.
+fn missing(test: &Test) -> Option<String> {
     let needed = Path::new(env!("CARGO_MANIFEST_DIR")).join(test.needs);
     if !needed.exists() {
-        let why = format!(
+        return Some(format!(
             "{} not found (clone the project with ../shared beside it)",
             test.needs
-        );
+        ));
+    }
+    let absent: Vec<&str> = test
+        .programs
+        .iter()
+        .copied()
+        .filter(|p| program(p).is_none())
+        .collect();
+    (!absent.is_empty()).then(|| {
+        format!(
+            "{} not found (scripts/test-deps installs what the tests need)",
+            absent.join(", ")
+        )
+    })
+}
+
+fn run_one(test: &Test, ignored_too: bool) -> Verdict {
+    if let Some(why) = missing(test) {
         if in_ci() {
             return Verdict::Failed(format!("{why}; with CI=true a missing referee fails"));
         }
