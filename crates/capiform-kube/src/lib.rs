@@ -55,9 +55,11 @@ pub mod blocking;
 mod connect;
 pub mod error;
 pub mod kinds;
+pub mod ownership;
 pub mod record;
 pub mod release;
 mod retry;
+pub mod secret;
 pub mod status;
 #[cfg(feature = "test-double")]
 pub mod testing;
@@ -67,7 +69,7 @@ pub use error::{Error, FieldConflict, Refusal, Result};
 pub use kinds::{ObjectRef, Stage};
 pub use record::{Record, RecordMeta, RevisionStatus};
 pub use release::{
-    Applied, ApplyOptions, ApplyReport, Outcome, Release, UninstallOptions, UninstallReport,
+    Applied, ApplyOptions, ApplyReport, DryRun, Outcome, Release, UninstallOptions, UninstallReport,
 };
 pub use retry::RetryPolicy;
 pub use status::{Readiness, ReleaseStatus};

@@ -153,6 +153,17 @@ pub struct UninstallReport {
     pub complete: bool,
 }
 
+/// The answer to [`Release::dry_run_apply`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum DryRun {
+    /// The object as the API server would store it.
+    Stored(Value),
+    /// Fields other field managers own with other values (apply would need `force`).
+    Conflict(Vec<FieldConflict>),
+    /// The API server or an admission webhook refused the object.
+    Refused(Refusal),
+}
+
 /// The parent Secret as read: its labels and annotations and the decoded revisions.
 #[derive(Clone, Debug)]
 pub(crate) struct Parent {
@@ -235,7 +246,7 @@ impl Release {
 
     /// Send a request (rebuilt for each attempt) with retries; the outer error is the API
     /// server not answering, the inner one its refusal.
-    async fn send<T: serde::de::DeserializeOwned>(
+    pub(crate) async fn send<T: serde::de::DeserializeOwned>(
         &self,
         operation: &str,
         build: impl Fn() -> std::result::Result<http::Request<Vec<u8>>, kube::core::request::Error>,
@@ -253,25 +264,52 @@ impl Release {
         Ok(result)
     }
 
-    fn request(&self, r: &ObjectRef) -> kube::core::Request {
+    pub(crate) fn request(&self, r: &ObjectRef) -> kube::core::Request {
         kube::core::Request::new(r.collection_path(&self.namespace))
     }
 
-    /// GET an object; `None` when it does not exist.
-    async fn get(&self, r: &ObjectRef) -> Result<Option<Value>> {
+    /// GET an object; `None` when it does not exist. An object whose kind is no longer
+    /// served at its version is read at the version the API server serves
+    /// ([`Release::served_version`]); a kind served at no version is an error, never
+    /// taken for an absent object.
+    pub(crate) async fn get(&self, r: &ObjectRef) -> Result<Option<Value>> {
         let op = format!("GET {r}");
         match self
             .send::<Value>(&op, || self.request(r).get(&r.name, &GetParams::default()))
             .await?
         {
             Ok(v) => Ok(Some(v)),
-            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) if names_an_object(&e) => Ok(None),
+            Err(e) if is_not_found(&e) => {
+                let Some(served) = self
+                    .other_served_version(&r.api_version, &r.kind, &op)
+                    .await?
+                else {
+                    // The group is gone, and its objects with it.
+                    return Ok(None);
+                };
+                let at = ObjectRef::new(&served, &r.kind, &r.name);
+                let op = format!("GET {at}");
+                match self
+                    .send::<Value>(&op, || {
+                        self.request(&at).get(&at.name, &GetParams::default())
+                    })
+                    .await?
+                {
+                    Ok(v) => Ok(Some(v)),
+                    Err(e) if names_an_object(&e) => Ok(None),
+                    Err(e) => Err(api_error(&op, e)),
+                }
+            }
             Err(e) => Err(api_error(&op, e)),
         }
     }
 
-    /// LIST a kind in the namespace, optionally by label selector; a kind the API server
-    /// does not serve (404) has no objects.
+    /// LIST a kind in the namespace, optionally by label selector. A kind no longer
+    /// served at `api_version` is listed at the version the API server serves (the items
+    /// carry that version); a kind of a group the server does not serve at all has no
+    /// objects (deleting a CRD deletes its objects); a kind its group does not serve is
+    /// an error.
     async fn list(
         &self,
         api_version: &str,
@@ -279,18 +317,90 @@ impl Release {
         selector: Option<&str>,
     ) -> Result<Vec<Value>> {
         let op = format!("LIST {}", group_kind(kind, group_of(api_version)));
-        let path = collection_path(api_version, kind, &self.namespace);
         let mut params = ListParams::default();
         if let Some(s) = selector {
             params = params.labels(s);
         }
-        match self
-            .send::<Value>(&op, || kube::core::Request::new(path.clone()).list(&params))
-            .await?
-        {
+        let list_at = |version: &str| {
+            let path = collection_path(version, kind, &self.namespace);
+            let params = params.clone();
+            move || kube::core::Request::new(path.clone()).list(&params)
+        };
+        match self.send::<Value>(&op, list_at(api_version)).await? {
             Ok(list) => Ok(items_with_type(list, api_version, kind)),
-            Err(e) if is_not_found(&e) => Ok(Vec::new()),
+            Err(e) if is_not_found(&e) => {
+                let Some(served) = self.other_served_version(api_version, kind, &op).await? else {
+                    tracing::warn!(
+                        kind,
+                        api_version,
+                        "the API server does not serve this group; no objects"
+                    );
+                    return Ok(Vec::new());
+                };
+                match self.send::<Value>(&op, list_at(&served)).await? {
+                    Ok(list) => Ok(items_with_type(list, &served, kind)),
+                    Err(e) => Err(api_error(&format!("{op} at {served}"), e)),
+                }
+            }
             Err(e) => Err(api_error(&op, e)),
+        }
+    }
+
+    /// The version the API server serves a group at (its preferred version, from
+    /// discovery), `None` when it does not serve the group at all.
+    pub async fn served_version(&self, group: &str) -> Result<Option<String>> {
+        if group.is_empty() {
+            return Ok(Some("v1".into()));
+        }
+        let op = format!("GET /apis/{group} (discovery)");
+        let path = format!("/apis/{group}");
+        let answer = self
+            .send::<Value>(&op, || {
+                http::Request::get(path.as_str())
+                    .header(http::header::ACCEPT, "application/json")
+                    .body(Vec::new())
+                    .map_err(kube::core::request::Error::BuildRequest)
+            })
+            .await?;
+        match answer {
+            Ok(group) => Ok(group
+                .pointer("/preferredVersion/groupVersion")
+                .and_then(Value::as_str)
+                .map(str::to_owned)),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(api_error(&op, e)),
+        }
+    }
+
+    /// After a 404 for `kind` at `api_version`: the other version its group is served at
+    /// (`None`: the group is not served), or an error when the served version is this
+    /// one (the kind itself is not served).
+    async fn other_served_version(
+        &self,
+        api_version: &str,
+        kind: &str,
+        op: &str,
+    ) -> Result<Option<String>> {
+        let group = group_of(api_version);
+        let not_served = |detail: String| Error::Api {
+            operation: op.to_owned(),
+            code: 404,
+            reason: "NotFound".into(),
+            message: format!(
+                "the API server does not serve {} at {api_version}{detail}; is the provider that defines it installed at a version that still serves it?",
+                group_kind(kind, group)
+            ),
+        };
+        match self.served_version(group).await? {
+            None if group.is_empty() => Err(not_served(String::new())),
+            None => Ok(None),
+            Some(served) if served == api_version => {
+                Err(not_served(format!(" (its group is served at {served})")))
+            }
+            Some(served) => {
+                tracing::info!(kind, from = api_version, to = %served, "reading at the served version");
+                Ok(Some(served))
+            }
         }
     }
 
@@ -532,7 +642,9 @@ impl Release {
     /// 5. the record: the new revision, at most `max_revisions` kept.
     ///
     /// Objects without a namespace get the release's; an object of another namespace is
-    /// refused. Each gets the label `applyset.kubernetes.io/part-of`.
+    /// refused. Each gets the label `applyset.kubernetes.io/part-of`. A Secret's
+    /// `stringData` is sent as `data` ([`crate::secret`]), so that a key dropped from the
+    /// render is removed from the live Secret.
     pub async fn apply(
         &self,
         objects: Vec<Value>,
@@ -605,40 +717,15 @@ impl Release {
 
     /// Check and label the objects; sorted by stage, then kind and name.
     fn prepare(&self, objects: Vec<Value>) -> Result<Vec<(ObjectRef, Value)>> {
-        let id = self.applyset_id();
         let mut seen = BTreeSet::new();
         let mut members = Vec::with_capacity(objects.len());
-        for (index, mut object) in objects.into_iter().enumerate() {
-            let invalid = |message: String| Error::InvalidObject { index, message };
-            let r = ObjectRef::of(&object)
-                .ok_or_else(|| invalid("it needs apiVersion, kind and metadata.name".into()))?;
-            let meta = object
-                .get_mut("metadata")
-                .and_then(Value::as_object_mut)
-                .ok_or_else(|| invalid(format!("{r}: metadata is not a mapping")))?;
-            match meta.get("namespace").and_then(Value::as_str) {
-                Some(ns) if ns != self.namespace => {
-                    return Err(invalid(format!(
-                        "{r} is in namespace {ns}, the release in {}",
-                        self.namespace
-                    )));
-                }
-                _ => {
-                    meta.insert("namespace".into(), Value::String(self.namespace.clone()));
-                }
-            }
-            let labels = meta
-                .entry("labels")
-                .or_insert_with(|| Value::Object(Map::new()));
-            if labels.is_null() {
-                *labels = Value::Object(Map::new());
-            }
-            labels
-                .as_object_mut()
-                .ok_or_else(|| invalid(format!("{r}: metadata.labels is not a mapping")))?
-                .insert(PART_OF_LABEL.into(), Value::String(id.clone()));
+        for (index, object) in objects.into_iter().enumerate() {
+            let (r, object) = self.prepare_one(index, object)?;
             if !seen.insert((r.group_kind(), r.name.clone())) {
-                return Err(invalid(format!("{r} is given twice")));
+                return Err(Error::InvalidObject {
+                    index,
+                    message: format!("{r} is given twice"),
+                });
             }
             members.push((r, object));
         }
@@ -646,6 +733,65 @@ impl Release {
             (a.stage(), &a.kind, &a.name).cmp(&(b.stage(), &b.kind, &b.name))
         });
         Ok(members)
+    }
+
+    /// One object as apply sends it: in the release's namespace, labelled part of the
+    /// set, a Secret's `stringData` as `data`.
+    fn prepare_one(&self, index: usize, mut object: Value) -> Result<(ObjectRef, Value)> {
+        let invalid = |message: String| Error::InvalidObject { index, message };
+        let r = ObjectRef::of(&object)
+            .ok_or_else(|| invalid("it needs apiVersion, kind and metadata.name".into()))?;
+        let meta = object
+            .get_mut("metadata")
+            .and_then(Value::as_object_mut)
+            .ok_or_else(|| invalid(format!("{r}: metadata is not a mapping")))?;
+        match meta.get("namespace").and_then(Value::as_str) {
+            Some(ns) if ns != self.namespace => {
+                return Err(invalid(format!(
+                    "{r} is in namespace {ns}, the release in {}",
+                    self.namespace
+                )));
+            }
+            _ => {
+                meta.insert("namespace".into(), Value::String(self.namespace.clone()));
+            }
+        }
+        let labels = meta
+            .entry("labels")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if labels.is_null() {
+            *labels = Value::Object(Map::new());
+        }
+        labels
+            .as_object_mut()
+            .ok_or_else(|| invalid(format!("{r}: metadata.labels is not a mapping")))?
+            .insert(PART_OF_LABEL.into(), Value::String(self.applyset_id()));
+        crate::secret::string_data_as_data(&mut object);
+        Ok((r, object))
+    }
+
+    /// A server-side dry run of applying one object as [`Release::apply`] would send it
+    /// (namespace, ApplySet label, Secret `data`): the object as the API server would
+    /// store it (defaults of the schema and of admission webhooks included), or why it
+    /// would not. Without `force`, fields another field manager owns with another value
+    /// come back as [`DryRun::Conflict`], as `apply` without `--force-conflicts` would
+    /// meet them. Writes nothing.
+    pub async fn dry_run_apply(&self, object: &Value, force: bool) -> Result<DryRun> {
+        let (r, body) = self.prepare_one(0, object.clone())?;
+        match self.patch(&r, &body, true, force).await? {
+            Ok(stored) => Ok(DryRun::Stored(stored)),
+            Err(kube::Error::Api(s)) if s.code == 409 && s.reason == "Conflict" => {
+                Ok(DryRun::Conflict(field_conflicts(&s)))
+            }
+            Err(kube::Error::Api(s)) if (400..500).contains(&s.code) => {
+                Ok(DryRun::Refused(Refusal {
+                    object: r,
+                    code: s.code,
+                    message: s.message.clone(),
+                }))
+            }
+            Err(e) => Err(api_error(&format!("DRY-RUN APPLY {r}"), e)),
+        }
     }
 
     /// Dry-run every object; the `resourceVersion` each would have (empty: created).
@@ -874,7 +1020,12 @@ impl Release {
             (&capi, "Machine"),
             (&kcp, "KubeadmControlPlane"),
         ] {
-            users.extend(self.list(api_version, kind, None).await?);
+            users.extend(
+                self.list(api_version, kind, None)
+                    .await?
+                    .into_iter()
+                    .filter(|u| !is_drained_machine_set(u)),
+            );
         }
         Ok(users)
     }
@@ -1117,6 +1268,26 @@ fn refers(v: &Value, kind: &str, name: &str) -> bool {
     }
 }
 
+/// Whether `object` is a MachineSet scaled to zero whose machines are all gone: the old
+/// set a MachineDeployment keeps for its revision history. It makes no machine from its
+/// templates any more, so it does not keep them.
+///
+/// ```
+/// use serde_json::json;
+/// let ms = |spec: u64, status: u64| json!({"kind": "MachineSet",
+///     "spec": {"replicas": spec}, "status": {"replicas": status}});
+/// assert!(capiform_kube::release::is_drained_machine_set(&ms(0, 0)));
+/// assert!(!capiform_kube::release::is_drained_machine_set(&ms(0, 1))); // still draining
+/// assert!(!capiform_kube::release::is_drained_machine_set(&ms(2, 2)));
+/// ```
+pub fn is_drained_machine_set(object: &Value) -> bool {
+    let count = |pointer: &str| object.pointer(pointer).and_then(Value::as_i64).unwrap_or(0);
+    object.get("kind").and_then(Value::as_str) == Some("MachineSet")
+        && object.pointer("/spec/replicas").is_some()
+        && count("/spec/replicas") == 0
+        && count("/status/replicas") == 0
+}
+
 /// Names of the Secrets the OpenStackClusters take their cloud credentials from.
 fn credentials_secret_names(openstack_clusters: &[Value]) -> BTreeSet<String> {
     openstack_clusters
@@ -1170,6 +1341,13 @@ fn escape(key: &str) -> String {
 
 fn is_not_found(e: &kube::Error) -> bool {
     matches!(e, kube::Error::Api(s) if s.code == 404)
+}
+
+/// A 404 about a named object (`secrets "x" not found`, with `details.name`), not about
+/// a resource the server does not serve at all (no details).
+fn names_an_object(e: &kube::Error) -> bool {
+    matches!(e, kube::Error::Api(s) if s.code == 404
+        && s.details.as_ref().is_some_and(|d| !d.name.is_empty()))
 }
 
 fn is_transient(e: &kube::Error) -> bool {

@@ -49,6 +49,13 @@ pub struct ControlPlaneState {
     pub desired: i64,
     /// `status.version`, or empty.
     pub version: String,
+    /// `spec.version`, the version asked for.
+    pub desired_version: String,
+    /// `status.updatedReplicas`: machines with the current spec.
+    pub updated: i64,
+    /// Whether the controller has seen the latest spec (`metadata.generation` ≤
+    /// `status.observedGeneration`).
+    pub observed: bool,
 }
 
 /// A MachineDeployment.
@@ -62,6 +69,11 @@ pub struct MachineDeploymentState {
     pub desired: i64,
     /// `status.phase`, or empty.
     pub phase: String,
+    /// `status.updatedReplicas`: machines with the current spec.
+    pub updated: i64,
+    /// Whether the controller has seen the latest spec (`metadata.generation` ≤
+    /// `status.observedGeneration`).
+    pub observed: bool,
 }
 
 /// An addon (HelmRelease or Manifests of the addon provider).
@@ -79,7 +91,9 @@ pub struct AddonState {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", content = "reason", rename_all = "lowercase")]
 pub enum Readiness {
-    /// Cluster Ready, every replica ready, every addon deployed.
+    /// Cluster Ready; the control plane and every MachineDeployment seen by their
+    /// controller at their latest generation, every replica ready and up to date, the
+    /// control plane at the version asked for; every addon deployed.
     Ready,
     /// Not yet: the first thing still missing.
     Progressing(String),
@@ -120,6 +134,16 @@ fn number(v: &Value, pointer: &str) -> i64 {
     v.pointer(pointer).and_then(Value::as_i64).unwrap_or(0)
 }
 
+/// Whether a controller has acted on the object's latest spec: its
+/// `status.observedGeneration` has reached `metadata.generation` (an object without a
+/// generation, as some test fixtures are, counts as observed).
+fn observed(v: &Value) -> bool {
+    match v.pointer("/metadata/generation").and_then(Value::as_i64) {
+        Some(generation) => number(v, "/status/observedGeneration") >= generation,
+        None => true,
+    }
+}
+
 fn conditions(v: &Value) -> Vec<Condition> {
     v.pointer("/status/conditions")
         .and_then(Value::as_array)
@@ -144,13 +168,17 @@ impl ReleaseStatus {
     /// let objects = vec![
     ///     json!({"kind": "Cluster", "metadata": {"name": "demo"}, "status": {"phase": "Provisioned",
     ///            "conditions": [{"type": "Ready", "status": "True"}]}}),
-    ///     json!({"kind": "KubeadmControlPlane", "metadata": {"name": "demo-control-plane"},
-    ///            "spec": {"replicas": 3}, "status": {"readyReplicas": 3, "version": "v1.31.4"}}),
-    ///     json!({"kind": "MachineDeployment", "metadata": {"name": "demo-md-0"},
-    ///            "spec": {"replicas": 2}, "status": {"readyReplicas": 1, "phase": "ScalingUp"}}),
+    ///     json!({"kind": "KubeadmControlPlane", "metadata": {"name": "demo-control-plane", "generation": 4},
+    ///            "spec": {"replicas": 3, "version": "v1.31.4"},
+    ///            "status": {"observedGeneration": 4, "readyReplicas": 3, "updatedReplicas": 3, "version": "v1.31.4"}}),
+    ///     json!({"kind": "MachineDeployment", "metadata": {"name": "demo-md-0", "generation": 2},
+    ///            "spec": {"replicas": 2},
+    ///            "status": {"observedGeneration": 2, "readyReplicas": 2, "updatedReplicas": 1, "phase": "Running"}}),
     /// ];
     /// let s = capiform_kube::ReleaseStatus::from_objects("demo", "ns", 1, &objects);
-    /// assert_eq!(s.readiness, capiform_kube::Readiness::Progressing("MachineDeployment demo-md-0: 1/2 ready".into()));
+    /// // Every machine is ready, but one still has the old spec: a rollout is under way.
+    /// assert_eq!(s.readiness, capiform_kube::Readiness::Progressing(
+    ///     "MachineDeployment demo-md-0: 2/2 ready, 1/2 up to date".into()));
     /// ```
     pub fn from_objects(release: &str, namespace: &str, revision: u32, objects: &[Value]) -> Self {
         fn of_kind<'a>(objects: &'a [Value], kind: &'a str) -> impl Iterator<Item = &'a Value> {
@@ -179,6 +207,9 @@ impl ReleaseStatus {
                     ready: number(k, "/status/readyReplicas"),
                     desired: number(k, "/spec/replicas"),
                     version: text(k, "/status/version"),
+                    desired_version: text(k, "/spec/version"),
+                    updated: number(k, "/status/updatedReplicas"),
+                    observed: observed(k),
                 });
         let machine_deployments = of_kind(objects, "MachineDeployment")
             .map(|m| MachineDeploymentState {
@@ -186,6 +217,8 @@ impl ReleaseStatus {
                 ready: number(m, "/status/readyReplicas"),
                 desired: number(m, "/spec/replicas"),
                 phase: text(m, "/status/phase"),
+                updated: number(m, "/status/updatedReplicas"),
+                observed: observed(m),
             })
             .collect();
         let addons = objects
@@ -232,23 +265,45 @@ impl ReleaseStatus {
         if !ready {
             return Readiness::Progressing(format!("Cluster {} is not Ready", cluster.name));
         }
-        if let Some(cp) = &self.control_plane
-            && cp.ready < cp.desired
-        {
-            return Readiness::Progressing(format!(
-                "KubeadmControlPlane {}: {}/{} ready",
-                cp.name, cp.ready, cp.desired
-            ));
+        if let Some(cp) = &self.control_plane {
+            if !cp.observed {
+                return Readiness::Progressing(format!(
+                    "KubeadmControlPlane {}: the controller has not seen the latest spec yet",
+                    cp.name
+                ));
+            }
+            if cp.ready < cp.desired || cp.updated < cp.desired {
+                return Readiness::Progressing(format!(
+                    "KubeadmControlPlane {}: {}/{} ready, {}/{} up to date",
+                    cp.name, cp.ready, cp.desired, cp.updated, cp.desired
+                ));
+            }
+            if !cp.desired_version.is_empty() && cp.version != cp.desired_version {
+                return Readiness::Progressing(format!(
+                    "KubeadmControlPlane {}: at version {}, upgrading to {}",
+                    cp.name,
+                    if cp.version.is_empty() {
+                        "(none yet)"
+                    } else {
+                        &cp.version
+                    },
+                    cp.desired_version
+                ));
+            }
         }
-        if let Some(md) = self
-            .machine_deployments
-            .iter()
-            .find(|m| m.ready < m.desired)
-        {
-            return Readiness::Progressing(format!(
-                "MachineDeployment {}: {}/{} ready",
-                md.name, md.ready, md.desired
-            ));
+        for md in &self.machine_deployments {
+            if !md.observed {
+                return Readiness::Progressing(format!(
+                    "MachineDeployment {}: the controller has not seen the latest spec yet",
+                    md.name
+                ));
+            }
+            if md.ready < md.desired || md.updated < md.desired {
+                return Readiness::Progressing(format!(
+                    "MachineDeployment {}: {}/{} ready, {}/{} up to date",
+                    md.name, md.ready, md.desired, md.updated, md.desired
+                ));
+            }
         }
         if let Some(a) = self.addons.iter().find(|a| a.phase != "Deployed") {
             let phase = if a.phase.is_empty() {

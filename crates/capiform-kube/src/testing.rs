@@ -1,9 +1,17 @@
 //! A test double of kube-apiserver (feature `test-double`): an in-process service that a
 //! real [`kube::Client`] talks HTTP to. It records every request and answers as the API
 //! server does for what a release uses: server-side apply (with `dryRun=All`, field
-//! ownership and conflicts, `force`), GET, LIST with label selectors, POST, DELETE (an
-//! object may take several polls to disappear), `Status` bodies and `resourceVersion`s.
-//! Faults can be injected: status codes, dropped connections, admission refusals, latency.
+//! managers in `metadata.managedFields`, shared ownership of equal values, conflicts,
+//! `force`, removal of fields the applier no longer sends and no one else owns), merge
+//! patches (with a `resourceVersion` precondition and `managedFields` replaced), GET,
+//! LIST with label selectors, POST, DELETE (an object may take several polls to
+//! disappear), `Status` bodies, `resourceVersion`s and `generation`s, and a Secret's
+//! `stringData` folded into `data` on every write.
+//! Faults a real server cannot produce on demand can be injected: status codes, dropped
+//! connections, admission refusals, latency, slow deletions.
+//!
+//! docs/lifecycle.md lists where the double and kube-apiserver differ (no defaulting,
+//! no schema, no conversion, lists as atomic values, no discovery).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -15,7 +23,7 @@
 //! # }
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -79,10 +87,21 @@ struct State {
     faults: Vec<Fault>,
     dropped_connections: u32,
     refusals: Vec<(String, String, u16, String)>,
-    owners: BTreeMap<(Key, String), String>,
+    managers: BTreeMap<Key, Vec<Manager>>,
     deletion_polls: BTreeMap<String, u32>,
     deleting: BTreeMap<Key, u32>,
     latency: Duration,
+    served: BTreeMap<String, String>,
+}
+
+/// One field manager of an object: its fields as JSON pointers to leaves (lists are
+/// leaves: the double treats every list as atomic).
+#[derive(Clone, Debug, PartialEq)]
+struct Manager {
+    name: String,
+    operation: String,
+    api_version: String,
+    fields: BTreeSet<String>,
 }
 
 struct Fault {
@@ -221,11 +240,110 @@ fn fold_string_data(obj: &mut Value) {
 fn content(obj: &Value) -> Value {
     let mut c = obj.clone();
     if let Some(m) = c.get_mut("metadata").and_then(Value::as_object_mut) {
-        for k in ["resourceVersion", "generation", "uid", "creationTimestamp"] {
+        for k in [
+            "resourceVersion",
+            "generation",
+            "uid",
+            "creationTimestamp",
+            "managedFields",
+        ] {
             m.remove(k);
         }
     }
     c
+}
+
+/// The pointers of an object's leaves that a field manager owns: everything but the
+/// object's identity and the server's metadata.
+fn owned_pointers(obj: &Value) -> BTreeSet<String> {
+    let mut all = Vec::new();
+    pointers(obj, String::new(), &mut all);
+    all.into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| {
+            !matches!(
+                p.as_str(),
+                "/apiVersion" | "/kind" | "/metadata/name" | "/metadata/namespace"
+            ) && !p.starts_with("/status")
+                && ![
+                    "resourceVersion",
+                    "generation",
+                    "uid",
+                    "creationTimestamp",
+                    "managedFields",
+                    "deletionTimestamp",
+                ]
+                .iter()
+                .any(|k| p.starts_with(&format!("/metadata/{k}")))
+        })
+        .collect()
+}
+
+/// `fieldsV1` of a set of pointers: `{"f:spec": {"f:replicas": {}}}`.
+fn fields_v1(fields: &BTreeSet<String>) -> Value {
+    let mut root = Value::Object(Map::new());
+    for p in fields {
+        let mut cur = &mut root;
+        for seg in p.split('/').skip(1) {
+            let seg = seg.replace("~1", "/").replace("~0", "~");
+            cur = cur
+                .as_object_mut()
+                .expect("tries are maps")
+                .entry(format!("f:{seg}"))
+                .or_insert_with(|| Value::Object(Map::new()));
+        }
+    }
+    root
+}
+
+/// The leaf pointers of a `fieldsV1` trie (`.` entries and list item keys ignored).
+fn pointers_of_fields_v1(trie: &Value, prefix: String, out: &mut BTreeSet<String>) {
+    let Some(m) = trie.as_object() else { return };
+    let children: Vec<(&String, &Value)> = m.iter().filter(|(k, _)| k.starts_with("f:")).collect();
+    if children.is_empty() {
+        if !prefix.is_empty() {
+            out.insert(prefix);
+        }
+        return;
+    }
+    for (k, v) in children {
+        let seg = k[2..].replace('~', "~0").replace('/', "~1");
+        pointers_of_fields_v1(v, format!("{prefix}/{seg}"), out);
+    }
+}
+
+fn remove_pointer(target: &mut Value, pointer: &str) {
+    let Some((parent, last)) = pointer.rsplit_once('/') else {
+        return;
+    };
+    let last = last.replace("~1", "/").replace("~0", "~");
+    let parent = if parent.is_empty() {
+        Some(target)
+    } else {
+        target.pointer_mut(parent)
+    };
+    if let Some(Value::Object(m)) = parent {
+        m.remove(&last);
+    }
+}
+
+/// RFC 7386 JSON merge patch.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(p) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    let t = target.as_object_mut().expect("made an object");
+    for (k, v) in p {
+        if v.is_null() {
+            t.remove(k);
+        } else {
+            merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+        }
+    }
 }
 
 impl ApiServerDouble {
@@ -268,13 +386,30 @@ impl ApiServerDouble {
 
     /// Store an object as if it had been created (apiVersion, kind, metadata.name and
     /// metadata.namespace needed).
-    pub fn insert(&self, mut object: Value) {
+    pub fn insert(&self, object: Value) {
         let r = crate::ObjectRef::of(&object).expect("an object with apiVersion, kind and name");
         let ns = object
             .pointer("/metadata/namespace")
             .and_then(Value::as_str)
             .unwrap_or("default")
             .to_owned();
+        self.store(object, r, ns, None);
+    }
+
+    /// Store an object as if field manager `manager` had created it with an update (as
+    /// `helm install` does: operation `Update`, every field it sent owned by it).
+    pub fn insert_as(&self, object: Value, manager: &str) {
+        let r = crate::ObjectRef::of(&object).expect("an object with apiVersion, kind and name");
+        let ns = object
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("default")
+            .to_owned();
+        self.store(object, r, ns, Some(manager));
+    }
+
+    fn store(&self, mut object: Value, r: crate::ObjectRef, ns: String, manager: Option<&str>) {
+        fold_string_data(&mut object);
         let mut st = self.state.lock().unwrap();
         st.resource_version += 1;
         st.uid += 1;
@@ -283,10 +418,21 @@ impl ApiServerDouble {
         let meta = object["metadata"].as_object_mut().expect("metadata");
         meta.insert("resourceVersion".into(), Value::String(rv));
         meta.entry("uid").or_insert(Value::String(uid));
-        st.objects.insert(
-            (r.group().to_owned(), r.plural(), ns, r.name.clone()),
-            object,
-        );
+        meta.entry("generation").or_insert(json!(1));
+        let key = (r.group().to_owned(), r.plural(), ns, r.name.clone());
+        if let Some(m) = manager {
+            st.managers.insert(
+                key.clone(),
+                vec![Manager {
+                    name: m.to_owned(),
+                    operation: "Update".into(),
+                    api_version: r.api_version.clone(),
+                    fields: owned_pointers(&object),
+                }],
+            );
+        }
+        st.write_managed_fields(&key, &mut object);
+        st.objects.insert(key, object);
     }
 
     /// The stored object `plural`/`name` (any group and namespace).
@@ -356,9 +502,52 @@ impl ApiServerDouble {
             .find(|(_, p, _, n)| p == plural && n == name)
             .cloned()
             .expect("the object exists");
-        set_pointer(st.objects.get_mut(&key).unwrap(), pointer, value);
-        st.owners
-            .insert((key, pointer.to_owned()), manager.to_owned());
+        let api_version = st.objects[&key]["apiVersion"]
+            .as_str()
+            .unwrap_or("v1")
+            .to_owned();
+        let managers = st.managers.entry(key.clone()).or_default();
+        // An update takes the field from whoever owned it.
+        for m in managers.iter_mut() {
+            m.fields.remove(pointer);
+        }
+        match managers
+            .iter_mut()
+            .find(|m| m.name == manager && m.operation == "Update")
+        {
+            Some(m) => {
+                m.fields.insert(pointer.to_owned());
+            }
+            None => managers.push(Manager {
+                name: manager.to_owned(),
+                operation: "Update".into(),
+                api_version,
+                fields: [pointer.to_owned()].into(),
+            }),
+        }
+        managers.retain(|m| !m.fields.is_empty());
+        let mut object = st.objects.remove(&key).unwrap();
+        set_pointer(&mut object, pointer, value);
+        st.write_managed_fields(&key, &mut object);
+        st.objects.insert(key, object);
+    }
+
+    /// The field managers of a stored object and their operations, as
+    /// `metadata.managedFields` lists them (`helm Update`, `capiform Apply`).
+    pub fn managers(&self, plural: &str, name: &str) -> Vec<String> {
+        self.object(plural, name)
+            .and_then(|o| o.pointer("/metadata/managedFields").cloned())
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["manager"].as_str().unwrap_or(""),
+                    e["operation"].as_str().unwrap_or("")
+                )
+            })
+            .collect()
     }
 
     /// Answer the next `times` requests of `method` whose path contains `path_contains`
@@ -386,6 +575,19 @@ impl ApiServerDouble {
             code,
             message.to_owned(),
         ));
+    }
+
+    /// Serve API group `group` at `version` only, as after a provider upgrade that
+    /// stopped serving an old version: other versions of the group answer 404 (without an
+    /// object's details, as kube-apiserver does for a resource it does not serve), the
+    /// group's discovery document (`GET /apis/<group>`) names `version` as preferred, and
+    /// stored objects come back at `version`.
+    pub fn serve_only(&self, group: &str, version: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .served
+            .insert(group.to_owned(), version.to_owned());
     }
 
     /// Objects of `plural` stay (with a `deletionTimestamp`) for `polls` GETs after their
@@ -471,7 +673,28 @@ impl State {
                 status(f.code, reason, "injected by the test double"),
             );
         }
-        let Some((group, _version, ns, plural, name)) = parse_path(&req.path) else {
+        let not_served = || {
+            (
+                404,
+                status(
+                    404,
+                    "NotFound",
+                    "the server could not find the requested resource",
+                ),
+            )
+        };
+        if let ["apis", group] = req.path.trim_matches('/').split('/').collect::<Vec<_>>()[..] {
+            return match self.served.get(group) {
+                Some(v) if req.method == "GET" => (
+                    200,
+                    json!({"kind": "APIGroup", "apiVersion": "v1", "name": group,
+                           "versions": [{"groupVersion": format!("{group}/{v}"), "version": v}],
+                           "preferredVersion": {"groupVersion": format!("{group}/{v}"), "version": v}}),
+                ),
+                _ => not_served(),
+            };
+        }
+        let Some((group, version, ns, plural, name)) = parse_path(&req.path) else {
             return (
                 404,
                 status(
@@ -481,6 +704,9 @@ impl State {
                 ),
             );
         };
+        if self.served.get(&group).is_some_and(|v| *v != version) {
+            return not_served();
+        }
         let dry_run = req.is_dry_run();
         match (req.method.as_str(), name) {
             ("GET", None) => self.list(&group, &plural, &ns, req),
@@ -494,6 +720,9 @@ impl State {
                     .map_or("", |(_, v)| v.as_str())
                     .to_owned();
                 let body = req.body.clone().unwrap_or(Value::Null);
+                if req.content_type.starts_with("application/merge-patch+json") {
+                    return self.merge((group, plural, ns, name), &body, dry_run);
+                }
                 self.apply((group, plural, ns, name), body, dry_run, force, &manager)
             }
             ("POST", None) => {
@@ -519,10 +748,9 @@ impl State {
         } else {
             format!("{}.{}", key.1, key.0)
         };
-        (
-            404,
-            status(404, "NotFound", &format!("{what} \"{}\" not found", key.3)),
-        )
+        let mut s = status(404, "NotFound", &format!("{what} \"{}\" not found", key.3));
+        s["details"] = json!({"name": key.3, "kind": key.1});
+        (404, s)
     }
 
     fn get(&mut self, key: Key) -> (u16, Value) {
@@ -535,7 +763,7 @@ impl State {
             }
         }
         match self.objects.get(&key) {
-            Some(v) => (200, v.clone()),
+            Some(v) => (200, self.at_served_version(v.clone(), &key.0)),
             None => Self::not_found(&key),
         }
     }
@@ -581,6 +809,14 @@ impl State {
         )
     }
 
+    /// An object as read at the version its group is served at (see `serve_only`).
+    fn at_served_version(&self, mut object: Value, group: &str) -> Value {
+        if let Some(v) = self.served.get(group) {
+            object["apiVersion"] = Value::String(format!("{group}/{v}"));
+        }
+        object
+    }
+
     fn refusal(&self, key: &Key) -> Option<(u16, Value)> {
         self.refusals
             .iter()
@@ -608,40 +844,34 @@ impl State {
         }
         let mut desired = body;
         fold_string_data(&mut desired);
+        let api_version = desired
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("v1")
+            .to_owned();
+        let applied = owned_pointers(&desired);
         let live = self.objects.get(&key).cloned();
         let Some(live) = live else {
-            return self.store_new(key, desired, dry_run);
+            let managers = vec![Manager {
+                name: manager.to_owned(),
+                operation: "Apply".into(),
+                api_version,
+                fields: applied,
+            }];
+            return self.store_new(key, desired, dry_run, managers);
         };
-        // Fields other managers own: a different value is a conflict unless forced;
-        // fields the patch leaves out stay as they are.
-        let mut patch_fields = Vec::new();
-        pointers(&desired, String::new(), &mut patch_fields);
-        let owned: Vec<(String, String)> = self
-            .owners
-            .iter()
-            .filter(|((k, _), m)| *k == key && m.as_str() != manager)
-            .map(|((_, p), m)| (p.clone(), m.clone()))
-            .collect();
-        let mut conflicts = Vec::new();
-        for (pointer, owner) in &owned {
-            match patch_fields.iter().find(|(p, _)| p == pointer) {
-                Some((_, v)) if live.pointer(pointer) != Some(v) => {
-                    conflicts.push((pointer.clone(), owner.clone()))
+        let before = self.managers.get(&key).cloned().unwrap_or_default();
+        // Fields other managers own with another value: conflicts unless forced. Equal
+        // values are shared.
+        let mut conflicts: Vec<(String, String)> = Vec::new();
+        for m in before.iter().filter(|m| m.name != manager) {
+            for p in m.fields.intersection(&applied) {
+                if live.pointer(p) != desired.pointer(p) {
+                    conflicts.push((p.clone(), m.name.clone()));
                 }
-                Some(_) => {}
-                None => set_pointer(
-                    &mut desired,
-                    pointer,
-                    live.pointer(pointer).cloned().unwrap_or(Value::Null),
-                ),
             }
         }
         if !conflicts.is_empty() && !force {
-            let api_version = desired
-                .get("apiVersion")
-                .and_then(Value::as_str)
-                .unwrap_or("v1")
-                .to_owned();
             let causes: Vec<Value> = conflicts
                 .iter()
                 .map(|(p, m)| json!({"reason": "FieldManagerConflict",
@@ -669,36 +899,166 @@ impl State {
             s["details"] = json!({"causes": causes});
             return (409, s);
         }
-        // Server-set metadata and status carry over.
-        let meta = live["metadata"].clone();
-        for k in ["uid", "creationTimestamp", "resourceVersion", "generation"] {
-            if let Some(v) = meta.get(k) {
-                desired["metadata"][k] = v.clone();
+        let mut after_managers: Vec<Manager> = before.clone();
+        for m in after_managers.iter_mut().filter(|m| m.name != manager) {
+            for (p, _) in &conflicts {
+                m.fields.remove(p);
             }
         }
-        if let Some(s) = live.get("status") {
-            desired["status"] = s.clone();
+        let previous: BTreeSet<String> = after_managers
+            .iter()
+            .filter(|m| m.name == manager && m.operation == "Apply")
+            .flat_map(|m| m.fields.iter().cloned())
+            .collect();
+        after_managers.retain(|m| !(m.name == manager && m.operation == "Apply"));
+        let owned_by_others: BTreeSet<String> = after_managers
+            .iter()
+            .flat_map(|m| m.fields.iter().cloned())
+            .collect();
+        // The live object, without what the applier owned and no longer sends (unless
+        // another manager owns it), with every applied field set.
+        let mut object = live.clone();
+        for p in previous.difference(&applied) {
+            if !owned_by_others.contains(p) {
+                remove_pointer(&mut object, p);
+            }
         }
-        if content(&desired) == content(&live) {
+        for p in &applied {
+            if let Some(v) = desired.pointer(p) {
+                set_pointer(&mut object, p, v.clone());
+            }
+        }
+        after_managers.push(Manager {
+            name: manager.to_owned(),
+            operation: "Apply".into(),
+            api_version,
+            fields: applied,
+        });
+        after_managers.retain(|m| !m.fields.is_empty());
+        if content(&object) == content(&live) && after_managers == before {
             return (200, live);
         }
-        if dry_run {
-            return (200, desired);
+        let spec_changed = {
+            let strip = |v: &Value| {
+                let mut v = v.clone();
+                if let Some(m) = v.as_object_mut() {
+                    m.remove("metadata");
+                    m.remove("status");
+                }
+                v
+            };
+            strip(&object) != strip(&live)
+        };
+        let generation = live
+            .pointer("/metadata/generation")
+            .and_then(Value::as_i64)
+            .unwrap_or(1);
+        if spec_changed {
+            object["metadata"]["generation"] = json!(generation + 1);
         }
-        if force {
-            for (pointer, _) in conflicts {
-                self.owners.remove(&(key.clone(), pointer));
-            }
+        if dry_run {
+            let managers = std::mem::replace(
+                self.managers.entry(key.clone()).or_default(),
+                after_managers,
+            );
+            self.write_managed_fields(&key, &mut object);
+            self.managers.insert(key, managers);
+            return (200, object);
         }
         self.resource_version += 1;
-        desired["metadata"]["resourceVersion"] = Value::String(self.resource_version.to_string());
-        let generation = meta.get("generation").and_then(Value::as_i64).unwrap_or(1);
-        desired["metadata"]["generation"] = json!(generation + 1);
-        self.objects.insert(key, desired.clone());
-        (200, desired)
+        object["metadata"]["resourceVersion"] = Value::String(self.resource_version.to_string());
+        self.managers.insert(key.clone(), after_managers);
+        self.write_managed_fields(&key, &mut object);
+        self.objects.insert(key, object.clone());
+        (200, object)
     }
 
-    fn store_new(&mut self, key: Key, mut object: Value, dry_run: bool) -> (u16, Value) {
+    /// `metadata.managedFields` of the object from its managers.
+    fn write_managed_fields(&self, key: &Key, object: &mut Value) {
+        let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) else {
+            return;
+        };
+        let entries: Vec<Value> = self
+            .managers
+            .get(key)
+            .map(|ms| {
+                ms.iter()
+                    .map(|m| {
+                        json!({"manager": m.name, "operation": m.operation,
+                               "apiVersion": m.api_version, "time": "2026-01-01T00:00:00Z",
+                               "fieldsType": "FieldsV1", "fieldsV1": fields_v1(&m.fields)})
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if entries.is_empty() {
+            meta.remove("managedFields");
+        } else {
+            meta.insert("managedFields".into(), Value::Array(entries));
+        }
+    }
+
+    /// A JSON merge patch: `metadata.resourceVersion` in the patch is a precondition;
+    /// `metadata.managedFields` in the patch replaces the managers (one empty entry
+    /// clears them).
+    fn merge(&mut self, key: Key, patch: &Value, dry_run: bool) -> (u16, Value) {
+        let Some(live) = self.objects.get(&key).cloned() else {
+            return Self::not_found(&key);
+        };
+        if let Some(rv) = patch.pointer("/metadata/resourceVersion")
+            && Some(rv) != live.pointer("/metadata/resourceVersion")
+        {
+            return (
+                409,
+                status(
+                    409,
+                    "Conflict",
+                    &format!(
+                        "Operation cannot be fulfilled on {} \"{}\": the object has been modified; please apply your changes to the latest version and try again",
+                        key.1, key.3
+                    ),
+                ),
+            );
+        }
+        let mut object = live.clone();
+        merge_patch(&mut object, patch);
+        fold_string_data(&mut object);
+        let mut managers = self.managers.get(&key).cloned().unwrap_or_default();
+        if let Some(Value::Array(entries)) = patch.pointer("/metadata/managedFields") {
+            managers = entries
+                .iter()
+                .filter(|e| e.get("manager").is_some())
+                .map(|e| {
+                    let mut fields = BTreeSet::new();
+                    pointers_of_fields_v1(&e["fieldsV1"], String::new(), &mut fields);
+                    Manager {
+                        name: e["manager"].as_str().unwrap_or("").to_owned(),
+                        operation: e["operation"].as_str().unwrap_or("Update").to_owned(),
+                        api_version: e["apiVersion"].as_str().unwrap_or("v1").to_owned(),
+                        fields,
+                    }
+                })
+                .collect();
+        }
+        if dry_run {
+            return (200, object);
+        }
+        self.resource_version += 1;
+        object["metadata"]["resourceVersion"] = Value::String(self.resource_version.to_string());
+        managers.retain(|m| !m.fields.is_empty());
+        self.managers.insert(key.clone(), managers);
+        self.write_managed_fields(&key, &mut object);
+        self.objects.insert(key, object.clone());
+        (200, object)
+    }
+
+    fn store_new(
+        &mut self,
+        key: Key,
+        mut object: Value,
+        dry_run: bool,
+        managers: Vec<Manager>,
+    ) -> (u16, Value) {
         self.uid += 1;
         let meta = object["metadata"].as_object_mut();
         let Some(meta) = meta else {
@@ -710,7 +1070,13 @@ impl State {
             Value::String("2026-01-01T00:00:00Z".into()),
         );
         meta.insert("generation".into(), json!(1));
+        let previous = self.managers.insert(key.clone(), managers);
+        self.write_managed_fields(&key, &mut object);
         if dry_run {
+            match previous {
+                Some(p) => self.managers.insert(key, p),
+                None => self.managers.remove(&key),
+            };
             // No resourceVersion: storage assigns it, and a dry run never reaches storage.
             return (201, object);
         }
@@ -733,7 +1099,14 @@ impl State {
         }
         let mut body = body;
         fold_string_data(&mut body);
-        self.store_new(key, body, dry_run)
+        let r = crate::ObjectRef::of(&body);
+        let managers = vec![Manager {
+            name: "capiform".into(),
+            operation: "Update".into(),
+            api_version: r.map_or("v1".into(), |r| r.api_version),
+            fields: owned_pointers(&body),
+        }];
+        self.store_new(key, body, dry_run, managers)
     }
 
     fn delete(&mut self, key: Key) -> (u16, Value) {
@@ -749,6 +1122,7 @@ impl State {
             return (200, obj.clone());
         }
         self.objects.remove(&key);
+        self.managers.remove(&key);
         (
             200,
             json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",

@@ -874,15 +874,54 @@ async fn status_and_wait() {
         "demo",
         json!({"phase": "Provisioned", "conditions": [{"type": "Ready", "status": "True"}]}),
     );
+    // The spec has not been seen by the controllers yet: a `--wait` right after an apply
+    // must not take the previous rollout's ready machines for the new one.
     api.set_status(
         "kubeadmcontrolplanes",
         "demo-control-plane",
-        json!({"readyReplicas": 3, "version": "v1.31.4"}),
+        json!({"readyReplicas": 3, "updatedReplicas": 3, "version": "v1.31.4"}),
+    );
+    let s = rel.status().await.unwrap();
+    assert_eq!(
+        s.readiness,
+        Readiness::Progressing(
+            "KubeadmControlPlane demo-control-plane: the controller has not seen the latest spec yet".into()
+        )
+    );
+    api.set_status(
+        "kubeadmcontrolplanes",
+        "demo-control-plane",
+        json!({"observedGeneration": 1, "readyReplicas": 3, "updatedReplicas": 2, "version": "v1.31.4"}),
+    );
+    let s = rel.status().await.unwrap();
+    assert_eq!(
+        s.readiness,
+        Readiness::Progressing(
+            "KubeadmControlPlane demo-control-plane: 3/3 ready, 2/3 up to date".into()
+        )
+    );
+    api.set_status(
+        "kubeadmcontrolplanes",
+        "demo-control-plane",
+        json!({"observedGeneration": 1, "readyReplicas": 3, "updatedReplicas": 3, "version": "v1.30.9"}),
+    );
+    let s = rel.status().await.unwrap();
+    assert_eq!(
+        s.readiness,
+        Readiness::Progressing(
+            "KubeadmControlPlane demo-control-plane: at version v1.30.9, upgrading to v1.31.4"
+                .into()
+        )
+    );
+    api.set_status(
+        "kubeadmcontrolplanes",
+        "demo-control-plane",
+        json!({"observedGeneration": 1, "readyReplicas": 3, "updatedReplicas": 3, "version": "v1.31.4"}),
     );
     api.set_status(
         "machinedeployments",
         "demo-md-0",
-        json!({"readyReplicas": 2, "phase": "Running"}),
+        json!({"observedGeneration": 1, "readyReplicas": 2, "updatedReplicas": 2, "phase": "Running"}),
     );
     let s = rel.status().await.unwrap();
     assert_eq!(
@@ -940,4 +979,272 @@ async fn secrets_never_reach_logs_or_errors() {
         .await
         .unwrap_err();
     assert!(!format!("{err} {err:?}").contains("s3cr3t"));
+}
+
+#[tokio::test]
+async fn secrets_are_applied_as_data_and_a_dropped_key_goes() {
+    let api = ApiServerDouble::new();
+    let rel = release(&api);
+    let mut objects = cluster(&[("md-0", "1111")], &["cni"]);
+    let config = objects
+        .iter_mut()
+        .find(|o| o["metadata"]["name"] == "demo-cni-config")
+        .unwrap();
+    config["stringData"] = json!({"values": "{}", "extra": "x"});
+    rel.apply(objects, meta(json!({})), &sequential())
+        .await
+        .unwrap();
+    // Sent as data: the field manager owns data.values and data.extra.
+    let sent = api
+        .requests()
+        .into_iter()
+        .find(|r| !r.is_dry_run() && r.path.ends_with("/secrets/demo-cni-config"))
+        .unwrap();
+    let body = sent.body.unwrap();
+    assert!(body.get("stringData").is_none(), "{body}");
+    assert_eq!(body["data"], json!({"values": "e30=", "extra": "eA=="}));
+
+    rel.apply(
+        cluster(&[("md-0", "1111")], &["cni"]),
+        meta(json!({})),
+        &sequential(),
+    )
+    .await
+    .unwrap();
+    let live = api.object("secrets", "demo-cni-config").unwrap();
+    assert_eq!(live["data"], json!({"values": "e30="}), "{live}");
+    assert!(live.get("stringData").is_none());
+}
+
+#[tokio::test]
+async fn a_kind_no_longer_served_at_its_version_is_read_at_the_served_one() {
+    let api = ApiServerDouble::new();
+    api.deletion_polls("clusters", 1);
+    let rel = release(&api);
+    rel.apply(
+        cluster(&[("md-0", "1111"), ("md-1", "2222")], &[]),
+        meta(json!({})),
+        &sequential(),
+    )
+    .await
+    .unwrap();
+    // Cluster API upgraded: v1beta1 is no longer served.
+    api.serve_only("cluster.x-k8s.io", "v1beta2");
+    api.clear_requests();
+    let status = rel.status().await.unwrap();
+    assert_eq!(status.machine_deployments.len(), 2, "{status:?}");
+    assert!(status.cluster.is_some());
+
+    // Prune finds md-1's MachineDeployment at v1beta2 (and deletes it there); the
+    // new render still says v1beta1 for the MachineDeployment it keeps, which the
+    // double refuses like the API server would: give the new version.
+    let mut objects = cluster(&[("md-0", "1111")], &[]);
+    for o in &mut objects {
+        if o["apiVersion"] == "cluster.x-k8s.io/v1beta1" {
+            o["apiVersion"] = json!("cluster.x-k8s.io/v1beta2");
+        }
+    }
+    let report = rel
+        .apply(objects, meta(json!({})), &sequential())
+        .await
+        .unwrap();
+    let pruned: Vec<String> = report.pruned.iter().map(ToString::to_string).collect();
+    assert!(
+        pruned.contains(&"MachineDeployment/demo-md-1".to_string()),
+        "{pruned:?}"
+    );
+    assert!(api.names("machinedeployments") == ["demo-md-0"]);
+
+    let report = rel
+        .uninstall(
+            &UninstallOptions {
+                poll_interval: Duration::from_millis(1),
+                ..Default::default()
+            },
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+    assert!(report.complete);
+    assert!(api.inventory().is_empty(), "{:?}", api.inventory());
+}
+
+#[tokio::test]
+async fn a_kind_its_group_does_not_serve_is_an_error_not_an_empty_list() {
+    let api = ApiServerDouble::new();
+    let rel = release(&api);
+    rel.apply(
+        cluster(&[("md-0", "1111")], &[]),
+        meta(json!({})),
+        &sequential(),
+    )
+    .await
+    .unwrap();
+    // The group is served at v1beta1 only, and the record names v1beta1, yet the list
+    // 404s: that is not an empty kind.
+    api.serve_only("addons.stackhpc.com", "v1alpha1");
+    api.fail("GET", "/machinedeployments", 404, 1);
+    api.serve_only("cluster.x-k8s.io", "v1beta1");
+    let err = rel
+        .uninstall(&Default::default(), &mut |_| {})
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "does not serve MachineDeployment.cluster.x-k8s.io at cluster.x-k8s.io/v1beta1"
+        ),
+        "{err}"
+    );
+    assert!(
+        api.names("machinedeployments") == ["demo-md-0"],
+        "nothing deleted"
+    );
+    assert!(!api.names("secrets").is_empty(), "the record is kept");
+}
+
+#[tokio::test]
+async fn a_machine_set_scaled_to_zero_keeps_no_template() {
+    let api = ApiServerDouble::new();
+    let rel = release(&api);
+    rel.apply(
+        cluster(&[("md-0", "1111")], &[]),
+        meta(json!({})),
+        &sequential(),
+    )
+    .await
+    .unwrap();
+    // The old MachineSet the MachineDeployment keeps as history: no replica, no machine.
+    api.insert(
+        json!({"apiVersion": "cluster.x-k8s.io/v1beta1", "kind": "MachineSet",
+        "metadata": {"name": "demo-md-0-old", "namespace": NS},
+        "spec": {"replicas": 0, "template": {"spec": {
+            "bootstrap": {"configRef": {"kind": "KubeadmConfigTemplate", "name": "demo-md-0-1111"}},
+            "infrastructureRef": {"kind": "OpenStackMachineTemplate", "name": "demo-md-0-1111"}}}},
+        "status": {"replicas": 0}}),
+    );
+    let report = rel
+        .apply(
+            cluster(&[("md-0", "2222")], &[]),
+            meta(json!({})),
+            &sequential(),
+        )
+        .await
+        .unwrap();
+    assert!(report.kept.is_empty(), "{:?}", report.kept);
+    assert_eq!(
+        api.names("openstackmachinetemplates").len(),
+        2,
+        "control plane and md-0's new one"
+    );
+}
+
+#[tokio::test]
+async fn taking_over_from_helm_leaves_capiform_the_only_manager() {
+    let api = ApiServerDouble::new();
+    let rel = release(&api);
+    // helm install: every field owned by `helm`, Helm's ownership marks.
+    for mut o in cluster(&[("md-0", "1111")], &[]) {
+        o["metadata"]["namespace"] = json!(NS);
+        o["metadata"]["labels"] = json!({"app.kubernetes.io/managed-by": "Helm"});
+        o["metadata"]["annotations"] = json!({"meta.helm.sh/release-name": "demo",
+            "meta.helm.sh/release-namespace": NS});
+        if o["kind"] == "MachineDeployment" {
+            o["spec"]["minReadySeconds"] = json!(5); // a field capiform does not render
+        }
+        api.insert_as(o, "helm");
+    }
+    let force = ApplyOptions {
+        force_conflicts: true,
+        ..sequential()
+    };
+    let report = rel
+        .apply(cluster(&[("md-0", "1111")], &[]), meta(json!({})), &force)
+        .await
+        .unwrap();
+    assert!(report.pruned.is_empty());
+    assert_eq!(
+        api.managers("machinedeployments", "demo-md-0"),
+        ["helm Update", "capiform Apply"]
+    );
+
+    let objects: Vec<capiform_kube::ObjectRef> =
+        report.applied.iter().map(|a| a.object.clone()).collect();
+    let taken = rel
+        .take_over(&objects, &capiform_kube::ownership::TakeOver::helm())
+        .await
+        .unwrap();
+    assert_eq!(taken.len(), objects.len());
+    let md = api.object("machinedeployments", "demo-md-0").unwrap();
+    assert_eq!(
+        api.managers("machinedeployments", "demo-md-0"),
+        ["capiform Apply"]
+    );
+    assert!(
+        md["metadata"]["labels"]
+            .get("app.kubernetes.io/managed-by")
+            .is_none(),
+        "{md}"
+    );
+    assert!(
+        md["metadata"]["annotations"]
+            .get("meta.helm.sh/release-name")
+            .is_none(),
+        "{md}"
+    );
+    // Helm's field no one owns now stays, as a defaulted field would.
+    assert_eq!(md["spec"]["minReadySeconds"], 5);
+
+    // A change of a field Helm set with the same value is no conflict any more.
+    let mut objects = cluster(&[("md-0", "1111")], &[]);
+    for o in &mut objects {
+        if o["kind"] == "MachineDeployment" {
+            o["spec"]["replicas"] = json!(4);
+        }
+    }
+    rel.apply(objects, meta(json!({})), &sequential())
+        .await
+        .unwrap();
+    assert_eq!(
+        api.object("machinedeployments", "demo-md-0").unwrap()["spec"]["replicas"],
+        4
+    );
+}
+
+#[tokio::test]
+async fn a_dry_run_without_force_names_the_conflict() {
+    let api = ApiServerDouble::new();
+    let rel = release(&api);
+    rel.apply(
+        cluster(&[("md-0", "1111")], &[]),
+        meta(json!({})),
+        &sequential(),
+    )
+    .await
+    .unwrap();
+    api.set_owned_field(
+        "machinedeployments",
+        "demo-md-0",
+        "/spec/replicas",
+        json!(5),
+        "cluster-autoscaler",
+    );
+    let md = cluster(&[("md-0", "1111")], &[])
+        .into_iter()
+        .find(|o| o["kind"] == "MachineDeployment")
+        .unwrap();
+    match rel.dry_run_apply(&md, false).await.unwrap() {
+        capiform_kube::DryRun::Conflict(c) => {
+            assert_eq!(c[0].manager, "cluster-autoscaler");
+            assert_eq!(c[0].field, ".spec.replicas");
+        }
+        other => panic!("{other:?}"),
+    }
+    match rel.dry_run_apply(&md, true).await.unwrap() {
+        capiform_kube::DryRun::Stored(o) => assert_eq!(o["spec"]["replicas"], 2),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        api.object("machinedeployments", "demo-md-0").unwrap()["spec"]["replicas"],
+        5
+    );
 }
