@@ -11,6 +11,7 @@ pub mod ingress;
 pub mod monitoring;
 pub mod objects;
 pub mod openstack;
+pub mod storage_class;
 
 use crate::context::Context;
 use crate::error::Result;

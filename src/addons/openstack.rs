@@ -4,20 +4,17 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::error::{Error, FieldError, Result};
+use crate::error::Result;
 use crate::object::Object;
 use crate::context::Context;
 use crate::resources::kubeadm::go_string;
 use crate::values::addons::Addons;
-use crate::values::addons::core::{OpenStack, StorageClass, StorageCsi};
+use crate::values::addons::core::OpenStack;
 
 use super::objects::{
     chart_value, cluster_name, defaults_and_overrides, manifests, manifests_named, overrides_only,
-    truthy, yaml_text,
 };
-
-const CINDER_PROVISIONER: &str = "cinder.csi.openstack.org";
-const MANILA_CEPHFS_PROVISIONER: &str = "cephfs.manila.csi.openstack.org";
+use super::storage_class;
 
 /// The OpenStack integrations' objects, when `addons.openstack.enabled`.
 pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
@@ -68,10 +65,11 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
             &defaults,
             values,
         )?);
-        let classes =
-            storage_classes(cinder, "addons.openstack.csiCinder", |sc, default, path| {
-                cinder_storage_class(sc, default, path)
-            })?;
+        let classes = storage_class::manifest_texts(
+            cinder,
+            "addons.openstack.csiCinder",
+            storage_class::cinder,
+        )?;
         if !classes.is_empty() {
             out.push(manifests_named(
                 ctx,
@@ -98,8 +96,8 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
             values,
         )?);
         let classes =
-            storage_classes(manila, "addons.openstack.csiManila", |sc, default, path| {
-                manila_storage_class(sc, default, path, ns.unwrap_or_default(), cephfs)
+            storage_class::manifest_texts(manila, "addons.openstack.csiManila", |sc, _, path| {
+                storage_class::manila(sc, path, ns.unwrap_or_default(), cephfs)
             })?;
         if !classes.is_empty() {
             let mut templates = vec![
@@ -190,187 +188,4 @@ fn cloud_config(ctx: &Context, os: &OpenStack) -> Result<Object> {
         "cloud-config",
         vec![text],
     )
-}
-
-/// The manifest texts of a driver's storage classes: the default one (when enabled)
-/// and the additional ones.
-fn storage_classes(
-    csi: &StorageCsi,
-    path: &str,
-    build: impl Fn(&StorageClass, bool, &str) -> Result<Value>,
-) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    let mut problems = Vec::new();
-    if let Some(sc) = csi
-        .default_storage_class
-        .as_ref()
-        .filter(|s| s.enabled == Some(true))
-    {
-        match build(sc, true, &format!("{path}.defaultStorageClass")) {
-            Ok(v) => out.push(yaml_text(&v)?),
-            Err(Error::Invalid(p)) => problems.extend(p),
-            Err(e) => return Err(e),
-        }
-    }
-    for (i, sc) in csi.additional_storage_classes.iter().flatten().enumerate() {
-        match build(sc, false, &format!("{path}.additionalStorageClasses[{i}]")) {
-            Ok(v) => out.push(yaml_text(&v)?),
-            Err(Error::Invalid(p)) => problems.extend(p),
-            Err(e) => return Err(e),
-        }
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(Error::Invalid(problems))
-    }
-}
-
-fn class_name(sc: &StorageClass, path: &str) -> Result<String> {
-    sc.name.clone().filter(|n| !n.is_empty()).ok_or_else(|| {
-        Error::Invalid(vec![FieldError::new(
-            format!("{path}.name"),
-            "is required: the name of the storage class",
-        )])
-    })
-}
-
-fn class_metadata(name: String, default_class: bool) -> Value {
-    let mut m = json!({ "name": name });
-    if default_class {
-        m["annotations"] = json!({"storageclass.kubernetes.io/is-default-class": "true"});
-    }
-    m
-}
-
-/// A Cinder storage class. The default class takes its settings as given; additional
-/// classes get the usual defaults (zone `nova`, `Delete`, expansion allowed,
-/// `WaitForFirstConsumer`).
-fn cinder_storage_class(sc: &StorageClass, is_default_entry: bool, path: &str) -> Result<Value> {
-    let name = if is_default_entry {
-        sc.name.clone().unwrap_or_default()
-    } else {
-        class_name(sc, path)?
-    };
-    let mut params = Map::new();
-    let zone = match (&sc.availability_zone, is_default_entry) {
-        (Some(z), _) if !z.is_empty() => Value::String(z.clone()),
-        (_, false) => Value::String("nova".into()),
-        _ => Value::Null,
-    };
-    params.insert("availability".into(), zone);
-    if let Some(t) = sc.volume_type.as_ref().filter(|t| !t.is_empty()) {
-        params.insert("type".into(), json!(t));
-    }
-    if let Some(f) = sc.fstype.as_ref().filter(|f| !f.is_empty()) {
-        params.insert("fstype".into(), json!(f));
-    }
-    let mut v = json!({
-        "apiVersion": "storage.k8s.io/v1",
-        "kind": "StorageClass",
-        "provisioner": CINDER_PROVISIONER,
-    });
-    // Moved in: `json!` would copy them.
-    v["metadata"] = class_metadata(
-        name,
-        is_default_entry && sc.is_cluster_default == Some(true),
-    );
-    v["parameters"] = Value::Object(params);
-    finish_class(&mut v, sc, is_default_entry);
-    Ok(v)
-}
-
-fn finish_class(v: &mut Value, sc: &StorageClass, is_default_entry: bool) {
-    if is_default_entry {
-        v["reclaimPolicy"] = json!(sc.reclaim_policy);
-        v["allowVolumeExpansion"] = json!(sc.allow_volume_expansion);
-        v["volumeBindingMode"] = json!(sc.volume_binding_mode);
-    } else {
-        v["reclaimPolicy"] = json!(
-            sc.reclaim_policy
-                .clone()
-                .filter(|s| !s.is_empty())
-                .unwrap_or("Delete".into())
-        );
-        v["allowVolumeExpansion"] = json!(sc.allow_volume_expansion.unwrap_or(true));
-        v["volumeBindingMode"] = json!(
-            sc.volume_binding_mode
-                .clone()
-                .filter(|s| !s.is_empty())
-                .unwrap_or("WaitForFirstConsumer".into())
-        );
-    }
-    if let Some(t) = sc.allowed_topologies.as_ref().filter(|t| truthy(t)) {
-        v["allowedTopologies"] = t.clone();
-    }
-}
-
-/// A Manila storage class: the provisioner and share type default to CephFS when the
-/// CephFS CSI driver is enabled; the credentials are those of `csi-manila-credentials`.
-fn manila_storage_class(
-    sc: &StorageClass,
-    is_default_entry: bool,
-    path: &str,
-    namespace: &str,
-    cephfs: bool,
-) -> Result<Value> {
-    let name = class_name(sc, path)?;
-    let mut problems = Vec::new();
-    let provisioner = match sc.provisioner.as_ref().filter(|p| !p.is_empty()) {
-        Some(p) => p.clone(),
-        None if cephfs => MANILA_CEPHFS_PROVISIONER.into(),
-        None => {
-            problems.push(FieldError::new(
-                format!("{path}.provisioner"),
-                format!("is required for storage class '{name}' (or enable addons.csi.cephfs for CephFS shares)"),
-            ));
-            String::new()
-        }
-    };
-    let given = sc.parameters.clone().unwrap_or_default();
-    let mut params = Map::new();
-    for kind in [
-        "provisioner",
-        "controller-expand",
-        "node-stage",
-        "node-publish",
-    ] {
-        params.insert(
-            format!("csi.storage.k8s.io/{kind}-secret-name"),
-            json!("csi-manila-credentials"),
-        );
-        params.insert(
-            format!("csi.storage.k8s.io/{kind}-secret-namespace"),
-            json!(namespace),
-        );
-    }
-    match given.get("type").filter(|t| truthy(t)) {
-        Some(t) => {
-            params.insert("type".into(), t.clone());
-        }
-        None if cephfs => {
-            params.insert("type".into(), json!("cephfs"));
-        }
-        None => problems.push(FieldError::new(
-            format!("{path}.parameters.type"),
-            format!("is required for storage class '{name}': the Manila share type (or enable addons.csi.cephfs)"),
-        )),
-    }
-    for (k, v) in given.iter().filter(|(k, _)| k.as_str() != "type") {
-        params.insert(k.clone(), v.clone());
-    }
-    if !problems.is_empty() {
-        return Err(Error::Invalid(problems));
-    }
-    let mut v = json!({
-        "apiVersion": "storage.k8s.io/v1",
-        "kind": "StorageClass",
-        "provisioner": provisioner,
-    });
-    // Moved in: `json!` would copy them.
-    v["metadata"] = class_metadata(name, sc.is_cluster_default == Some(true));
-    v["parameters"] = Value::Object(params);
-    finish_class(&mut v, sc, false);
-    let _ = is_default_entry;
-    Ok(v)
 }
