@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 
 	"go.etcd.io/etcd/server/v3/embed"
@@ -60,6 +61,7 @@ func run(dir string) error {
 	fmt.Fprintf(os.Stderr, "apiserver: etcd ready on 127.0.0.1:%d\n", etcdClient)
 
 	go writeKubeconfigWhenReady(dir, pki, apiPort)
+	go stopWhenRemoved(dir)
 
 	cmd := app.NewAPIServerCommand()
 	cmd.SetArgs(apiServerFlags(pki, etcdClient, apiPort))
@@ -192,6 +194,19 @@ func freePorts(n int) ([]int, error) {
 		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, nil
+}
+
+// stopWhenRemoved stops the process (as SIGTERM does) once dir is gone: a test that deleted its
+// temporary folder without `scripts/test-apiserver stop` leaves no server behind.
+func stopWhenRemoved(dir string) {
+	for {
+		time.Sleep(2 * time.Second)
+		if _, err := os.Stat(dir); os.IsNotExist(err) {
+			fmt.Fprintf(os.Stderr, "apiserver: %s removed, stopping\n", dir)
+			_ = syscall.Kill(os.Getpid(), syscall.SIGTERM)
+			return
+		}
+	}
 }
 
 func writeFileAtomic(path string, data []byte, mode os.FileMode) error {

@@ -9,41 +9,74 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/klog/v2"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // probe is an object created with a server-side dry run and what the answer must show.
 type probe struct {
 	object map[string]any
-	// want is a field path and the value the webhooks must have put there (empty: none).
-	wantPath  []string
-	wantValue string
+	want   []field
 }
 
-// probes go through Cluster API's webhooks at v1beta1: the API server converts each object to
-// the storage version v1beta2 (conversion webhook), then calls the v1beta2 defaulting and
-// validating webhooks, and converts the answer back to v1beta1.
+// field is a path in the answer and the value the webhooks must have put there ("" for any
+// non-empty value).
+type field struct {
+	path  []string
+	value string
+}
+
+// probes go through the webhooks at v1beta1: the API server converts Cluster API's objects to
+// the storage version v1beta2 (conversion webhook, which keeps what v1beta2 cannot hold in an
+// annotation), calls the v1beta2 defaulting and validating webhooks, and converts the answer
+// back to v1beta1.
 func probes(openstack bool) []probe {
-	meta := map[string]any{"name": "capiform-harness-check", "namespace": "default"}
+	const name, cluster = "capiform-harness-check", "capiform-harness-check"
+	meta := map[string]any{"name": name, "namespace": "default"}
+	ref := func(apiVersion, kind string) map[string]any {
+		return map[string]any{"apiVersion": apiVersion, "kind": kind, "name": name}
+	}
 	out := []probe{
-		{object: map[string]any{
-			"apiVersion": "cluster.x-k8s.io/v1beta1", "kind": "Cluster", "metadata": meta,
-			"spec": map[string]any{},
-		}},
 		{
 			object: map[string]any{
-				"apiVersion": "bootstrap.cluster.x-k8s.io/v1beta1", "kind": "KubeadmConfigTemplate", "metadata": meta,
-				"spec": map[string]any{"template": map[string]any{"spec": map[string]any{}}},
+				"apiVersion": "cluster.x-k8s.io/v1beta1", "kind": "Cluster", "metadata": meta,
+				"spec": map[string]any{
+					"infrastructureRef": ref("infrastructure.cluster.x-k8s.io/v1beta1", "OpenStackCluster"),
+				},
 			},
-			// KubeadmConfigTemplate's defaulting webhook sets the bootstrap data format.
-			wantPath:  []string{"spec", "template", "spec", "format"},
-			wantValue: "cloud-config",
+			want: []field{{path: []string{"metadata", "annotations", "cluster.x-k8s.io/conversion-data"}}},
 		},
+		{
+			object: map[string]any{
+				"apiVersion": "cluster.x-k8s.io/v1beta1", "kind": "MachineDeployment", "metadata": meta,
+				"spec": map[string]any{
+					"clusterName": cluster,
+					"template": map[string]any{"spec": map[string]any{
+						"clusterName": cluster,
+						"bootstrap": map[string]any{
+							"configRef": ref("bootstrap.cluster.x-k8s.io/v1beta1", "KubeadmConfigTemplate"),
+						},
+						"infrastructureRef": ref("infrastructure.cluster.x-k8s.io/v1beta1", "OpenStackMachineTemplate"),
+					}},
+				},
+			},
+			// MachineDeployment's defaulting webhook labels it with its cluster and picks the
+			// rollout strategy.
+			want: []field{
+				{path: []string{"metadata", "labels", "cluster.x-k8s.io/cluster-name"}, value: cluster},
+				{path: []string{"spec", "strategy", "type"}, value: "RollingUpdate"},
+			},
+		},
+		{object: map[string]any{
+			"apiVersion": "bootstrap.cluster.x-k8s.io/v1beta1", "kind": "KubeadmConfigTemplate", "metadata": meta,
+			"spec": map[string]any{"template": map[string]any{"spec": map[string]any{}}},
+		}},
 	}
 	if openstack {
 		out = append(out, probe{object: map[string]any{
 			"apiVersion": "infrastructure.cluster.x-k8s.io/v1beta1", "kind": "OpenStackCluster", "metadata": meta,
-			"spec": map[string]any{},
+			"spec": map[string]any{"identityRef": map[string]any{"name": name, "cloudName": "openstack"}},
 		}})
 	}
 	return out
@@ -58,6 +91,7 @@ func runCheck(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	ctrl.SetLogger(klog.NewKlogr())
 	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
 	if err != nil {
 		return err
@@ -70,10 +104,13 @@ func runCheck(args []string) error {
 	defer cancel()
 	for _, p := range probes(*openstack) {
 		var lastErr error
-		for {
+		for attempt := 1; ; attempt++ {
 			lastErr = tryProbe(ctx, c, p)
 			if lastErr == nil || ctx.Err() != nil {
 				break
+			}
+			if attempt%25 == 0 {
+				fmt.Fprintf(os.Stderr, "check: %s %s: still failing: %v\n", p.object["apiVersion"], p.object["kind"], lastErr)
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
@@ -90,12 +127,11 @@ func tryProbe(ctx context.Context, c client.Client, p probe) error {
 	if err := c.Create(ctx, obj, client.DryRunAll); err != nil {
 		return err
 	}
-	if p.wantPath == nil {
-		return nil
-	}
-	got, _, _ := unstructured.NestedString(obj.Object, p.wantPath...)
-	if got != p.wantValue {
-		return fmt.Errorf("%v is %q after defaulting, want %q", p.wantPath, got, p.wantValue)
+	for _, want := range p.want {
+		got, _, _ := unstructured.NestedString(obj.Object, want.path...)
+		if got == "" || (want.value != "" && got != want.value) {
+			return fmt.Errorf("%v is %q in the answer, want %q", want.path, got, want.value)
+		}
 	}
 	return nil
 }

@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 
 	"k8s.io/client-go/rest"
@@ -47,12 +48,14 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 // ParseFlags reads the common flags from the command line.
 func ParseFlags() *Flags {
 	f := &Flags{}
-	flag.StringVar(&f.Kubeconfig, "kubeconfig", "", "admin kubeconfig of the API server")
-	flag.StringVar(&f.Dir, "dir", "", "the test API server's folder (pki/ in it)")
-	flag.StringVar(&f.ModuleDir, "module-dir", "", "the provider's Go module folder")
-	flag.StringVar(&f.SharedCRDs, "shared-crds", "", "folder of CRD files preferred over the module's own")
-	flag.Var(&f.PlainCRDs, "plain-crd", "a CRD file installed as it is (repeatable)")
-	flag.Parse()
+	// Not the global flag set: controller-runtime registers its own --kubeconfig there.
+	fs := flag.NewFlagSet(os.Args[0], flag.ExitOnError)
+	fs.StringVar(&f.Kubeconfig, "kubeconfig", "", "admin kubeconfig of the API server")
+	fs.StringVar(&f.Dir, "dir", "", "the test API server's folder (pki/ in it)")
+	fs.StringVar(&f.ModuleDir, "module-dir", "", "the provider's Go module folder")
+	fs.StringVar(&f.SharedCRDs, "shared-crds", "", "folder of CRD files preferred over the module's own")
+	fs.Var(&f.PlainCRDs, "plain-crd", "a CRD file installed as it is (repeatable)")
+	_ = fs.Parse(os.Args[1:])
 	for name, v := range map[string]string{"kubeconfig": f.Kubeconfig, "dir": f.Dir, "module-dir": f.ModuleDir} {
 		if v == "" {
 			fmt.Fprintf(os.Stderr, "missing --%s\n", name)
@@ -103,6 +106,7 @@ func FreePort() (int, error) {
 func Run(ctx context.Context, mgr manager.Manager, f *Flags, name string, port int) error {
 	done := make(chan error, 1)
 	go func() { done <- mgr.Start(ctx) }()
+	go stopWhenRemoved(f.Dir, name)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
@@ -131,4 +135,17 @@ func Run(ctx context.Context, mgr manager.Manager, f *Flags, name string, port i
 	}
 	fmt.Fprintf(os.Stderr, "%s: webhooks ready on https://%s\n", name, addr)
 	return <-done
+}
+
+// stopWhenRemoved stops the process (as SIGTERM does) once dir is gone: a test that deleted its
+// temporary folder without `scripts/test-apiserver stop` leaves no server behind.
+func stopWhenRemoved(dir, name string) {
+	for {
+		time.Sleep(2 * time.Second)
+		if _, err := os.Stat(dir); os.IsNotExist(err) {
+			fmt.Fprintf(os.Stderr, "%s: %s removed, stopping\n", name, dir)
+			_ = syscall.Kill(os.Getpid(), syscall.SIGTERM)
+			return
+		}
+	}
 }
