@@ -44,7 +44,7 @@ impl AdoptionPlan {
     /// # use capiform::{adopt::plan, helm_release::HelmRelease};
     /// let cm = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
     /// let p = plan(HelmRelease::for_test("demo", "ns", 1, "deployed", serde_json::json!({})),
-    ///     &[], vec![cm.clone()], &[cm], false);
+    ///     &[], vec![cm.clone()], None, &[cm]);
     /// assert!(p.blocking_changes().is_empty());
     /// ```
     pub fn blocking_changes(&self) -> Vec<String> {
@@ -98,8 +98,10 @@ pub fn helm_manifest_objects(helm: &HelmRelease) -> Vec<Value> {
 
 /// Plan an adoption. `helm_secret_names`: the names of the namespace's Secrets (those of
 /// this release's records are kept, newest first); `rendered`: the render of
-/// [`sources`] (or its server-side dry-run, then `dry_run` is true and every field is
-/// compared); `live`: the live objects of the render and of Helm's manifest.
+/// [`sources`]; `stored`: the same objects as a server-side dry run would store them
+/// (with the webhooks' defaults), then every field is compared, or `None`: only the
+/// fields the render sets are compared; `live`: the live objects of the render and of
+/// Helm's manifest.
 ///
 /// ```
 /// use serde_json::json;
@@ -109,7 +111,7 @@ pub fn helm_manifest_objects(helm: &HelmRelease) -> Vec<Value> {
 ///     "spec": {"template": {"spec": {"flavor": "m1"}}}});
 /// let helm = capiform::helm_release::HelmRelease::for_test("demo", "ns", 2, "deployed", json!({}));
 /// let names = ["sh.helm.release.v1.demo.v1".to_string(), "sh.helm.release.v1.demo.v2".to_string()];
-/// let p = capiform::adopt::plan(helm, &names, vec![ost("demo-md-0-capiform")], &[ost("demo-md-0-helm")], false);
+/// let p = capiform::adopt::plan(helm, &names, vec![ost("demo-md-0-capiform")], None, &[ost("demo-md-0-helm")]);
 /// assert_eq!(p.kept_names[0].live, "demo-md-0-helm");
 /// assert!(!p.diff.has_changes());
 /// assert_eq!(p.helm_records, ["sh.helm.release.v1.demo.v2", "sh.helm.release.v1.demo.v1"]);
@@ -118,16 +120,17 @@ pub fn plan(
     helm: HelmRelease,
     helm_secret_names: &[String],
     mut rendered: Vec<Value>,
+    stored: Option<Vec<Value>>,
     live: &[Value],
-    dry_run: bool,
 ) -> AdoptionPlan {
     let kept_names = keep_live_template_names(&mut rendered, live);
-    let options = if dry_run {
-        DiffOptions::live()
-    } else {
-        DiffOptions::live_rendered_fields()
+    let diff = match stored {
+        Some(mut stored) => {
+            crate::diff::rename_templates(&mut stored, &kept_names);
+            diff_objects(live, &stored, &DiffOptions::live())
+        }
+        None => diff_objects(live, &rendered, &DiffOptions::live_rendered_fields()),
     };
-    let diff = diff_objects(live, &rendered, &options);
     let mut records: Vec<(u64, String)> = helm_secret_names
         .iter()
         .filter_map(|n| revision_of(&helm.name, n).map(|r| (r, n.clone())))
@@ -226,7 +229,7 @@ mod tests {
     fn a_helm_release_rendered_alike_is_adopted_without_changes() {
         let (rendered, live) = render_and_helm_live();
         let helm = HelmRelease::for_test("demo", "ns", 3, "deployed", json!({}));
-        let p = plan(helm, &[], rendered, &live, false);
+        let p = plan(helm, &[], rendered, None, &live);
         assert_eq!(p.kept_names.len(), 3, "{:?}", p.kept_names);
         assert!(
             p.blocking_changes().is_empty(),
@@ -273,7 +276,7 @@ mod tests {
             }
         }
         let helm = HelmRelease::for_test("demo", "ns", 3, "deployed", json!({}));
-        let p = plan(helm, &[], rendered, &live, false);
+        let p = plan(helm, &[], rendered, None, &live);
         let blocking = p.blocking_changes();
         assert!(
             blocking.iter().any(|b| b.contains("would be created")),
@@ -288,7 +291,7 @@ mod tests {
         let (rendered, mut live) = render_and_helm_live();
         live.push(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "extra"}}));
         let helm = HelmRelease::for_test("demo", "ns", 3, "deployed", json!({}));
-        let p = plan(helm, &[], rendered, &live, false);
+        let p = plan(helm, &[], rendered, None, &live);
         assert_eq!(
             p.blocking_changes(),
             ["ConfigMap/extra is in Helm's release but not in the render"]

@@ -132,11 +132,61 @@ pub async fn render_and_apply(
     req.sources = sources;
     req.existing = existing;
     let manifest = render(&req, set)?;
-    let objects: Vec<Value> = manifest.objects.iter().map(|o| o.to_value()).collect();
+    let mut objects: Vec<Value> = manifest.objects.iter().map(|o| o.to_value()).collect();
+    let live = match release.live_objects().await {
+        Ok(live) => live,
+        Err(capiform_kube::Error::ReleaseNotFound { .. }) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    let kept = keep_live_template_names(release, &mut objects, &live).await?;
+    for k in &kept {
+        tracing::info!(kind = %k.kind, rendered = %k.rendered, live = %k.live, "keeps its live name");
+    }
     let mut meta = RecordMeta::new(crate::ENGINE_VERSION, &set.id(), user);
     meta.inputs = inputs;
     meta.description = description.to_owned();
     Ok(release.apply(objects, meta, opts).await?)
+}
+
+/// Give rendered machine and bootstrap templates the names of live templates with the
+/// same content, as the API server would store them: the one rule `apply`, `diff` and
+/// `adopt` share ([`crate::diff::keep_live_template_names`]), so that no machine is
+/// replaced because a template carries another name for the same content (Helm's
+/// templates, after an adoption, are named by the chart's hash).
+///
+/// Each rendered template whose name is not live is dry-run on the server (a create:
+/// one request each, nothing written), so that it carries the defaults Cluster API's and
+/// the providers' webhooks add (e.g. `format: cloud-config` in a KubeadmConfigTemplate),
+/// as the live templates do; its `spec` is then compared with theirs. A template the
+/// server refuses keeps its rendered name. `objects` are renamed in place, references
+/// included; returns the names kept.
+pub async fn keep_live_template_names(
+    release: &Release,
+    objects: &mut [Value],
+    live: &[Value],
+) -> Result<Vec<crate::diff::KeptName>, LifecycleError> {
+    let is_live = |o: &Value| {
+        let key = crate::diff::ObjectKey::of(o);
+        live.iter().any(|l| crate::diff::ObjectKey::of(l) == key)
+    };
+    let mut stored: Vec<Value> = objects.to_vec();
+    let mut probed = false;
+    for o in stored.iter_mut() {
+        let kind = o.get("kind").and_then(Value::as_str).unwrap_or("");
+        if !crate::diff::template_kinds().any(|k| k == kind) || is_live(o) {
+            continue;
+        }
+        probed = true;
+        if let capiform_kube::DryRun::Stored(s) = release.dry_run_apply(o, true).await? {
+            *o = s;
+        }
+    }
+    if !probed {
+        return Ok(Vec::new());
+    }
+    let kept = crate::diff::keep_live_template_names(&mut stored, live);
+    crate::diff::rename_templates(objects, &kept);
+    Ok(kept)
 }
 
 /// Render revision `revision` again (its values layers, its template set: the embedded

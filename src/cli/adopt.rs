@@ -5,8 +5,10 @@
 //! lists); machine templates with the same content keep their live names. The adoption
 //! stops when anything that matters would change, unless `--allow-changes`. Then the
 //! objects are applied (server-side, forced: capiform takes the fields Helm set), join
-//! the release's ApplySet, capiform's record gets revision 1 with the values, and Helm's
-//! records are deleted last, so that a later `helm uninstall` cannot delete the cluster.
+//! the release's ApplySet, Helm's field manager and ownership label and annotations are
+//! removed from them (capiform alone owns their fields; `helm upgrade --install` no longer
+//! takes them), capiform's record gets revision 1 with the values, and Helm's records are
+//! deleted last, so that a later `helm uninstall` cannot delete the cluster.
 
 use capiform_kube::{ApplyOptions, ApplyReport, Client, ObjectRef, RecordMeta, Release};
 use clap::Args;
@@ -82,7 +84,7 @@ pub async fn adopt(
     let mut request = crate::RenderRequest::new(release.name(), ns);
     request.sources = layers.clone();
     request.existing = release.read_existing().await?;
-    let rendered: Vec<Value> = crate::render(&request, set)?
+    let mut rendered: Vec<Value> = crate::render(&request, set)?
         .objects
         .iter()
         .map(crate::Object::to_value)
@@ -92,12 +94,18 @@ pub async fn adopt(
         .chain(&helm_manifest_objects(&helm))
         .cloned()
         .collect();
-    let live = cluster_io::get_all(client, ns, &wanted).await?;
+    let mut live = cluster_io::get_all(client, ns, &wanted).await?;
     let names: Vec<String> = secrets
         .iter()
         .filter_map(|s| s.pointer("/metadata/name")?.as_str().map(str::to_owned))
         .collect();
-    let plan = plan(helm, &names, rendered, &live, false);
+    // The rule apply follows: templates with the content of Helm's keep Helm's names.
+    crate::lifecycle::keep_live_template_names(release, &mut rendered, &live).await?;
+    // As the forced apply would store them, compared field by field with Helm's objects.
+    let compared = super::diff::server_side(release, &rendered, &mut live, true).await?;
+    let stored = compared.stored.clone();
+    let mut plan = plan(helm, &names, rendered, Some(stored), &live);
+    compared.report_into(&mut plan.diff);
     let blocking = plan.blocking_changes();
     if dry_run || (!blocking.is_empty() && !allow_changes) {
         return Ok(Adopted {
@@ -118,6 +126,12 @@ pub async fn adopt(
         ..Default::default()
     };
     let applied = release.apply(plan.objects.clone(), meta, &opts).await?;
+    // capiform alone owns the fields now, and Helm no longer claims the objects: a later
+    // `helm upgrade --install` refuses them instead of taking them back.
+    let objects: Vec<ObjectRef> = applied.applied.iter().map(|a| a.object.clone()).collect();
+    release
+        .take_over(&objects, &capiform_kube::ownership::TakeOver::helm())
+        .await?;
     let mut deleted = Vec::new();
     for name in &plan.helm_records {
         cluster_io::delete(client, ns, &ObjectRef::new("v1", "Secret", name)).await?;
@@ -341,6 +355,7 @@ mod tests {
             annotations.remove("capiform.dev/engine-version");
             annotations.remove("capiform.dev/template-set");
             annotations.insert("meta.helm.sh/release-name".into(), json!(release));
+            annotations.insert("meta.helm.sh/release-namespace".into(), json!(NS));
             meta.entry("labels")
                 .or_insert(json!({}))
                 .as_object_mut()
@@ -348,7 +363,7 @@ mod tests {
                 .insert("app.kubernetes.io/managed-by".into(), json!("Helm"));
             manifest.push_str("---\n");
             manifest.push_str(&serde_yaml::to_string(o).unwrap());
-            api.insert(o.clone());
+            api.insert_as(o.clone(), "helm");
         }
         let mut old = HelmRelease::for_test(release, NS, 1, "superseded", json!({"stale": true}));
         old.manifest = String::new();
@@ -395,6 +410,27 @@ mod tests {
             );
             // No template renamed: the live templates are Helm's, and no other was made.
             assert_eq!(template_names(&api), helm_names, "{case}");
+            // capiform alone owns every object, and Helm's marks are gone.
+            for (plural, name) in [
+                ("machinedeployments", "demo-md-0"),
+                ("kubeadmcontrolplanes", "demo-control-plane"),
+                ("clusters", "demo"),
+            ] {
+                if api.object(plural, name).is_none() {
+                    continue;
+                }
+                assert_eq!(
+                    api.managers(plural, name),
+                    ["capiform Apply"],
+                    "{case} {plural}"
+                );
+                let o = api.object(plural, name).unwrap();
+                let text = o["metadata"].to_string();
+                assert!(
+                    !text.contains("meta.helm.sh") && !text.contains("\"Helm\""),
+                    "{case}: {text}"
+                );
+            }
             // Helm's records are gone, deleted after every other write.
             assert!(
                 api.names("secrets")

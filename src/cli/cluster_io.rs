@@ -1,15 +1,11 @@
 //! Requests of `diff` and `adopt` that the lifecycle crate does not make: reading any
-//! live object, a server-side dry run whose answer is compared, and Helm's release
-//! records.
+//! live object and Helm's release records.
 
 use std::time::Duration;
 
 use capiform_kube::{Client, Error, ObjectRef};
-use kube::core::params::{DeleteParams, GetParams, ListParams, Patch, PatchParams};
+use kube::core::params::{DeleteParams, GetParams, ListParams};
 use serde_json::Value;
-
-/// The field manager of capiform's server-side applies.
-const FIELD_MANAGER: &str = "capiform";
 
 fn request_error(operation: &str, e: impl std::fmt::Display) -> Error {
     Error::Config(format!("{operation}: {e}"))
@@ -93,30 +89,6 @@ pub(crate) async fn helm_records(
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default())
-}
-
-/// A server-side dry run of applying `object` (forced): the object as the API server
-/// would store it, or the server's refusal message.
-pub(crate) async fn dry_run_apply(
-    client: &Client,
-    namespace: &str,
-    object: &Value,
-) -> Result<Result<Value, String>, Error> {
-    let Some(r) = ObjectRef::of(object) else {
-        return Ok(Err("the object has no apiVersion, kind or name".into()));
-    };
-    let op = format!("DRY-RUN APPLY {r}");
-    let mut body = object.clone();
-    body["metadata"]["namespace"] = Value::String(namespace.to_owned());
-    let params = PatchParams::apply(FIELD_MANAGER).force().dry_run();
-    let request = kube::core::Request::new(r.collection_path(namespace))
-        .patch(&r.name, &params, &Patch::Apply(&body))
-        .map_err(|e| request_error(&op, e))?;
-    match client.request::<Value>(request).await {
-        Ok(v) => Ok(Ok(v)),
-        Err(kube::Error::Api(s)) if (400..500).contains(&s.code) => Ok(Err(s.message.clone())),
-        Err(e) => Err(api_error(&op, e)),
-    }
 }
 
 /// DELETE an object; `false` when it was already gone.

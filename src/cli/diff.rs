@@ -239,14 +239,14 @@ pub(super) fn run(args: &DiffArgs) -> i32 {
 }
 
 /// `capiform diff RELEASE -f …` against the cluster: the render (live template names
-/// kept), dry-run on the server, compared with the release's live objects.
+/// kept, the rule `apply` follows), dry-run on the server as `apply` sends it, compared
+/// with the release's live objects.
 pub(super) async fn live_diff(
     client: &capiform_kube::Client,
     release: &capiform_kube::Release,
     set: &TemplateSet,
     sources: Vec<ValuesSource>,
 ) -> std::result::Result<crate::diff::Diff, crate::lifecycle::LifecycleError> {
-    use crate::diff::{ObjectKey, Refusal, diff_objects, keep_live_template_names};
     let ns = release.namespace();
     let mut req = RenderRequest::new(release.name(), ns);
     req.sources = sources;
@@ -265,33 +265,92 @@ pub(super) async fn live_diff(
     // objects another tool made.
     let missing: Vec<serde_json::Value> = objects
         .iter()
-        .filter(|o| !live.iter().any(|l| ObjectKey::of(l) == ObjectKey::of(o)))
+        .filter(|o| {
+            !live
+                .iter()
+                .any(|l| crate::diff::ObjectKey::of(l) == crate::diff::ObjectKey::of(o))
+        })
         .cloned()
         .collect();
     live.extend(super::cluster_io::get_all(client, ns, &missing).await?);
-    keep_live_template_names(&mut objects, &live);
-    let mut after = Vec::with_capacity(objects.len());
-    let mut refused = Vec::new();
-    for mut o in objects {
-        // As `apply` sends it: in the release's ApplySet.
-        o["metadata"]["labels"]["applyset.kubernetes.io/part-of"] =
-            serde_json::Value::String(release.applyset_id());
-        match super::cluster_io::dry_run_apply(client, ns, &o).await? {
-            Ok(stored) => after.push(stored),
-            Err(message) => {
-                refused.push(Refusal {
-                    object: ObjectKey::of(&o).to_string(),
+    crate::lifecycle::keep_live_template_names(release, &mut objects, &live).await?;
+    let compared = server_side(release, &objects, &mut live, false).await?;
+    let mut diff = crate::diff::diff_objects(&live, &compared.stored, &DiffOptions::live());
+    compared.report_into(&mut diff);
+    Ok(diff)
+}
+
+/// The render as the API server would store it, object by object, with what it said.
+pub(super) struct ServerSide {
+    /// Each object as stored (or as rendered when refused).
+    pub stored: Vec<serde_json::Value>,
+    /// Objects the server refused.
+    pub refused: Vec<crate::diff::Refusal>,
+    /// Fields other managers own that the apply would change.
+    pub conflicts: Vec<crate::diff::Conflict>,
+}
+
+impl ServerSide {
+    /// Put the server's refusals and conflicts in the diff, in place of the refusals the
+    /// diff's own rules found for the same objects (the server's word wins).
+    pub fn report_into(self, diff: &mut crate::diff::Diff) {
+        diff.refused
+            .retain(|r| !self.refused.iter().any(|s| s.object == r.object));
+        diff.refused.extend(self.refused);
+        diff.conflicts.extend(self.conflicts);
+    }
+}
+
+/// Dry-run every object as `apply` sends it. Without `force`, a field another manager
+/// owns with another value is a conflict (reported, as `apply` would meet it), and the
+/// object is dry-run again with `force` to see what it would become. A refused object
+/// is compared as rendered, with its live version cut down to the rendered fields (so
+/// that the server's defaults do not show as changes).
+pub(super) async fn server_side(
+    release: &capiform_kube::Release,
+    objects: &[serde_json::Value],
+    live: &mut [serde_json::Value],
+    force: bool,
+) -> std::result::Result<ServerSide, crate::lifecycle::LifecycleError> {
+    use crate::diff::{Conflict, ObjectKey, Refusal};
+    use capiform_kube::DryRun;
+    let mut out = ServerSide {
+        stored: Vec::with_capacity(objects.len()),
+        refused: Vec::new(),
+        conflicts: Vec::new(),
+    };
+    for o in objects {
+        let key = ObjectKey::of(o);
+        let mut answer = release.dry_run_apply(o, force).await?;
+        if let DryRun::Conflict(fields) = &answer {
+            out.conflicts.extend(fields.iter().map(|c| Conflict {
+                object: key.to_string(),
+                field: c.field.clone(),
+                manager: c.manager.clone(),
+            }));
+            answer = release.dry_run_apply(o, true).await?;
+        }
+        match answer {
+            DryRun::Stored(stored) => out.stored.push(stored),
+            DryRun::Refused(r) => {
+                out.refused.push(Refusal {
+                    object: key.to_string(),
                     path: String::new(),
-                    reason: message,
+                    reason: r.message,
                     by: "API server (dry run)".into(),
                 });
-                after.push(o);
+                for l in live.iter_mut().filter(|l| ObjectKey::of(l) == key) {
+                    *l = crate::diff::projected_onto(
+                        &crate::diff::normalized(l),
+                        &crate::diff::normalized(o),
+                    );
+                }
+                out.stored.push(o.clone());
             }
+            DryRun::Conflict(_) => out.stored.push(o.clone()),
         }
     }
-    let mut diff = diff_objects(&live, &after, &DiffOptions::live());
-    diff.refused.extend(refused);
-    Ok(diff)
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -42,7 +42,7 @@ pub use mask::{MASK, mask_secrets, names_credential};
 pub use normalize::{ObjectKey, normalized, projected_onto};
 pub use refusals::Refusal;
 pub use rollout::{MachineSetRollout, SetChange};
-pub use template_names::{KeptName, keep_live_template_names};
+pub use template_names::{KeptName, keep_live_template_names, rename_templates, template_kinds};
 
 use normalize::str_at;
 
@@ -182,6 +182,28 @@ pub struct Summary {
     pub unchanged: usize,
 }
 
+/// A field another field manager owns, which applying the render would change (what a
+/// server-side dry run without `force` answers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Conflict {
+    /// The object, e.g. `MachineDeployment/demo-md-0`.
+    pub object: String,
+    /// The field as the API server names it, e.g. `.spec.replicas`.
+    pub field: String,
+    /// The field manager that owns it, e.g. `cluster-autoscaler`.
+    pub manager: String,
+}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} (manager {})",
+            self.object, self.field, self.manager
+        )
+    }
+}
+
 /// The result of a comparison.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diff {
@@ -192,6 +214,10 @@ pub struct Diff {
     pub rollout: Vec<MachineSetRollout>,
     /// Changes the API server or a webhook would refuse.
     pub refused: Vec<Refusal>,
+    /// Fields that other field managers own and that applying would change: `apply`
+    /// stops on them unless `--force-conflicts` (only against a cluster).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
     /// Every object: the second set's order, then the pruned objects.
     pub objects: Vec<ObjectDiff>,
 }
@@ -204,7 +230,7 @@ impl Diff {
     /// assert!(!d.has_changes());
     /// ```
     pub fn has_changes(&self) -> bool {
-        self.objects.iter().any(|o| o.action != Action::Unchanged)
+        self.objects.iter().any(|o| o.action != Action::Unchanged) || !self.conflicts.is_empty()
     }
 
     /// The objects whose change matters to a running cluster: created, pruned, or
@@ -369,6 +395,7 @@ pub fn diff_objects(before: &[Value], after: &[Value], options: &DiffOptions) ->
         summary,
         rollout,
         refused,
+        conflicts: Vec::new(),
         objects,
     }
 }

@@ -93,6 +93,8 @@ pub(crate) fn at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
 /// ```
 pub fn normalized(object: &Value) -> Value {
     let mut out = without_nulls(object);
+    secret_data_form(&mut out);
+    manifests_template_meaning(&mut out);
     if let Value::Object(top) = &mut out {
         top.remove("status");
         if let Some(Value::Object(meta)) = top.get_mut("metadata") {
@@ -112,6 +114,72 @@ pub fn normalized(object: &Value) -> Value {
         }
     }
     out
+}
+
+/// A Secret's `stringData` folded into `data` (base64), as the API server stores it and
+/// as `apply` sends it: a render compares with a live Secret, which has no `stringData`.
+fn secret_data_form(object: &mut Value) {
+    use base64::Engine;
+    let is_secret =
+        str_at(object, &["apiVersion"]) == "v1" && str_at(object, &["kind"]) == "Secret";
+    let Some(m) = object.as_object_mut().filter(|_| is_secret) else {
+        return;
+    };
+    let Some(Value::Object(string_data)) = m.remove("stringData") else {
+        return;
+    };
+    let data = m.entry("data").or_insert_with(|| Value::Object(Map::new()));
+    let Some(data) = data.as_object_mut() else {
+        return;
+    };
+    for (key, value) in string_data {
+        let text = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned);
+        data.insert(
+            key,
+            Value::String(base64::engine::general_purpose::STANDARD.encode(text)),
+        );
+    }
+}
+
+/// An addon `Manifests`' template texts (`spec.manifestSources[].template`) written in a
+/// canonical form when they are YAML documents: Helm's copy carries whitespace-only
+/// lines that capiform's does not, with the same meaning. Texts that do not read as YAML
+/// are compared as they are.
+fn manifests_template_meaning(object: &mut Value) {
+    if str_at(object, &["kind"]) != "Manifests" {
+        return;
+    }
+    let Some(Value::Array(sources)) = object
+        .get_mut("spec")
+        .and_then(|s| s.get_mut("manifestSources"))
+    else {
+        return;
+    };
+    for source in sources {
+        let Some(Value::String(text)) = source.get_mut("template") else {
+            continue;
+        };
+        if let Some(canonical) = yaml_documents_canonical(text) {
+            *text = canonical;
+        }
+    }
+}
+
+/// YAML documents written back in one form (empty documents left out), or `None` when
+/// the text does not read as YAML.
+fn yaml_documents_canonical(text: &str) -> Option<String> {
+    let mut out = String::new();
+    for document in serde_yaml::Deserializer::from_str(text) {
+        let value: serde_yaml::Value = serde::Deserialize::deserialize(document).ok()?;
+        if value.is_null() {
+            continue;
+        }
+        out.push_str("---\n");
+        out.push_str(&serde_yaml::to_string(&value).ok()?);
+    }
+    Some(out)
 }
 
 fn is_empty_map(v: &Value) -> bool {
@@ -203,6 +271,36 @@ mod tests {
         assert_eq!(
             projected_onto(&live, &rendered),
             json!({"l": [{"a": 1}, {"a": 2}]})
+        );
+    }
+
+    #[test]
+    fn secret_string_data_compares_with_live_data() {
+        let rendered = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+            "stringData": {"a": "yes"}});
+        let live = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+            "data": {"a": "eWVz"}});
+        assert_eq!(normalized(&rendered), normalized(&live));
+    }
+
+    #[test]
+    fn manifests_templates_compare_by_meaning() {
+        let m = |text: &str| {
+            json!({"kind": "Manifests", "metadata": {"name": "m"},
+            "spec": {"manifestSources": [{"template": text}]}})
+        };
+        let helm = m("---\napiVersion: v1\nkind: ConfigMap\n  \nmetadata:\n  name: x\n   \n---\n");
+        let ours = m("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n");
+        assert_eq!(normalized(&helm), normalized(&ours));
+        assert_ne!(
+            normalized(&ours),
+            normalized(&m("---\napiVersion: v1\nkind: Secret\n"))
+        );
+        // Not YAML: compared as written.
+        let odd = m("{{ not yaml");
+        assert_eq!(
+            normalized(&odd)["spec"]["manifestSources"][0]["template"],
+            "{{ not yaml"
         );
     }
 

@@ -112,10 +112,36 @@ pub fn keep_live_template_names(rendered: &mut [Value], live: &[Value]) -> Vec<K
             live: live_name,
         });
     }
-    for k in &kept {
-        rename(rendered, k);
-    }
+    rename_templates(rendered, &kept);
     kept
+}
+
+/// The kinds of templates whose live names are kept (machine and bootstrap templates).
+///
+/// ```
+/// assert!(capiform::diff::template_kinds().any(|k| k == "KubeadmConfigTemplate"));
+/// ```
+pub fn template_kinds() -> impl Iterator<Item = &'static str> {
+    let mut kinds: Vec<&'static str> = SLOTS.iter().map(|(_, k, _)| *k).collect();
+    kinds.dedup();
+    kinds.into_iter()
+}
+
+/// Give templates the names [`keep_live_template_names`] chose for them (from another
+/// copy of the same objects, e.g. their server-side dry-run), rewriting every reference.
+///
+/// ```
+/// use serde_json::json;
+/// let mut objects = vec![json!({"kind": "OpenStackMachineTemplate", "metadata": {"name": "new"}})];
+/// let kept = [capiform::diff::KeptName { kind: "OpenStackMachineTemplate".into(),
+///     rendered: "new".into(), live: "old".into() }];
+/// capiform::diff::rename_templates(&mut objects, &kept);
+/// assert_eq!(objects[0]["metadata"]["name"], "old");
+/// ```
+pub fn rename_templates(objects: &mut [Value], kept: &[KeptName]) {
+    for k in kept {
+        rename(objects, k);
+    }
 }
 
 fn same_kind_and_name(o: &Value, kind: &str, name: &str) -> bool {

@@ -74,6 +74,14 @@ pub(super) fn report(diff: &Diff) -> String {
             let _ = writeln!(out, "  {r}");
         }
     }
+    if !diff.conflicts.is_empty() {
+        out.push_str(
+            "Conflicts (other field managers own these fields; apply stops unless --force-conflicts):\n",
+        );
+        for c in &diff.conflicts {
+            let _ = writeln!(out, "  {c}");
+        }
+    }
     let s = &diff.summary;
     let _ = writeln!(
         out,
