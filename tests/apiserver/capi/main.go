@@ -1,8 +1,9 @@
 // Command capi serves Cluster API's own webhooks (core, kubeadm bootstrap, kubeadm control
 // plane: defaulting, validation, conversion) to the test API server, from the
 // sigs.k8s.io/cluster-api module itself, and installs their CRDs and webhook configurations.
+// With --controllers it also runs Cluster API's core controllers (controllers.go).
 //
-//	capi --kubeconfig K --dir DIR --module-dir MODULE [--shared-crds D] [--plain-crd F]...
+//	capi --kubeconfig K --dir DIR --module-dir MODULE [--shared-crds D] [--plain-crd F]... [--controllers]
 //	capi check --kubeconfig K
 //
 // `check` proves the webhooks answer through the API server (see check.go).
@@ -136,6 +137,11 @@ func run(f *harness.Flags) error {
 	controlplanev1beta1.SetAPIVersionGetter(versionGetter)
 	if err := setupWebhooks(mgr); err != nil {
 		return err
+	}
+	if f.Controllers {
+		if err := setupControllers(ctx, mgr); err != nil {
+			return err
+		}
 	}
 	return harness.Run(ctx, mgr, f, "capi", port)
 }

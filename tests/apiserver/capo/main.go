@@ -52,6 +52,9 @@ func newScheme() (*runtime.Scheme, error) {
 }
 
 func run(f *harness.Flags) error {
+	if f.Controllers {
+		return fmt.Errorf("--controllers: CAPO's controllers call OpenStack; only its webhooks run here")
+	}
 	ctrl.SetLogger(klog.NewKlogr())
 	ctx := ctrl.SetupSignalHandler()
 	cfg, err := f.RestConfig()

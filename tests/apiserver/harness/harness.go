@@ -38,6 +38,8 @@ type Flags struct {
 	ModuleDir  string // the provider's Go module in the module cache
 	SharedCRDs string // folder of CRD files that replace the module's files of the same name
 	PlainCRDs  multiFlag
+	// Controllers asks for the provider's controllers besides its webhooks.
+	Controllers bool
 }
 
 type multiFlag []string
@@ -55,6 +57,7 @@ func ParseFlags() *Flags {
 	fs.StringVar(&f.ModuleDir, "module-dir", "", "the provider's Go module folder")
 	fs.StringVar(&f.SharedCRDs, "shared-crds", "", "folder of CRD files preferred over the module's own")
 	fs.Var(&f.PlainCRDs, "plain-crd", "a CRD file installed as it is (repeatable)")
+	fs.BoolVar(&f.Controllers, "controllers", false, "run the provider's controllers too")
 	_ = fs.Parse(os.Args[1:])
 	for name, v := range map[string]string{"kubeconfig": f.Kubeconfig, "dir": f.Dir, "module-dir": f.ModuleDir} {
 		if v == "" {
