@@ -5,7 +5,8 @@
 //! The reader is `tests/yamlcheck`, a small Go program over `sigs.k8s.io/yaml`'s strict
 //! decoding (kubectl's reader) and kustomize's own `krusty` (what `kustomize build`,
 //! Flux and Argo CD run). The renders are those of the parity corpus (`../shared`), the
-//! golden cases and the differential test's pinned cases. Without Go or `../shared`
+//! golden cases, the differential test's pinned cases and the values the real Magnum
+//! driver sent in the recorded conductor runs. Without Go or `../shared`
 //! the tests are ignored, with the reason, and fail under `CI=true`.
 
 use std::path::{Path, PathBuf};
@@ -20,7 +21,7 @@ fn main() {
         Test {
             name: "every_render_reads_strictly",
             needs: "../shared/parity/cases",
-            programs: &["go"],
+            programs: &["go", "python3"],
             run: every_render_reads_strictly,
         },
         Test {
@@ -75,6 +76,55 @@ fn render(dir: &Path, extra: &[&str]) -> Option<Vec<u8>> {
     out.status.success().then_some(out.stdout)
 }
 
+/// The renders of the values that the real Magnum driver sent to helm in the recorded
+/// conductor runs of `../shared/magnum/cases` (one values file per `helm upgrade`,
+/// extracted by the referee's own `values.py`).
+fn magnum_renders(scratch: &Path) -> Vec<PathBuf> {
+    let magnum = root().join("../shared/magnum");
+    let mut outputs: Vec<PathBuf> = std::fs::read_dir(magnum.join("cases"))
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    outputs.retain(|p| p.to_string_lossy().ends_with(".output.json"));
+    outputs.sort();
+    assert!(
+        !outputs.is_empty(),
+        "no Magnum outputs in {}",
+        magnum.display()
+    );
+    let mut files = Vec::new();
+    for (i, output) in outputs.iter().enumerate() {
+        let dir = scratch.join(format!("magnum-{i}"));
+        let listing = Command::new("python3")
+            .arg(magnum.join("values.py"))
+            .arg(output)
+            .arg(&dir)
+            .output()
+            .expect("python3 runs");
+        assert!(listing.status.success(), "values.py {}", output.display());
+        for line in String::from_utf8_lossy(&listing.stdout).lines() {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let [n, release, namespace, ..] = fields[..] else {
+                continue;
+            };
+            let out = Command::new(env!("CARGO_BIN_EXE_capiform"))
+                .args(["render", release, "--namespace", namespace, "-f"])
+                .arg(dir.join(format!("{n}.values.yaml")))
+                .output()
+                .expect("capiform runs");
+            assert!(
+                out.status.success(),
+                "{}: call {n}: {}",
+                output.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let file = scratch.join(format!("magnum-{i}-{n}.yaml"));
+            std::fs::write(&file, out.stdout).expect("write render");
+            files.push(file);
+        }
+    }
+    files
+}
+
 fn yamlcheck(args: &[&std::ffi::OsStr]) -> (bool, String) {
     let out = Command::new(go_tool::build("yamlcheck"))
         .args(args)
@@ -107,6 +157,7 @@ fn every_render_reads_strictly() {
             }
         }
     }
+    files.extend(magnum_renders(scratch.path()));
     // The golden tests hold every golden render to its expected.yaml byte for byte.
     for case in case_dirs(&root().join("golden")) {
         let expected = case.join("expected.yaml");
