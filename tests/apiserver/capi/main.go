@@ -3,7 +3,7 @@
 // sigs.k8s.io/cluster-api module itself, and installs their CRDs and webhook configurations.
 // With --controllers it also runs Cluster API's core controllers (controllers.go).
 //
-//	capi --kubeconfig K --dir DIR --module-dir MODULE [--shared-crds D] [--plain-crd F]... [--controllers]
+//	capi --kubeconfig K --dir DIR --module-dir MODULE [--shared-crds D] [--plain-crd F]... [--controllers] [--feature-gates G]
 //	capi check --kubeconfig K
 //
 // `check` proves the webhooks answer through the API server (see check.go).
@@ -44,6 +44,7 @@ import (
 	runtimev1 "sigs.k8s.io/cluster-api/api/runtime/v1beta2"
 	bootstrapwebhooks "sigs.k8s.io/cluster-api/bootstrap/kubeadm/webhooks"
 	controlplanewebhooks "sigs.k8s.io/cluster-api/controlplane/kubeadm/webhooks"
+	"sigs.k8s.io/cluster-api/feature"
 	"sigs.k8s.io/cluster-api/webhooks"
 
 	"capiform.test/apiserver/harness"
@@ -93,6 +94,9 @@ func newScheme() (*runtime.Scheme, error) {
 
 func run(f *harness.Flags) error {
 	ctrl.SetLogger(klog.NewKlogr())
+	if err := feature.MutableGates.Set(f.FeatureGates); err != nil {
+		return fmt.Errorf("--feature-gates: %w", err)
+	}
 	ctx := ctrl.SetupSignalHandler()
 	cfg, err := f.RestConfig()
 	if err != nil {

@@ -24,6 +24,7 @@ import (
 
 	infrav1alpha1 "sigs.k8s.io/cluster-api-provider-openstack/api/v1alpha1"
 	infrav1 "sigs.k8s.io/cluster-api-provider-openstack/api/v1beta1"
+	"sigs.k8s.io/cluster-api-provider-openstack/feature"
 	"sigs.k8s.io/cluster-api-provider-openstack/pkg/webhooks"
 
 	"capiform.test/apiserver/harness"
@@ -54,6 +55,9 @@ func newScheme() (*runtime.Scheme, error) {
 func run(f *harness.Flags) error {
 	if f.Controllers {
 		return fmt.Errorf("--controllers: CAPO's controllers call OpenStack; only its webhooks run here")
+	}
+	if err := feature.MutableGates.Set(f.FeatureGates); err != nil {
+		return fmt.Errorf("--feature-gates: %w", err)
 	}
 	ctrl.SetLogger(klog.NewKlogr())
 	ctx := ctrl.SetupSignalHandler()

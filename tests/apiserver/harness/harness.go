@@ -40,6 +40,9 @@ type Flags struct {
 	PlainCRDs  multiFlag
 	// Controllers asks for the provider's controllers besides its webhooks.
 	Controllers bool
+	// FeatureGates are the provider's feature gates, as its --feature-gates flag takes them
+	// (e.g. KubeadmBootstrapFormatIgnition=true).
+	FeatureGates string
 }
 
 type multiFlag []string
@@ -58,6 +61,7 @@ func ParseFlags() *Flags {
 	fs.StringVar(&f.SharedCRDs, "shared-crds", "", "folder of CRD files preferred over the module's own")
 	fs.Var(&f.PlainCRDs, "plain-crd", "a CRD file installed as it is (repeatable)")
 	fs.BoolVar(&f.Controllers, "controllers", false, "run the provider's controllers too")
+	fs.StringVar(&f.FeatureGates, "feature-gates", "", "the provider's feature gates (A=true,B=false)")
 	_ = fs.Parse(os.Args[1:])
 	for name, v := range map[string]string{"kubeconfig": f.Kubeconfig, "dir": f.Dir, "module-dir": f.ModuleDir} {
 		if v == "" {
