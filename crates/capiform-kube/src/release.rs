@@ -666,8 +666,17 @@ impl Release {
         superset.extend(old_group_kinds.iter().map(|(k, g)| group_kind(k, g)));
         self.write_parent(&superset, &records).await?;
 
+        // The set's members before the apply: what an apply changed is judged against
+        // them, and prune deletes those the objects no longer contain.
+        let before = self
+            .live_members(
+                &set_group_kinds(&members, &old_group_kinds),
+                &known_versions(&members, &records),
+            )
+            .await?;
+
         let revision = records.last().map_or(0, |r| r.revision) + 1;
-        let applied = match self.apply_stages(&members, &dry, opts).await {
+        let applied = match self.apply_stages(&members, &dry, &before, opts).await {
             Ok(applied) => applied,
             Err(e) => {
                 let failed = new_record(revision, RevisionStatus::Failed, &meta, &members);
@@ -681,8 +690,7 @@ impl Release {
         };
 
         let (pruned, kept) = if opts.prune {
-            self.prune(&members, &old_group_kinds, &records, opts)
-                .await?
+            self.prune(&members, &before, opts).await?
         } else {
             (Vec::new(), Vec::new())
         };
@@ -837,6 +845,7 @@ impl Release {
         &self,
         members: &[(ObjectRef, Value)],
         dry: &[String],
+        before: &[(ObjectRef, Value)],
         opts: &ApplyOptions,
     ) -> Result<Vec<Applied>> {
         let mut applied = Vec::with_capacity(members.len());
@@ -855,7 +864,7 @@ impl Release {
                 .buffered(opts.concurrency.max(1))
                 .collect()
                 .await;
-            for (((r, _), dry_version), answer) in of_stage.into_iter().zip(answers) {
+            for (((r, body), dry_version), answer) in of_stage.into_iter().zip(answers) {
                 let live = match answer? {
                     Ok(v) => v,
                     Err(kube::Error::Api(s)) if s.code == 409 && s.reason == "Conflict" => {
@@ -866,9 +875,15 @@ impl Release {
                     }
                     Err(e) => return Err(api_error(&format!("APPLY {r}"), e)),
                 };
+                let previous = before
+                    .iter()
+                    .find(|(b, _)| b.group_kind() == r.group_kind() && b.name == r.name)
+                    .map(|(_, v)| v);
                 let outcome = if dry_version.is_empty() {
                     Outcome::Created
-                } else if *dry_version == resource_version(&live) {
+                } else if *dry_version == resource_version(&live)
+                    || previous.is_some_and(|p| applied_fields_unchanged(body, p, &live))
+                {
                     Outcome::Unchanged
                 } else {
                     Outcome::Configured
@@ -929,29 +944,20 @@ impl Release {
             .collect())
     }
 
+    /// Delete the members listed `before` the apply that the objects no longer contain.
     async fn prune(
         &self,
         members: &[(ObjectRef, Value)],
-        old_group_kinds: &[(String, String)],
-        records: &[Record],
+        before: &[(ObjectRef, Value)],
         opts: &ApplyOptions,
     ) -> Result<(Vec<ObjectRef>, Vec<ObjectRef>)> {
-        let versions = known_versions(members, records);
-        let mut gks: BTreeSet<(String, String)> = old_group_kinds.iter().cloned().collect();
-        gks.extend(
-            members
-                .iter()
-                .map(|(r, _)| (r.kind.clone(), r.group().to_owned())),
-        );
         let wanted: BTreeSet<(String, String)> = members
             .iter()
             .map(|(r, _)| (r.group_kind(), r.name.clone()))
             .collect();
-        let mut candidates: Vec<ObjectRef> = self
-            .live_members(&gks, &versions)
-            .await?
-            .into_iter()
-            .map(|(r, _)| r)
+        let mut candidates: Vec<ObjectRef> = before
+            .iter()
+            .map(|(r, _)| r.clone())
             .filter(|r| !wanted.contains(&(r.group_kind(), r.name.clone())))
             .collect();
         let mut kept = Vec::new();
@@ -1208,6 +1214,69 @@ fn new_record(
         inputs: meta.inputs.clone(),
         objects: members.iter().map(|(r, _)| r.clone()).collect(),
     }
+}
+
+/// The group-kinds of the set: the old members' and the new objects'.
+fn set_group_kinds(
+    members: &[(ObjectRef, Value)],
+    old_group_kinds: &[(String, String)],
+) -> BTreeSet<(String, String)> {
+    let mut gks: BTreeSet<(String, String)> = old_group_kinds.iter().cloned().collect();
+    gks.extend(
+        members
+            .iter()
+            .map(|(r, _)| (r.kind.clone(), r.group().to_owned())),
+    );
+    gks
+}
+
+/// Whether an apply of `body` left the fields it sets as they were: `before` and `after`
+/// cut down to the fields of `body` are equal, and capiform's field manager owns the same
+/// fields. A controller writing the object between the dry run and the apply (its
+/// status, owner references, labels of its own; Cluster API's conversion annotation)
+/// changes the `resourceVersion` but not what the apply did.
+///
+/// ```
+/// use serde_json::json;
+/// let body = json!({"spec": {"replicas": 2}});
+/// let before = json!({"spec": {"replicas": 2, "paused": false}, "status": {"ready": 1}});
+/// let after = json!({"spec": {"replicas": 2, "paused": false}, "status": {"ready": 2}});
+/// assert!(capiform_kube::release::applied_fields_unchanged(&body, &before, &after));
+/// let after = json!({"spec": {"replicas": 3}});
+/// assert!(!capiform_kube::release::applied_fields_unchanged(&body, &before, &after));
+/// ```
+pub fn applied_fields_unchanged(body: &Value, before: &Value, after: &Value) -> bool {
+    fn projected(v: &Value, onto: &Value) -> Value {
+        match (v, onto) {
+            (Value::Object(m), Value::Object(o)) => Value::Object(
+                o.iter()
+                    .map(|(k, ov)| {
+                        (
+                            k.clone(),
+                            m.get(k).map_or(Value::Null, |c| projected(c, ov)),
+                        )
+                    })
+                    .collect(),
+            ),
+            _ => v.clone(),
+        }
+    }
+    fn own_fields(v: &Value) -> Option<&Value> {
+        v.pointer("/metadata/managedFields")?
+            .as_array()?
+            .iter()
+            .find(|e| {
+                e.get("manager").and_then(Value::as_str) == Some(FIELD_MANAGER)
+                    && e.get("operation").and_then(Value::as_str) == Some("Apply")
+                    && e.get("subresource").is_none()
+            })?
+            .get("fieldsV1")
+    }
+    let mut body = body.clone();
+    if let Some(meta) = body.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("resourceVersion");
+    }
+    projected(before, &body) == projected(after, &body) && own_fields(before) == own_fields(after)
 }
 
 /// Keep the newest `max` records (at least one).

@@ -131,8 +131,9 @@ fn applies(query: &str) -> Vec<String> {
     .collect()
 }
 
-/// The LISTs of a prune over the group-kinds of `cluster(.., &["cni"])`, in the order of
-/// the sorted group-kinds.
+/// The LISTs of the set's members before an apply (what changed is judged against them,
+/// prune deletes those no longer rendered) over the group-kinds of
+/// `cluster(.., &["cni"])`, in the order of the sorted group-kinds.
 fn prune_lists() -> Vec<String> {
     let s = selector();
     vec![
@@ -166,8 +167,8 @@ async fn fresh_install_dry_runs_everything_then_applies_in_stage_order() {
     let mut expected = vec![format!("GET {SEC}/capiform-release-demo")];
     expected.extend(applies("?dryRun=All"));
     expected.push(format!("PATCH {SEC}/capiform-release-demo?force=true"));
-    expected.extend(applies(""));
     expected.extend(prune_lists());
+    expected.extend(applies(""));
     expected.push(format!("PATCH {SEC}/capiform-release-demo?force=true"));
     assert_eq!(api.lines(), expected);
 
@@ -294,8 +295,8 @@ async fn reapply_without_change_writes_only_the_patches_and_the_record() {
     let mut expected = vec![format!("GET {SEC}/capiform-release-demo")];
     expected.extend(applies("?dryRun=All"));
     expected.push(format!("PATCH {SEC}/capiform-release-demo?force=true"));
-    expected.extend(applies(""));
     expected.extend(prune_lists());
+    expected.extend(applies(""));
     expected.push(format!("PATCH {SEC}/capiform-release-demo?force=true"));
     assert_eq!(api.lines(), expected);
     assert!(
