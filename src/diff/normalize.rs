@@ -20,6 +20,8 @@ const SERVER_METADATA: &[&str] = &[
 const TOOL_ANNOTATIONS: &[&str] = &[
     "kubectl.kubernetes.io/last-applied-configuration",
     "deployment.kubernetes.io/revision",
+    // Cluster API keeps what an older API version cannot hold here, status included.
+    "cluster.x-k8s.io/conversion-data",
 ];
 
 /// The identity of an object within a release: API group, kind and name. The version
@@ -94,6 +96,7 @@ pub(crate) fn at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
 pub fn normalized(object: &Value) -> Value {
     let mut out = without_nulls(object);
     secret_data_form(&mut out);
+    secret_yaml_meaning(&mut out);
     manifests_template_meaning(&mut out);
     if let Value::Object(top) = &mut out {
         top.remove("status");
@@ -167,19 +170,58 @@ fn manifests_template_meaning(object: &mut Value) {
     }
 }
 
-/// YAML documents written back in one form (empty documents left out), or `None` when
-/// the text does not read as YAML.
+/// YAML documents written back in one form (keys sorted, one quoting style, empty
+/// documents left out), or `None` when the text does not read as YAML.
 fn yaml_documents_canonical(text: &str) -> Option<String> {
     let mut out = String::new();
     for document in serde_yaml::Deserializer::from_str(text) {
-        let value: serde_yaml::Value = serde::Deserialize::deserialize(document).ok()?;
+        let value: Value = serde::Deserialize::deserialize(document).ok()?;
         if value.is_null() {
             continue;
         }
         out.push_str("---\n");
-        out.push_str(&serde_yaml::to_string(&value).ok()?);
+        out.push_str(&crate::output::value_to_yaml(&sorted_keys(value)));
     }
     Some(out)
+}
+
+fn sorted_keys(value: Value) -> Value {
+    match value {
+        Value::Object(m) => {
+            let mut entries: Vec<(String, Value)> = m.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted_keys(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted_keys).collect()),
+        other => other,
+    }
+}
+
+/// A Secret's `data` values that hold a YAML mapping or list (an addon's Helm values,
+/// `clouds.yaml`) in the canonical form of [`yaml_documents_canonical`]: the chart writes
+/// `""` where capiform writes `''`, with the same meaning to every reader. Other values
+/// (certificates, keys, texts) are compared byte for byte.
+fn secret_yaml_meaning(object: &mut Value) {
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let is_secret = str_at(object, &["apiVersion"]) == "v1" && str_at(object, &["kind"]) == "Secret";
+    let Some(Value::Object(data)) = object.get_mut("data").filter(|_| is_secret) else {
+        return;
+    };
+    for value in data.values_mut() {
+        let Some(text) = value
+            .as_str()
+            .and_then(|v| engine.decode(v).ok())
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+        else {
+            continue;
+        };
+        let structured = serde_yaml::from_str::<Value>(&text)
+            .is_ok_and(|v| v.is_object() || v.is_array());
+        if let Some(canonical) = yaml_documents_canonical(&text).filter(|_| structured) {
+            *value = Value::String(engine.encode(canonical));
+        }
+    }
 }
 
 fn is_empty_map(v: &Value) -> bool {
@@ -281,6 +323,12 @@ mod tests {
         let live = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
             "data": {"a": "eWVz"}});
         assert_eq!(normalized(&rendered), normalized(&live));
+        // YAML held in a Secret compares by meaning; other texts byte for byte.
+        let yaml = |text: &str| json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "s"}, "stringData": {"values": text}});
+        assert_eq!(normalized(&yaml("a: ''\nb: 1\n")), normalized(&yaml("b: 1\na: \"\"\n")));
+        assert_ne!(normalized(&yaml("a: x\n")), normalized(&yaml("a: y\n")));
+        assert_ne!(normalized(&yaml("text ")), normalized(&yaml("text")));
     }
 
     #[test]
