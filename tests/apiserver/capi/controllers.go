@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.uber.org/zap"
 	"k8s.io/apimachinery/pkg/util/sets"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
@@ -13,11 +14,12 @@ import (
 	"sigs.k8s.io/cluster-api/api/core/v1beta2/index"
 	"sigs.k8s.io/cluster-api/controllers"
 	"sigs.k8s.io/cluster-api/controllers/clustercache"
+	kcpcontrollers "sigs.k8s.io/cluster-api/controlplane/kubeadm/controllers"
 )
 
 // setupControllers runs Cluster API's core controllers for Cluster, MachineDeployment,
-// MachineSet, Machine and MachineHealthCheck with the settings Cluster API's manager uses by
-// default. They own what a management cluster's controllers own: finalizers, owner
+// MachineSet, Machine and MachineHealthCheck, and the kubeadm control plane's controller, with
+// the settings Cluster API's managers use by default. They own what a management cluster's controllers own: finalizers, owner
 // references, MachineSets and Machines (with their bootstrap configs and infrastructure
 // machines cloned from the templates), status. With no workload cluster and no provider
 // controllers (kubeadm bootstrap and control plane, CAPO) nothing ever becomes ready, and the
@@ -62,6 +64,14 @@ func setupControllers(ctx context.Context, mgr ctrl.Manager) error {
 			return (&controllers.MachineDeploymentReconciler{
 				Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(),
 			}).SetupWithManager(ctx, mgr, opts)
+		}},
+		{"KubeadmControlPlane", func() error {
+			return (&kcpcontrollers.KubeadmControlPlaneReconciler{
+				Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), SecretCachingClient: mgr.GetClient(),
+				ClusterCache:    clusterCache,
+				EtcdDialTimeout: 10 * time.Second, EtcdCallTimeout: 15 * time.Second, EtcdLogger: zap.NewNop(),
+				RemoteConditionsGracePeriod: 5 * time.Minute,
+			}).SetupWithManager(ctx, mgr, controller.Options{MaxConcurrentReconciles: 2, ReconciliationTimeout: 3 * time.Minute})
 		}},
 		{"MachineHealthCheck", func() error {
 			return (&controllers.MachineHealthCheckReconciler{
