@@ -652,7 +652,7 @@ fn helm_releases_are_adopted(ctx: &Ctx) {
         let out = ctx.capiform(&["adopt", "demo", "-n", &ns, "--dry-run"]);
         assert!(out.status.success(), "{case}: {}", text(&out));
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(!err.contains("would change"), "{case}: {err}");
+        assert!(!err.contains("would change"), "{case}: {}", text(&out));
         assert!(
             String::from_utf8_lossy(&out.stdout).contains("Rollout: no machine is replaced"),
             "{case}"

@@ -3,8 +3,12 @@
 
 use serde_json::{Map, Value};
 
-/// Metadata fields the API server writes for itself; they never come from a render.
+/// Metadata fields the API server and the controllers write for themselves; they never
+/// come from a render (Cluster API's controllers add owner references and finalizers to
+/// the objects of a cluster moments after they are created).
 const SERVER_METADATA: &[&str] = &[
+    "ownerReferences",
+    "finalizers",
     "managedFields",
     "resourceVersion",
     "generation",
@@ -190,7 +194,12 @@ fn sorted_keys(value: Value) -> Value {
         Value::Object(m) => {
             let mut entries: Vec<(String, Value)> = m.into_iter().collect();
             entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted_keys(v))).collect())
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, sorted_keys(v)))
+                    .collect(),
+            )
         }
         Value::Array(items) => Value::Array(items.into_iter().map(sorted_keys).collect()),
         other => other,
@@ -204,7 +213,8 @@ fn sorted_keys(value: Value) -> Value {
 fn secret_yaml_meaning(object: &mut Value) {
     use base64::Engine;
     let engine = base64::engine::general_purpose::STANDARD;
-    let is_secret = str_at(object, &["apiVersion"]) == "v1" && str_at(object, &["kind"]) == "Secret";
+    let is_secret =
+        str_at(object, &["apiVersion"]) == "v1" && str_at(object, &["kind"]) == "Secret";
     let Some(Value::Object(data)) = object.get_mut("data").filter(|_| is_secret) else {
         return;
     };
@@ -216,8 +226,8 @@ fn secret_yaml_meaning(object: &mut Value) {
         else {
             continue;
         };
-        let structured = serde_yaml::from_str::<Value>(&text)
-            .is_ok_and(|v| v.is_object() || v.is_array());
+        let structured =
+            serde_yaml::from_str::<Value>(&text).is_ok_and(|v| v.is_object() || v.is_array());
         if let Some(canonical) = yaml_documents_canonical(&text).filter(|_| structured) {
             *value = Value::String(engine.encode(canonical));
         }
@@ -324,9 +334,14 @@ mod tests {
             "data": {"a": "eWVz"}});
         assert_eq!(normalized(&rendered), normalized(&live));
         // YAML held in a Secret compares by meaning; other texts byte for byte.
-        let yaml = |text: &str| json!({"apiVersion": "v1", "kind": "Secret",
-            "metadata": {"name": "s"}, "stringData": {"values": text}});
-        assert_eq!(normalized(&yaml("a: ''\nb: 1\n")), normalized(&yaml("b: 1\na: \"\"\n")));
+        let yaml = |text: &str| {
+            json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "s"}, "stringData": {"values": text}})
+        };
+        assert_eq!(
+            normalized(&yaml("a: ''\nb: 1\n")),
+            normalized(&yaml("b: 1\na: \"\"\n"))
+        );
         assert_ne!(normalized(&yaml("a: x\n")), normalized(&yaml("a: y\n")));
         assert_ne!(normalized(&yaml("text ")), normalized(&yaml("text")));
     }
