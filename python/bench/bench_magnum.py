@@ -3,6 +3,7 @@
 magnum-capi-helm with a real helm binary.
 
     python/bench/bench_magnum.py [--runs 5] [--helm PATH] [--chart DIR] [--json]
+    python/bench/bench_magnum.py --kubeconfig K [--runs 5] ...   (a real API server)
 
 Each run is one harness process (python/tests/magnum_harness.py) on
 ``create_upgrade.input.json``:
@@ -12,6 +13,11 @@ Each run is one harness process (python/tests/magnum_harness.py) on
   which would also talk to the cluster);
 * ``k8s_capiform_v1``: each install/upgrade renders with the engine and applies to the
   Kubernetes API double on 127.0.0.1 (a dry run of every object, the apply, the record).
+
+With ``--kubeconfig`` (a real API server, ``scripts/test-apiserver``) both drivers talk
+to that server: ``k8s_capi_helm_v1`` runs the driver's own ``helm upgrade --install``
+command line for real (the local chart in place of the repository), ``k8s_capiform_v1``
+applies with capiform; every run makes a new cluster (its own name and release).
 
 Reported per driver and operation: the median over the runs of the whole conductor
 operation and of the part spent in helm / in capiform (render and apply), and for
@@ -37,12 +43,28 @@ DEFAULT_HELM = os.environ.get("HELM") or os.path.expanduser("~/.cache/capiform/b
 OPERATIONS = {0: "create", 2: "upgrade"}
 
 
-def one_run(driver, helm, chart):
+def scenario_for(run_id):
+    """The scenario for one run on a real server: its own cluster name and release."""
+    with open(SCENARIO) as f:
+        case = json.load(f)
+    case["cluster"]["name"] = f"bench-{run_id}"
+    case["short_ids"] = [f"{run_id:0>12}"[-12:]]
+    return case
+
+
+def one_run(driver, helm, chart, kubeconfig=None, run_id=None):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "result.json")
-        cmd = [sys.executable, "-W", "ignore", HARNESS, SCENARIO, "--driver", driver, "--out", out]
+        scenario = SCENARIO
+        if kubeconfig:
+            scenario = os.path.join(tmp, "scenario.input.json")
+            with open(scenario, "w") as f:
+                json.dump(scenario_for(run_id), f)
+        cmd = [sys.executable, "-W", "ignore", HARNESS, scenario, "--driver", driver, "--out", out]
         if driver == "k8s_capi_helm_v1":
             cmd += ["--helm", helm, "--chart", chart]
+        if kubeconfig:
+            cmd += ["--kubeconfig", kubeconfig, "--helm-install"]
         done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode != 0:
             detail = done.stderr[-2000:]
@@ -77,12 +99,15 @@ def main():
     ap.add_argument("--helm", default=DEFAULT_HELM)
     ap.add_argument("--chart", default=DEFAULT_CHART)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--kubeconfig", help="a real API server (scripts/test-apiserver)")
+    ap.add_argument("--tag", default="r", help="with --kubeconfig: prefix of the run ids")
     a = ap.parse_args()
     table = {}
     for driver in ("k8s_capi_helm_v1", "k8s_capiform_v1"):
         samples = {name: {"operation": [], "engine": [], "render": []} for name in OPERATIONS.values()}
-        for _ in range(a.runs):
-            result = one_run(driver, a.helm, a.chart)
+        for n in range(a.runs):
+            run_id = f"{a.tag}{'h' if driver == 'k8s_capi_helm_v1' else 'c'}{n}"
+            result = one_run(driver, a.helm, a.chart, a.kubeconfig, run_id)
             for install, (index, name) in zip(result["installs"], OPERATIONS.items()):
                 op = result["operations"][index]
                 samples[name]["operation"].append(op["seconds"])

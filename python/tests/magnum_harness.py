@@ -3,6 +3,7 @@
 
     magnum_harness.py CASE.input.json --driver k8s_capiform_v1 --out RESULT.json
     magnum_harness.py CASE.input.json --driver k8s_capi_helm_v1 [--helm HELM --chart DIR]
+    magnum_harness.py CASE.input.json --kubeconfig K [--helm HELM --chart DIR --helm-install]
 
 The scenario format is the one of the Magnum referee's cases (``../shared/magnum``):
 ``config``, ``context``, ``openstack``, ``cluster_template``, ``cluster``, ``nodegroups``,
@@ -14,10 +15,17 @@ is the installed Magnum and driver code; what is not real:
 * OpenStack: Glance, Nova, Neutron, Cinder and Keystone answer from the scenario, with
   openstacksdk resource objects;
 * Kubernetes: ``kube_double.KubeDouble`` on 127.0.0.1, reached through a kubeconfig file
-  (``[capi_helm] kubeconfig_file``) by the driver's client and capiform's alike;
+  (``[capi_helm] kubeconfig_file``) by the driver's client and capiform's alike; with
+  ``--kubeconfig`` the real server of that kubeconfig instead (``scripts/test-apiserver``;
+  ``real_apiserver.RealKube``: no requests recorded, ``update_cluster_status`` waits for
+  Cluster API to finish deleting a Cluster, the ``snapshot`` operation records the
+  objects of the ``magnum-*`` namespaces);
 * helm (driver ``k8s_capi_helm_v1`` only): ``magnum.common.utils.execute`` records each
   call; with ``--helm`` and ``--chart`` an upgrade runs ``helm template`` of the chart on
-  the same values instead (the stand-in for an install, for the benchmark).
+  the same values instead (the stand-in for an install, for the benchmark); adding
+  ``--helm-install`` (with ``--kubeconfig``) runs the driver's own ``helm upgrade
+  --install`` and ``helm uninstall`` command lines for real, the local chart in place of
+  the repository's.
 
 The result (JSON): ``operations`` (ok, error, seconds), ``installs`` (one per
 install/upgrade: release, namespace, values, and for capiform the objects applied),
@@ -221,8 +229,31 @@ class Helm:
     """Stands for the helm binary: records upgrades/uninstalls; with ``helm`` and
     ``chart``, an upgrade runs ``helm template`` of that chart on the same values."""
 
-    def __init__(self, result, helm: Optional[str] = None, chart: Optional[str] = None):
-        self.result, self.helm, self.chart = result, helm, chart
+    def __init__(self, result, helm: Optional[str] = None, chart: Optional[str] = None,
+                 install: bool = False):
+        self.result, self.helm, self.chart, self.install = result, helm, chart, install
+
+    def run_for_real(self, argv: List[str], process_input: Optional[str]):
+        """The driver's helm command line, run: the local chart stands for the
+        repository's (``--repo`` and ``--version`` dropped)."""
+        cmd, skip = [self.helm], False
+        for i, arg in enumerate(argv[1:], start=1):
+            if skip:
+                skip = False
+            elif arg in ("--repo", "--version"):
+                skip = True
+            elif argv[1] == "upgrade" and i == 3:
+                cmd.append(self.chart)
+            else:
+                cmd.append(arg)
+        done = subprocess.run(cmd, input=process_input, capture_output=True, text=True)
+        if done.returncode != 0:
+            from oslo_concurrency import processutils
+
+            raise processutils.ProcessExecutionError(
+                stdout=done.stdout, stderr=done.stderr, exit_code=done.returncode,
+                cmd=" ".join(cmd))
+        return done.stdout, done.stderr
 
     def execute(self, *cmd, **kwargs):
         call = parse_helm_argv([str(c) for c in cmd])
@@ -233,6 +264,10 @@ class Helm:
                 {"release": call["release"], "namespace": ns, "values": values,
                  "version": call["options"].get("version")})
             started = time.perf_counter()
+            if self.install:
+                out = self.run_for_real([str(c) for c in cmd], kwargs["process_input"])
+                self.result["installs"][-1]["seconds"] = time.perf_counter() - started
+                return out
             if self.helm:
                 subprocess.run(
                     [self.helm, "template", call["release"], self.chart, "--namespace", ns,
@@ -242,6 +277,8 @@ class Helm:
             return json.dumps({"name": call["release"], "namespace": ns, "version": 1,
                                "info": {"status": "deployed"}}), ""
         self.result["uninstalls"].append({"release": call["release"], "namespace": ns})
+        if self.install:
+            return self.run_for_real([str(c) for c in cmd], None)
         return "", ""
 
 
@@ -362,19 +399,27 @@ def new_nodegroup(ctx, cluster, spec):
 # ----------------------------------------------------------------------------------------
 
 def run(case: Dict[str, Any], driver: str, helm: Optional[str] = None,
-        chart: Optional[str] = None) -> Dict[str, Any]:
-    kube = KubeDouble().start()
+        chart: Optional[str] = None, kubeconfig: Optional[str] = None,
+        helm_install: bool = False) -> Dict[str, Any]:
+    if kubeconfig:
+        from real_apiserver import RealKube
+
+        kube = RealKube(kubeconfig)
+    else:
+        kube = KubeDouble().start()
     result: Dict[str, Any] = {"driver": driver, "operations": [], "installs": [],
                               "uninstalls": [], "kubernetes": []}
     with tempfile.TemporaryDirectory(prefix="capiform-magnum-") as tmp:
-        kubeconfig_path = os.path.join(tmp, "kubeconfig")
-        with open(kubeconfig_path, "w") as f:
-            json.dump(kube.kubeconfig(), f)
+        kubeconfig_path = kubeconfig or os.path.join(tmp, "kubeconfig")
+        if not kubeconfig:
+            with open(kubeconfig_path, "w") as f:
+                json.dump(kube.kubeconfig(), f)
         configure_magnum(case, kubeconfig_path, tmp)
         for obj in case.get("k8s_objects", []):
             kube.preload(obj)
         try:
-            _run_operations(case, driver, kube, result, Helm(result, helm, chart))
+            _run_operations(case, driver, kube, result,
+                            Helm(result, helm, chart, install=helm_install and bool(kubeconfig)))
         finally:
             kube.stop()
     result["kubernetes"] = [r.to_json() for r in kube.requests]
@@ -427,6 +472,9 @@ def _instrument_capiform(result, kube):
         answer = original(self, release_name, chart_ref, *values, namespace=namespace,
                           repo=repo, version=version)
         entry["seconds"] = time.perf_counter() - started
+        entry["revision"] = answer["version"]
+        if not getattr(kube, "records_requests", True):
+            return answer
         requests = kube.requests[first:]
         entry["dry_runs"] = sum(1 for r in requests if r.method == "PATCH" and r.dry_run)
         entry["applied"] = [r.body for r in requests if r.method == "PATCH" and not r.dry_run
@@ -555,6 +603,8 @@ def _run_operations(case, driver, kube, result, helm):
                     monitor = driver_of(c).get_monitor(ctx, c)
                     monitor.poll_health_status()
                     entry["monitor_data"] = copy.deepcopy(monitor.data)
+                elif name == "snapshot":
+                    entry["objects"] = kube.objects()
                 else:
                     raise ValueError(f"unknown operation {name!r}")
                 entry["ok"] = True
@@ -598,6 +648,9 @@ def main(argv=None) -> int:
                     choices=["k8s_capiform_v1", "k8s_capi_helm_v1"])
     ap.add_argument("--helm", help="helm binary: run `helm template` on each upgrade")
     ap.add_argument("--chart", help="chart directory for --helm")
+    ap.add_argument("--kubeconfig", help="a real API server instead of the double")
+    ap.add_argument("--helm-install", action="store_true",
+                    help="with --kubeconfig, --helm and --chart: run helm for real")
     ap.add_argument("--out", help="result file (default: stdout)")
     a = ap.parse_args(argv)
     import logging
@@ -606,7 +659,7 @@ def main(argv=None) -> int:
                         stream=sys.stderr)
     with open(a.case) as f:
         case = json.load(f)
-    result = run(case, a.driver, a.helm, a.chart)
+    result = run(case, a.driver, a.helm, a.chart, a.kubeconfig, a.helm_install)
     text = json.dumps(result, indent=1, default=str)
     if a.out:
         with open(a.out, "w") as f:
