@@ -53,14 +53,20 @@ fn second_set() -> TemplateSet {
 }
 
 #[test]
-fn the_default_embedded_set_is_the_highest_version() {
+fn the_default_embedded_set_is_the_highest_version_that_is_not_opt_in() {
     let all = TemplateSet::all_embedded().unwrap();
     assert!(!all.is_empty());
-    let newest = TemplateSet::embedded(None).unwrap();
+    let default = TemplateSet::embedded(None).unwrap();
+    assert!(!default.manifest().opt_in);
     assert!(
         all.iter()
-            .all(|s| s.manifest().version <= newest.manifest().version)
+            .filter(|s| !s.manifest().opt_in)
+            .all(|s| s.manifest().version <= default.manifest().version)
     );
+    // New releases keep 1.0.0 (Cluster API v1beta1) until they ask for 2.0.0.
+    assert_eq!(default.manifest().version.to_string(), "1.0.0");
+    let v1beta2 = TemplateSet::embedded(Some("2.0.0")).unwrap();
+    assert!(v1beta2.manifest().opt_in);
     for set in all {
         assert_eq!(*set.origin(), Origin::Embedded);
         assert_eq!(set.manifest().schema_version, "v1");
@@ -285,4 +291,133 @@ fn every_template_of_every_embedded_set_compiles() {
     for set in TemplateSet::all_embedded().unwrap() {
         set.check_templates().unwrap_or_else(|e| panic!("{e}"));
     }
+}
+
+/// The Cluster API version of a set decides the form of its Cluster API objects; the
+/// OpenStack and other objects are the same.
+#[test]
+fn set_2_0_0_renders_cluster_api_v1beta2_from_the_same_values() {
+    use capiform::ClusterApiVersion;
+    let old = TemplateSet::embedded(Some("1.0.0")).unwrap();
+    let new = TemplateSet::embedded(Some("2.0.0")).unwrap();
+    assert_eq!(
+        old.manifest().cluster_api_version,
+        ClusterApiVersion::V1beta1
+    );
+    assert_eq!(
+        new.manifest().cluster_api_version,
+        ClusterApiVersion::V1beta2
+    );
+    let a = capiform::render(&request(), old).unwrap();
+    let b = capiform::render(&request(), new).unwrap();
+    assert_eq!(a.objects.len(), b.objects.len());
+    for (x, y) in a.objects.iter().zip(&b.objects) {
+        assert_eq!((&x.kind, &x.metadata.name), (&y.kind, &y.metadata.name));
+        let converted = matches!(
+            x.kind.as_str(),
+            "Cluster"
+                | "MachineDeployment"
+                | "MachineHealthCheck"
+                | "KubeadmControlPlane"
+                | "KubeadmConfigTemplate"
+        );
+        if converted {
+            assert!(x.api_version.ends_with("/v1beta1"), "{}", x.api_version);
+            assert!(y.api_version.ends_with("/v1beta2"), "{}", y.api_version);
+        } else {
+            assert_eq!(x.api_version, y.api_version);
+            assert_eq!(x.body, y.body, "{}/{}", x.kind, x.metadata.name);
+        }
+    }
+    let kcp = b
+        .objects
+        .iter()
+        .find(|o| o.kind == "KubeadmControlPlane")
+        .unwrap();
+    assert_eq!(
+        kcp.body["spec"]["machineTemplate"]["spec"]["infrastructureRef"]["apiGroup"],
+        "infrastructure.cluster.x-k8s.io"
+    );
+}
+
+/// Every embedded set passes its own cases (`cluster-templates/<version>/cases`), as
+/// `capiform templates test` runs them.
+#[test]
+fn embedded_sets_pass_their_own_cases() {
+    use capiform::template_set::cases::{Outcome, test_cases};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("cluster-templates");
+    for set in TemplateSet::all_embedded().unwrap() {
+        let dir = root.join(set.manifest().version.to_string());
+        let results = test_cases(&dir, false).unwrap();
+        assert!(
+            results.len() >= 3,
+            "{}: only {} cases",
+            dir.display(),
+            results.len()
+        );
+        let failed: Vec<String> = results
+            .iter()
+            .filter_map(|r| match &r.outcome {
+                Outcome::Failed(diff) => Some(format!("{}:\n{diff}", r.name)),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            failed.is_empty(),
+            "{}: cases render otherwise (capiform templates test {} --update to accept):\n{}",
+            set.id(),
+            dir.display(),
+            failed.join("\n")
+        );
+    }
+}
+
+/// An operator's fork keeps the set's cases: `templates test` passes on the export,
+/// shows a diff and exits 1 after an edit, and `--update` accepts the edit.
+#[test]
+fn cli_tests_a_fork_with_its_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let fork = dir.path().join("fork");
+    let fork_arg = fork.to_str().unwrap();
+    assert!(
+        capiform(&["templates", "export", "2.0.0", fork_arg])
+            .status
+            .success()
+    );
+    assert!(fork.join("cases/minimal/expected.yaml").is_file());
+    let ok = capiform(&["templates", "test", fork_arg]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stderr).contains("case minimal ... ok"));
+
+    let defaults = fork.join("defaults.yaml");
+    let text = std::fs::read_to_string(&defaults).unwrap();
+    assert!(text.contains("tag: v1.30.4"));
+    std::fs::write(&defaults, text.replace("tag: v1.30.4", "tag: v1.30.99")).unwrap();
+    let changed = capiform(&["templates", "test", fork_arg]);
+    assert_eq!(changed.status.code(), Some(1));
+    let diff = String::from_utf8_lossy(&changed.stdout);
+    assert!(diff.contains("-") && diff.contains("v1.30.99"), "{diff}");
+    assert!(String::from_utf8_lossy(&changed.stderr).contains("--update"));
+
+    assert!(
+        capiform(&["templates", "test", fork_arg, "--update"])
+            .status
+            .success()
+    );
+    assert!(capiform(&["templates", "test", fork_arg]).status.success());
+
+    let empty = dir.path().join("empty");
+    assert!(
+        capiform(&["templates", "export", "1.0.0", empty.to_str().unwrap()])
+            .status
+            .success()
+    );
+    std::fs::remove_dir_all(empty.join("cases")).unwrap();
+    let none = capiform(&["templates", "test", empty.to_str().unwrap()]);
+    assert_eq!(none.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("no cases"));
 }

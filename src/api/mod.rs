@@ -10,10 +10,32 @@ pub mod capi_cluster;
 pub mod capi_machine;
 pub mod capo;
 pub mod kubeadm;
+pub mod v1beta2;
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
+
+/// The Cluster API version a template set renders its Cluster API objects in
+/// (`clusterApiVersion` of `template-set.yaml`).
+///
+/// ```
+/// use capiform::ClusterApiVersion;
+/// let v: ClusterApiVersion = serde_yaml::from_str("v1beta2").unwrap();
+/// assert_eq!(v, ClusterApiVersion::V1beta2);
+/// assert_eq!(ClusterApiVersion::default(), ClusterApiVersion::V1beta1);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClusterApiVersion {
+    /// `cluster.x-k8s.io/v1beta1` and the kubeadm providers' `v1beta1`: served by
+    /// Cluster API up to v1.15.
+    #[default]
+    V1beta1,
+    /// `cluster.x-k8s.io/v1beta2` and the kubeadm providers' `v1beta2`: Cluster API
+    /// v1.11 and newer (their storage version).
+    V1beta2,
+}
 
 /// A typed body turned into JSON by moving its parts: `x.into_value()` equals
 /// `serde_json::to_value(&x).unwrap()` and copies no strings.

@@ -62,9 +62,24 @@ pub fn build(ctx: &Context) -> Result<Vec<Object>> {
     objects.extend(collect(autoscaler::deployment(ctx), &mut problems)?);
     objects.extend(collect(autoscaler::rbac(ctx), &mut problems)?.unwrap_or_default());
     if problems.is_empty() {
-        Ok(objects)
+        in_cluster_api_version(objects, ctx.templates.manifest().cluster_api_version)
     } else {
         Err(Error::Invalid(crate::validation::dedup(problems)))
+    }
+}
+
+/// The objects in the Cluster API version the template set renders: the builders make
+/// the v1beta1 form (every name and checksum is computed from it, so a release keeps its
+/// machine templates when its set moves to v1beta2), a v1beta2 set converts it.
+pub fn in_cluster_api_version(
+    objects: Vec<Object>,
+    version: crate::api::ClusterApiVersion,
+) -> Result<Vec<Object>> {
+    match version {
+        crate::api::ClusterApiVersion::V1beta1 => Ok(objects),
+        crate::api::ClusterApiVersion::V1beta2 => {
+            objects.into_iter().map(crate::api::v1beta2::convert).collect()
+        }
     }
 }
 

@@ -14,6 +14,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 use handlebars::Handlebars;
 
+pub mod cases;
 internal_modules!(fast, static_text);
 #[cfg(test)]
 mod fast_against_handlebars;
@@ -56,6 +57,16 @@ pub struct TemplateSetManifest {
     /// What changed, newest first.
     #[serde(default)]
     pub changelog: Vec<ChangelogEntry>,
+    /// The Cluster API version of the `Cluster`, `KubeadmControlPlane`,
+    /// `MachineDeployment`, `MachineHealthCheck` and `KubeadmConfigTemplate` the set
+    /// renders (`v1beta1` when absent). One engine builds both: the objects are built
+    /// in the v1beta1 form and converted ([`crate::api::v1beta2`]) for a `v1beta2` set.
+    #[serde(default)]
+    pub cluster_api_version: crate::api::ClusterApiVersion,
+    /// An opt-in set is never the default for new releases: it is used only when asked
+    /// for by version (`--template-version`) or folder (`--templates`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub opt_in: bool,
 }
 
 /// One release of a template set.
@@ -214,7 +225,7 @@ fn embedded_dirs() -> &'static [&'static str] {
 ///
 /// ```
 /// let ids = capiform::template_set::embedded_ids();
-/// assert_eq!(ids.last().unwrap(), &capiform::TemplateSet::embedded(None).unwrap().id());
+/// assert!(ids.contains(&capiform::TemplateSet::embedded(None).unwrap().id()));
 /// ```
 pub fn embedded_ids() -> Vec<String> {
     embedded_dirs()
@@ -277,21 +288,27 @@ impl TemplateSet {
             .collect()
     }
 
-    /// An embedded set by version (`None`: the highest version). Only that set is loaded.
+    /// An embedded set by version (`None`: the default set for new releases, the
+    /// highest version that is not opt-in). Only that set is loaded.
     ///
     /// ```
-    /// let newest = capiform::TemplateSet::embedded(None).unwrap();
-    /// let same = capiform::TemplateSet::embedded(Some(&newest.manifest().version.to_string())).unwrap();
-    /// assert_eq!(newest.manifest().version, same.manifest().version);
+    /// let default = capiform::TemplateSet::embedded(None).unwrap();
+    /// let same = capiform::TemplateSet::embedded(Some(&default.manifest().version.to_string())).unwrap();
+    /// assert_eq!(default.manifest().version, same.manifest().version);
+    /// assert!(!default.manifest().opt_in);
     /// assert!(capiform::TemplateSet::embedded(Some("99.0.0")).is_err());
     /// ```
     pub fn embedded(version: Option<&str>) -> Result<&'static TemplateSet> {
         let dirs = embedded_dirs();
         let dir = match version {
-            None => dirs.last().ok_or_else(|| Error::TemplateSet {
-                set: "embedded".into(),
-                message: "no template set is embedded in this engine".into(),
-            })?,
+            None => dirs
+                .iter()
+                .rev()
+                .find(|d| !EMBEDDED_OPT_IN.contains(d))
+                .ok_or_else(|| Error::TemplateSet {
+                    set: "embedded".into(),
+                    message: "no template set is embedded in this engine".into(),
+                })?,
             Some(v) => {
                 let wanted = v.trim_start_matches('v');
                 let version_of = |d: &&str| {
