@@ -74,7 +74,7 @@ internal_modules!(
 );
 
 pub mod adopt;
-#[cfg(feature = "cli")]
+#[cfg(feature = "cli-render")]
 mod cli;
 pub mod diff;
 pub mod error;
@@ -90,6 +90,9 @@ pub mod validate;
 pub mod validation;
 pub mod values;
 
+/// Cluster API v1beta2: the API version a template set renders in, and the conversion
+/// of rendered (or live) v1beta1 objects to it.
+pub use api::{ClusterApiVersion, v1beta2};
 #[cfg(feature = "internals")]
 #[doc(hidden)]
 pub use context::Context;
@@ -100,8 +103,9 @@ pub use template_set::{TemplateSet, TemplateSetManifest};
 pub use values::Values;
 
 /// Run the `capiform` command line on the process's arguments and return its exit
-/// code (feature `cli`, on by default). The `capiform` binary is this one call.
-#[cfg(feature = "cli")]
+/// code (feature `cli`, on by default; `cli-render` without the commands that talk to
+/// a cluster). The `capiform` binary is this one call.
+#[cfg(feature = "cli-render")]
 pub fn cli_main() -> i32 {
     use clap::Parser;
     cli::run(cli::Cli::parse())

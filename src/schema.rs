@@ -16,6 +16,8 @@ use serde_json::{Map, Value, json};
 
 use crate::error::FieldError;
 
+pub mod formats;
+
 /// Values schema versions this engine knows.
 pub const SCHEMA_VERSIONS: &[&str] = &["v1"];
 
@@ -127,6 +129,82 @@ pub fn generate_text(version: &str) -> Option<String> {
 /// A constraint added to a property of a schema definition.
 type Enrichment = (&'static str, &'static str, fn() -> Value);
 
+/// The rule of a field that lands in an int32 of a Kubernetes object.
+fn int32_rule(min: i64, lands_in: &str) -> Value {
+    json!({"minimum": min, "format": "int32", "x-lands-in": lands_in})
+}
+
+/// A string checked with the rule its reader applies (see [`formats`]).
+fn checked(format: &str, rule: &str) -> Value {
+    json!({"type": ["string", "null"], "format": format, "x-rule": rule})
+}
+
+/// A list of strings, each checked with the rule its reader applies.
+fn checked_items(format: &str, rule: &str) -> Value {
+    json!({"items": {"type": "string", "format": format, "x-rule": rule}})
+}
+
+const POD_CIDR_RULE: &str = "Cluster API's Cluster webhook (spec.clusterNetwork.pods.cidrBlocks) and kubeadm (networking.podSubnet) take an IPv4 or IPv6 CIDR such as 172.16.0.0/13";
+const SERVICE_CIDR_RULE: &str = "Cluster API's Cluster webhook (spec.clusterNetwork.services.cidrBlocks) and kubeadm (networking.serviceSubnet) take an IPv4 or IPv6 CIDR such as 172.24.0.0/13";
+const DURATION_RULE: &str =
+    "Cluster API reads it as a Go duration (metav1.Duration) such as 90s, 10m or 1h30m";
+
+/// `kubeNetwork`: the Cluster's `clusterNetwork` and kubeadm's networking section.
+fn kube_network_schema() -> Value {
+    let cidr_blocks = |rule: &str| {
+        json!({"properties": {"cidrBlocks": {
+            "type": ["array", "null"],
+            "items": {"type": "string", "format": "cidr", "x-rule": rule},
+        }}})
+    };
+    json!({"properties": {
+        "pods": cidr_blocks(POD_CIDR_RULE),
+        "services": cidr_blocks(SERVICE_CIDR_RULE),
+        "serviceDomain": {
+            "type": ["string", "null"],
+            "format": "dns-subdomain",
+            "x-rule": "kubeadm (networking.dnsDomain) takes a DNS subdomain (RFC 1123): lower-case letters, digits, '-' and '.', each part starting and ending with a letter or digit, e.g. cluster.local",
+        },
+    }})
+}
+
+/// A MachineHealthCheck's spec: its durations.
+fn health_check_spec_schema() -> Value {
+    json!({"properties": {
+        "nodeStartupTimeout": checked("duration", DURATION_RULE),
+        "unhealthyConditions": {"items": {"properties": {"timeout": checked("duration", DURATION_RULE)}}},
+    }})
+}
+
+/// The KubeadmControlPlane's remediation strategy: an int32 and durations.
+fn remediation_strategy_schema() -> Value {
+    json!({"properties": {
+        "maxRetry": {"type": ["integer", "null"], "format": "int32", "x-lands-in": "the KubeadmControlPlane's spec.remediationStrategy.maxRetry"},
+        "retryPeriod": checked("duration", DURATION_RULE),
+        "minHealthyPeriod": checked("duration", DURATION_RULE),
+    }})
+}
+
+/// Security group rules of CAPO: the remote prefix Neutron takes.
+fn security_group_rules_schema() -> Value {
+    json!({"items": {"properties": {
+        "remoteIPPrefix": {
+            "type": ["string", "null"],
+            "format": "ip-or-cidr",
+            "x-rule": "Neutron (through CAPO's security group rules) takes an IP address or a CIDR such as 10.0.0.0/8",
+        },
+    }}})
+}
+
+/// Container resources: the quantities the API server's Deployment validation takes.
+fn resources_schema() -> Value {
+    let quantities = json!({"additionalProperties": {
+        "format": "quantity",
+        "x-rule": "the API server takes a quantity such as 100m, 128Mi or 2Gi (resource.Quantity)",
+    }});
+    json!({"properties": {"requests": quantities.clone(), "limits": quantities}})
+}
+
 fn enrichments() -> Vec<Enrichment> {
     vec![
         (
@@ -149,12 +227,42 @@ fn enrichments() -> Vec<Enrichment> {
             "projectPrefix",
             || json!({"pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"}),
         ),
+        ("", "kubeNetwork", kube_network_schema),
+        ("", "controlPlaneEndpoint", || {
+            json!({"properties": {"port": {
+                "type": ["integer", "null"],
+                "minimum": 1,
+                "maximum": 65535,
+                "x-rule": "Cluster API takes spec.controlPlaneEndpoint.port from 1 to 65535",
+            }}})
+        }),
         (
             "ControlPlane",
             "kubernetesVersion",
             || json!({"format": "kubernetes-version"}),
         ),
-        ("ControlPlane", "machineCount", || json!({"minimum": 1})),
+        ("ControlPlane", "machineCount", || {
+            int32_rule(1, "the KubeadmControlPlane's spec.replicas")
+        }),
+        (
+            "ControlPlane",
+            "certificatesExpiryDays",
+            || json!({"format": "int32", "x-lands-in": "the KubeadmControlPlane's spec.rolloutBefore.certificatesExpiryDays"}),
+        ),
+        ("ControlPlane", "nodeDrainTimeout", || {
+            checked("duration", DURATION_RULE)
+        }),
+        ("ControlPlane", "nodeVolumeDetachTimeout", || {
+            checked("duration", DURATION_RULE)
+        }),
+        ("ControlPlane", "nodeDeletionTimeout", || {
+            checked("duration", DURATION_RULE)
+        }),
+        (
+            "ControlPlane",
+            "remediationStrategy",
+            remediation_strategy_schema,
+        ),
         (
             "NodeGroup",
             "kubernetesVersion",
@@ -165,49 +273,119 @@ fn enrichments() -> Vec<Enrichment> {
             "name",
             || json!({"pattern": NODE_GROUP_NAME_PATTERN}),
         ),
-        ("NodeGroup", "machineCount", || json!({"minimum": 0})),
-        ("NodeGroup", "machineCountMin", || json!({"minimum": 0})),
-        ("NodeGroup", "machineCountMax", || json!({"minimum": 0})),
-        (
-            "ApiServer",
-            "port",
-            || json!({"minimum": 1, "maximum": 65535}),
-        ),
+        ("NodeGroup", "machineCount", || {
+            int32_rule(0, "the MachineDeployment's spec.replicas")
+        }),
+        ("NodeGroup", "machineCountMin", || {
+            int32_rule(
+                0,
+                "the cluster autoscaler's lower bound of the MachineDeployment's spec.replicas",
+            )
+        }),
+        ("NodeGroup", "machineCountMax", || {
+            int32_rule(
+                0,
+                "the cluster autoscaler's upper bound of the MachineDeployment's spec.replicas",
+            )
+        }),
+        ("NodeGroup", "nodeDrainTimeout", || {
+            checked("duration", DURATION_RULE)
+        }),
+        ("NodeGroup", "nodeVolumeDetachTimeout", || {
+            checked("duration", DURATION_RULE)
+        }),
+        ("NodeGroup", "nodeDeletionTimeout", || {
+            checked("duration", DURATION_RULE)
+        }),
+        ("HealthCheck", "spec", health_check_spec_schema),
+        ("ApiServer", "port", || {
+            json!({"minimum": 1, "maximum": 65535,
+                       "x-rule": "Cluster API's Cluster takes spec.clusterNetwork.apiServerPort from 1 to 65535"})
+        }),
         (
             "ApiServer",
             "logLevel",
             || json!({"minimum": 0, "maximum": 10}),
         ),
-        ("ApiServer", "floatingIP", || json!({"format": "ip"})),
-        ("ApiServer", "fixedIP", || json!({"format": "ip"})),
-        (
-            "ApiServer",
-            "allowedCIDRs",
-            || json!({"items": {"type": "string", "format": "ip-or-cidr"}}),
-        ),
+        ("ApiServer", "floatingIP", || {
+            checked(
+                "ip",
+                "CAPO (spec.apiServerFloatingIP) takes an IPv4 or IPv6 address such as 203.0.113.10",
+            )
+        }),
+        ("ApiServer", "fixedIP", || {
+            checked(
+                "ip",
+                "CAPO (spec.apiServerFixedIP) takes an IPv4 or IPv6 address such as 192.168.3.10",
+            )
+        }),
+        ("ApiServer", "allowedCIDRs", || {
+            checked_items(
+                "ip-or-cidr",
+                "Octavia (the load balancer's allowed_cidrs, through CAPO) takes an IP address or a CIDR such as 192.168.3.0/24",
+            )
+        }),
         (
             "ApiServer",
             "loadBalancerProvider",
             || json!({"examples": ["amphora", "ovn"]}),
         ),
-        ("InternalNetwork", "nodeCidr", || json!({"format": "cidr"})),
+        ("InternalNetwork", "nodeCidr", || {
+            checked(
+                "cidr",
+                "Neutron (the subnet CAPO creates) takes an IPv4 or IPv6 CIDR such as 192.168.3.0/24",
+            )
+        }),
+        ("InternalNetwork", "dnsNameservers", || {
+            checked_items(
+                "ip",
+                "Neutron (the subnet's dns_nameservers) takes IP addresses such as 8.8.8.8",
+            )
+        }),
+        ("ClusterNetworking", "dnsNameservers", || {
+            checked_items(
+                "ip",
+                "Neutron (the subnet's dns_nameservers) takes IP addresses such as 8.8.8.8",
+            )
+        }),
         (
-            "InternalNetwork",
-            "dnsNameservers",
-            || json!({"items": {"type": "string", "format": "ip"}}),
+            "ClusterNetworking",
+            "workerNodesSecurityGroupRules",
+            security_group_rules_schema,
         ),
         (
             "ClusterNetworking",
-            "dnsNameservers",
-            || json!({"items": {"type": "string", "format": "ip"}}),
+            "controlPlaneNodesSecurityGroupRules",
+            security_group_rules_schema,
         ),
+        ("Oidc", "issuerUrl", || {
+            checked(
+                "https-url",
+                "the API server's --oidc-issuer-url takes an https:// URL such as https://idp.example.org/realms/k8s",
+            )
+        }),
+        ("AzimuthAuthorizationWebhook", "timeout", || {
+            checked(
+                "duration",
+                "the API server's AuthorizationConfiguration reads the webhook timeout as a Go duration such as 10s",
+            )
+        }),
+        ("Autoscaler", "resources", resources_schema),
         (
             "BlockDevice",
             "type",
             || json!({"enum": ["Volume", "Local", null]}),
         ),
-        ("BlockDevice", "size", || json!({"minimum": 1})),
-        ("RootVolume", "diskSize", || json!({"minimum": 0})),
+        (
+            "BlockDevice",
+            "size",
+            || json!({"minimum": 1, "format": "int64", "x-lands-in": "sizeGiB of a block device of the OpenStackMachineTemplate"}),
+        ),
+        (
+            "RootVolume",
+            "diskSize",
+            || json!({"minimum": 0, "format": "int64", "x-lands-in": "sizeGiB of the root volume of the OpenStackMachineTemplate"}),
+        ),
         (
             "EtcdEncryption",
             "provider",
@@ -534,9 +712,33 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
-fn describe(v: &Value) -> String {
+/// A number as a values author reads it: a whole number without a fraction (helm
+/// reads every number of a file as a float64, `1e10` included).
+///
+/// ```
+/// assert_eq!(capiform::schema::number_text(420.0), "420");
+/// assert_eq!(capiform::schema::number_text(1e10), "10000000000");
+/// assert_eq!(capiform::schema::number_text(1.5), "1.5");
+/// ```
+pub fn number_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e21 {
+        format!("{n:.0}")
+    } else {
+        n.to_string()
+    }
+}
+
+/// A value as the schema's messages show it: a string quoted, a number as
+/// [`number_text`], a collection by its kind (long texts cut at 60 characters).
+///
+/// ```
+/// assert_eq!(capiform::schema::describe(&serde_json::json!(420.0)), "420");
+/// assert_eq!(capiform::schema::describe(&serde_json::json!("x")), "\"x\"");
+/// ```
+pub fn describe(v: &Value) -> String {
     let s = match v {
         Value::String(s) => format!("{s:?}"),
+        Value::Number(n) if n.is_f64() => n.as_f64().map(number_text).unwrap_or_default(),
         Value::Array(_) => "a list".into(),
         Value::Object(_) => "a mapping".into(),
         Value::Null => "null".into(),
@@ -672,20 +874,56 @@ impl<N: SchemaNode> Walker<'_, N> {
             ));
         }
         if let Some(n) = v.as_f64() {
+            let rule = schema
+                .get("x-rule")
+                .and_then(N::as_str)
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default();
+            let mut out_of_range = false;
             if let Some(min) = schema.get("minimum").and_then(N::as_f64)
                 && n < min
             {
+                out_of_range = true;
                 out.push(FieldError::new(
                     path.render(),
-                    format!("{} is too small (expected at least {min})", describe(v)),
+                    format!(
+                        "{} is too small (expected at least {}{rule})",
+                        describe(v),
+                        number_text(min)
+                    ),
                 ));
             }
             if let Some(max) = schema.get("maximum").and_then(N::as_f64)
                 && n > max
             {
+                out_of_range = true;
                 out.push(FieldError::new(
                     path.render(),
-                    format!("{} is too large (expected at most {max})", describe(v)),
+                    format!(
+                        "{} is too large (expected at most {}{rule})",
+                        describe(v),
+                        number_text(max)
+                    ),
+                ));
+            }
+            if let Some(f) = schema.get("format").and_then(N::as_str)
+                && let Some((lo, hi)) = formats::integer_range(f)
+                && !out_of_range
+                && (n < lo || n > hi)
+            {
+                let lands_in = schema
+                    .get("x-lands-in")
+                    .and_then(N::as_str)
+                    .map(|l| format!("it becomes {l}, "))
+                    .unwrap_or_default();
+                out.push(FieldError::new(
+                    path.render(),
+                    format!(
+                        "{} is too {}: {lands_in}{}",
+                        describe(v),
+                        if n < lo { "small" } else { "large" },
+                        formats::integer_words(f, n < lo)
+                    ),
                 ));
             }
         }
@@ -701,10 +939,22 @@ impl<N: SchemaNode> Walker<'_, N> {
                     },
                 ));
             }
-            if let Some(f) = schema.get("format").and_then(N::as_str)
-                && let Some(problem) = check_format(f, s)
-            {
-                out.push(FieldError::new(path.render(), problem));
+            if let Some(f) = schema.get("format").and_then(N::as_str) {
+                let problem = match formats::problem(f, s) {
+                    Some(expected) => Some(format!(
+                        "{} is not {} ({})",
+                        describe(v),
+                        expected.noun,
+                        schema
+                            .get("x-rule")
+                            .and_then(N::as_str)
+                            .unwrap_or(expected.rule)
+                    )),
+                    None => check_format(f, s),
+                };
+                if let Some(problem) = problem {
+                    out.push(FieldError::new(path.render(), problem));
+                }
             }
         }
         match v {
@@ -851,26 +1101,16 @@ fn unknown_key_message(key: &str, known: &[&str]) -> String {
 /// ```
 pub fn check_format(format: &str, s: &str) -> Option<String> {
     match format {
-        "ip" => s
-            .parse::<std::net::IpAddr>()
-            .err()
-            .map(|_| format!("{s:?} is not an IP address")),
-        "cidr" => {
-            let ok = s.split_once('/').is_some_and(|(ip, len)| match (ip.parse::<std::net::IpAddr>(), len.parse::<u8>()) {
-                (Ok(std::net::IpAddr::V4(_)), Ok(l)) => l <= 32,
-                (Ok(std::net::IpAddr::V6(_)), Ok(l)) => l <= 128,
-                _ => false,
-            });
-            (!ok).then(|| format!("{s:?} is not a CIDR (expected e.g. 192.168.3.0/24)"))
-        }
+        "ip" => (!formats::is_ip(s)).then(|| format!("{s:?} is not an IP address")),
+        "cidr" => (!formats::is_cidr(s))
+            .then(|| format!("{s:?} is not a CIDR (expected e.g. 192.168.3.0/24)")),
         // OpenStack takes a bare address where it takes a CIDR (as a /32 or /128).
-        "ip-or-cidr" if s.parse::<std::net::IpAddr>().is_ok() => None,
-        "ip-or-cidr" => check_format("cidr", s)
-            .map(|_| format!("{s:?} is neither an IP address nor a CIDR (expected e.g. 192.168.3.0/24 or 192.168.3.4)")),
+        "ip-or-cidr" => (!formats::is_ip(s) && !formats::is_cidr(s))
+            .then(|| format!("{s:?} is neither an IP address nor a CIDR (expected e.g. 192.168.3.0/24 or 192.168.3.4)")),
         "kubernetes-version" => semver::Version::parse(s.strip_prefix('v').unwrap_or(s))
             .err()
             .map(|_| format!("{s:?} is not a Kubernetes version (expected MAJOR.MINOR.PATCH, e.g. 1.31.4, optionally with a leading v)")),
-        _ => None,
+        other => formats::problem(other, s).map(|e| format!("{s:?} is not {} ({})", e.noun, e.rule)),
     }
 }
 

@@ -358,3 +358,166 @@ fn merged_values_read_key_by_key_are_the_eager_merge() {
         "{compared} {with_problems}"
     );
 }
+
+/// The problem of `path`, with `source` the file that gives the extra values.
+fn problem_of<'p>(problems: &'p [String], path: &str) -> &'p str {
+    problems
+        .iter()
+        .find(|p| p.starts_with(&format!("{path}: ")))
+        .map(String::as_str)
+        .unwrap_or_else(|| panic!("no problem at {path}: {problems:?}"))
+}
+
+/// Issue 28: a value the API server would refuse for the Kubernetes field it lands in
+/// is refused at values time, naming the field, the range and the value as written.
+#[test]
+fn integers_are_checked_against_the_fields_they_land_in() {
+    let p = problems(
+        "controlPlane:\n  machineCount: 9223372036854775807\nnodeGroups:\n  - name: md-0\n    machineFlavor: f\n    machineCount: 1e10\n    machineCountMax: 2147483648\n",
+    );
+    let cp = problem_of(&p, "controlPlane.machineCount");
+    assert!(
+        cp.contains("9223372036854775807 is too large")
+            && cp.contains("KubeadmControlPlane's spec.replicas")
+            && cp.contains("an int32 (at most 2147483647)")
+            && cp.contains("(in extra.yaml, line 2)"),
+        "{cp}"
+    );
+    let md = problem_of(&p, "nodeGroups[0].machineCount");
+    assert!(
+        md.starts_with("nodeGroups[0].machineCount: 1e10 is too large")
+            && md.contains("MachineDeployment's spec.replicas, an int32 (at most 2147483647)"),
+        "{md}"
+    );
+    assert!(problem_of(&p, "nodeGroups[0].machineCountMax").contains("at most 2147483647"));
+    // The largest int32 is fine; so is a size in GiB far beyond it (sizeGiB is an int).
+    assert!(
+        problems("nodeGroups:\n  - {name: md-0, machineFlavor: f, machineCount: 2147483647}\n")
+            .is_empty()
+    );
+    assert!(problems("controlPlane:\n  machineRootVolume: {diskSize: 4294967296}\n").is_empty());
+    let p = problems("controlPlane:\n  machineRootVolume: {diskSize: 1e19}\n");
+    assert!(
+        problem_of(&p, "controlPlane.machineRootVolume.diskSize").contains("an int64"),
+        "{p:?}"
+    );
+    let p = problems("controlPlaneEndpoint: {host: api.example.org, port: 70000}\n");
+    assert!(
+        problem_of(&p, "controlPlaneEndpoint.port").contains("at most 65535"),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn set_values_are_checked_against_the_fields_they_land_in() {
+    let out = cli(
+        &[
+            "render",
+            "demo",
+            "--set",
+            "nodeGroups[0].machineCount=9223372036854775807",
+        ],
+        Some(BASE),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("nodeGroups[0].machineCount: 9223372036854775807 is too large: it becomes the MachineDeployment's spec.replicas, an int32 (at most 2147483647) (in --set nodeGroups[0].machineCount=9223372036854775807)"),
+        "{err}"
+    );
+    // --set quotes nothing: a fraction stays text, and the message says so.
+    let out = cli(
+        &["render", "demo", "--set", "nodeGroups[0].machineCount=1.5"],
+        Some(BASE),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("quoted"), "{err}");
+    assert!(err.contains("--set reads only whole numbers"), "{err}");
+}
+
+/// Issue 28: numbers are shown as written, with the line; YAML 1.1 octal gets a hint.
+#[test]
+fn problems_name_the_line_and_show_numbers_as_written() {
+    let p = problems("machineSSHKeyName: 0644\ncontrolPlane:\n  machineFlavour: x\n");
+    let key = problem_of(&p, "machineSSHKeyName");
+    assert!(
+        key.contains("got 0644")
+            && key.contains("octal number 420")
+            && key.contains("(in extra.yaml, line 1)"),
+        "{key}"
+    );
+    assert!(!key.contains("420.0"), "{key}");
+    let typo = problem_of(&p, "controlPlane.machineFlavour");
+    assert!(
+        typo.contains("unknown key") && typo.ends_with("(in extra.yaml, line 3)"),
+        "{typo}"
+    );
+}
+
+/// Issue 26: formats checked with the rule of the program that reads the value.
+#[test]
+fn formats_are_checked_with_the_readers_rule() {
+    let p = problems(
+        "kubeNetwork:\n  pods:\n    cidrBlocks: [not-a-cidr]\n  services:\n    cidrBlocks: [10.96.0.0/33]\n  serviceDomain: Cluster_Local\n\
+         oidc: {issuerUrl: 'http://idp.example.org', clientId: k8s}\n\
+         controlPlane:\n  nodeDrainTimeout: 5 minutes\n  healthCheck: {spec: {nodeStartupTimeout: 10}}\n\
+         clusterNetworking:\n  workerNodesSecurityGroupRules: [{name: x, remoteIPPrefix: everywhere}]\n\
+         apiServer: {floatingIP: 203.0.113.300}\n\
+         autoscaler: {resources: {limits: {memory: 1GB}}}\n",
+    );
+    let pods = problem_of(&p, "kubeNetwork.pods.cidrBlocks[0]");
+    assert_eq!(
+        pods,
+        "kubeNetwork.pods.cidrBlocks[0]: \"not-a-cidr\" is not a CIDR (Cluster API's Cluster webhook (spec.clusterNetwork.pods.cidrBlocks) and kubeadm (networking.podSubnet) take an IPv4 or IPv6 CIDR such as 172.16.0.0/13) (in extra.yaml, line 3)"
+    );
+    assert!(
+        problem_of(&p, "kubeNetwork.services.cidrBlocks[0]").contains("serviceSubnet"),
+        "{p:?}"
+    );
+    assert!(
+        problem_of(&p, "kubeNetwork.serviceDomain").contains("kubeadm (networking.dnsDomain)"),
+        "{p:?}"
+    );
+    assert!(
+        problem_of(&p, "oidc.issuerUrl").contains("--oidc-issuer-url takes an https:// URL"),
+        "{p:?}"
+    );
+    assert!(
+        problem_of(&p, "controlPlane.nodeDrainTimeout").contains("Go duration"),
+        "{p:?}"
+    );
+    assert!(
+        problem_of(&p, "controlPlane.healthCheck.spec.nodeStartupTimeout")
+            .contains("not a duration")
+            || problem_of(&p, "controlPlane.healthCheck.spec.nodeStartupTimeout")
+                .contains("expected a string"),
+        "{p:?}"
+    );
+    assert!(
+        problem_of(
+            &p,
+            "clusterNetworking.workerNodesSecurityGroupRules[0].remoteIPPrefix"
+        )
+        .contains("Neutron"),
+        "{p:?}"
+    );
+    assert!(
+        problem_of(&p, "apiServer.floatingIP").contains("not an IP address"),
+        "{p:?}"
+    );
+    assert!(
+        problem_of(&p, "autoscaler.resources.limits.memory").contains("not a Kubernetes quantity"),
+        "{p:?}"
+    );
+    // What the readers take is taken: IPv6, host bits, durations, quantities.
+    assert!(
+        problems(
+            "kubeNetwork:\n  pods: {cidrBlocks: [172.16.0.0/13, 'fd00:10::/56']}\n  services: {cidrBlocks: [10.96.0.1/12]}\n  serviceDomain: k8s.internal\n\
+             controlPlane: {nodeDrainTimeout: 1h30m, nodeDeletionTimeout: '0', healthCheck: {spec: {nodeStartupTimeout: 10m0s}}}\n\
+             autoscaler: {resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {cpu: 2}}}\n\
+             oidc: {issuerUrl: 'https://idp.example.org/realms/k8s', clientId: k8s}\n"
+        )
+        .is_empty()
+    );
+}

@@ -208,6 +208,15 @@ pub fn run(args: &AdoptArgs) -> i32 {
             return e.exit_code();
         }
     };
+    // What the files and flags give is checked before any request, offline.
+    if let Err(e) = super::precheck::check_layers(&set, &overrides) {
+        super::report(&e);
+        return e.exit_code();
+    }
+    if let Some(problem) = super::kubeconfig::problem(args.cluster.kubeconfig.as_deref()) {
+        eprintln!("Error: {problem}");
+        return 1;
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

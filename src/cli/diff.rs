@@ -27,10 +27,10 @@ pub struct DiffArgs {
     #[arg(short = 'n', long, default_value = "default")]
     pub namespace: String,
     /// Values file of the first side (repeatable; later files win).
-    #[arg(long = "from", value_name = "FILE")]
+    #[arg(long = "from", value_name = "FILE", requires = "to")]
     pub from: Vec<PathBuf>,
     /// Values file of the second side (repeatable; later files win).
-    #[arg(long = "to", value_name = "FILE")]
+    #[arg(long = "to", value_name = "FILE", requires = "from")]
     pub to: Vec<PathBuf>,
     /// Embedded template set version of the first side.
     #[arg(long, value_name = "VERSION", conflicts_with = "from_templates")]
@@ -215,6 +215,18 @@ pub(super) fn run(args: &DiffArgs) -> i32 {
             }
         }
     } else {
+        // The values are checked (and rendered) before any request, offline.
+        if let Some(release) = args.release.as_deref()
+            && let Err(e) =
+                super::precheck::check_render_args(release, &args.namespace, &args.values)
+        {
+            super::report(&e);
+            return error_code(e.exit_code());
+        }
+        if let Some(problem) = super::kubeconfig::problem(args.kubeconfig.as_deref()) {
+            eprintln!("Error: {problem}");
+            return 1;
+        }
         match run_against_cluster(args) {
             Ok(diff) => diff,
             Err((code, message)) => {

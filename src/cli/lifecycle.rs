@@ -108,6 +108,7 @@ pub struct RollbackArgs {
 #[derive(Debug, Subcommand)]
 pub enum GetWhat {
     /// The user values of a revision (default: the latest).
+    #[command(after_help = super::GET_EXAMPLES)]
     Values {
         /// Release name.
         release: String,
@@ -127,8 +128,10 @@ pub enum GetWhat {
 #[derive(Debug, Subcommand)]
 pub enum LifecycleCommand {
     /// Render and apply a release to the management cluster (server-side dry run first).
+    #[command(after_help = super::APPLY_EXAMPLES)]
     Apply(ApplyArgs),
     /// Show a release's cluster, control plane, node groups and addons.
+    #[command(after_help = super::STATUS_EXAMPLES)]
     Status {
         /// Release name.
         release: String,
@@ -146,6 +149,7 @@ pub enum LifecycleCommand {
         output: Format,
     },
     /// List a release's revisions.
+    #[command(after_help = super::HISTORY_EXAMPLES)]
     History {
         /// Release name.
         release: String,
@@ -157,14 +161,17 @@ pub enum LifecycleCommand {
         output: Format,
     },
     /// Show what a release was applied with.
+    #[command(after_help = super::GET_EXAMPLES)]
     Get {
         /// What to show.
         #[command(subcommand)]
         what: GetWhat,
     },
     /// Apply a revision's values again, with its template set, as a new revision.
+    #[command(after_help = super::ROLLBACK_EXAMPLES)]
     Rollback(RollbackArgs),
     /// Delete a release: the Cluster first (waiting until it is gone), the credentials last.
+    #[command(after_help = super::UNINSTALL_EXAMPLES)]
     Uninstall {
         /// Release name.
         release: String,
@@ -255,6 +262,18 @@ fn release_name(cmd: &LifecycleCommand) -> &str {
 /// Run a lifecycle command; returns the exit code.
 pub fn run(cmd: &LifecycleCommand) -> i32 {
     let cluster = cluster_args(cmd);
+    // The values are checked (and rendered) before any request, offline.
+    if let LifecycleCommand::Apply(a) = cmd
+        && let Err(e) =
+            super::precheck::check_render_args(&a.release, &cluster.namespace, &a.values)
+    {
+        super::report(&e);
+        return e.exit_code();
+    }
+    if let Some(problem) = super::kubeconfig::problem(cluster.kubeconfig.as_deref()) {
+        eprintln!("Error: {problem}");
+        return 1;
+    }
     init_logs(cluster.verbose);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

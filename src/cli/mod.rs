@@ -1,8 +1,12 @@
 //! The `capiform` command line: thin wrappers that parse arguments, call the library
 //! and print. Objects go to stdout; every message goes to stderr.
 
+// The commands that talk to a cluster (feature `cli`; `cli-render` leaves them out).
+#[cfg(feature = "cli")]
 mod adopt;
+#[cfg(feature = "cli")]
 mod cluster_io;
+#[cfg(feature = "cli")]
 mod lifecycle;
 
 use std::io::Write;
@@ -10,15 +14,20 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+#[cfg(feature = "cli")]
+mod kubeconfig;
 mod output_dir;
+#[cfg(feature = "cli")]
+mod precheck;
+mod templates_test;
 
 use crate::RenderRequest;
 use crate::error::{Error, Result};
 use crate::template_set::TemplateSet;
 use crate::values::ValuesSource;
 
+#[cfg(feature = "cli")]
 mod diff;
-use diff::DiffArgs;
 
 /// Command-line interface.
 #[derive(Debug, Parser)]
@@ -74,7 +83,65 @@ Examples:
   capiform templates list
   capiform templates show 1.0.0                    # manifest and changelog
   capiform templates export 1.0.0 my-sets/1.0.0-site
+  capiform templates test my-sets/1.0.0-site          # the set's cases: render and diff
+  capiform templates test my-sets/1.0.0-site --update # accept the new renders
   capiform render demo -f values.yaml --templates my-sets/1.0.0-site";
+
+const TEMPLATES_LIST_EXAMPLES: &str = "\
+Examples:
+  capiform templates list                          # version, name, schema, engine, source";
+
+const TEMPLATES_SHOW_EXAMPLES: &str = "\
+Examples:
+  capiform templates show 1.0.0                    # the set's manifest and changelog";
+
+const TEMPLATES_EXPORT_EXAMPLES: &str = "\
+Examples:
+  capiform templates export 1.0.0 my-sets/1.0.0-site
+  capiform render demo -f values.yaml --templates my-sets/1.0.0-site";
+
+// The lifecycle commands' examples (src/cli/lifecycle.rs puts them under their --help).
+#[cfg(feature = "cli")]
+const APPLY_EXAMPLES: &str = "\
+Examples:
+  capiform apply demo -n clusters -f values.yaml
+  capiform apply demo -n clusters -f base.yaml -f demo.yaml --set nodeGroups[0].machineCount=5
+  capiform apply demo -n clusters -f values.yaml --wait --timeout 45m
+  capiform apply demo -n clusters -f values.yaml --no-prune --force-conflicts
+  capiform apply demo -n clusters -f values.yaml --kubeconfig mgmt.kubeconfig --context admin";
+
+#[cfg(feature = "cli")]
+const STATUS_EXAMPLES: &str = "\
+Examples:
+  capiform status demo -n clusters
+  capiform status demo -n clusters --wait --timeout 30m    # exit 0 ready, 1 failed, 4 timed out
+  capiform status demo -n clusters -o json";
+
+#[cfg(feature = "cli")]
+const HISTORY_EXAMPLES: &str = "\
+Examples:
+  capiform history demo -n clusters
+  capiform history demo -n clusters -o json";
+
+#[cfg(feature = "cli")]
+const GET_EXAMPLES: &str = "\
+Examples:
+  capiform get values demo -n clusters                   # the latest revision's user values
+  capiform get values demo -n clusters --revision 2 -o json";
+
+#[cfg(feature = "cli")]
+const ROLLBACK_EXAMPLES: &str = "\
+Examples:
+  capiform history demo -n clusters                      # pick a revision
+  capiform rollback demo 2 -n clusters
+  capiform rollback demo 2 -n clusters --templates my-sets/1.0.0-site";
+
+#[cfg(feature = "cli")]
+const UNINSTALL_EXAMPLES: &str = "\
+Examples:
+  capiform uninstall demo -n clusters
+  capiform uninstall demo -n clusters --no-wait          # start the deletion and return
+  capiform uninstall demo -n clusters --timeout 1h";
 
 const VALIDATE_EXAMPLES: &str = "\
 Examples:
@@ -98,9 +165,11 @@ pub enum Command {
     #[command(visible_alias = "template", after_help = RENDER_EXAMPLES)]
     Render(RenderArgs),
     /// Show what a change of values or template set does to a cluster, before it is made.
+    #[cfg(feature = "cli")]
     #[command(after_help = diff::DIFF_EXAMPLES)]
-    Diff(DiffArgs),
+    Diff(diff::DiffArgs),
     /// Take a release over from Helm without replacing a machine.
+    #[cfg(feature = "cli")]
     #[command(after_help = adopt::ADOPT_EXAMPLES)]
     Adopt(adopt::AdoptArgs),
     /// Print the merged values a render reads: the template set's defaults under the
@@ -136,6 +205,7 @@ pub enum Command {
     },
     /// Release lifecycle on a management cluster: apply, status, history, get values,
     /// rollback, uninstall.
+    #[cfg(feature = "cli")]
     #[command(flatten)]
     Lifecycle(lifecycle::LifecycleCommand),
 }
@@ -144,18 +214,30 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum TemplatesAction {
     /// List the embedded template sets.
+    #[command(after_help = TEMPLATES_LIST_EXAMPLES)]
     List,
     /// Show a set's manifest and changelog.
+    #[command(after_help = TEMPLATES_SHOW_EXAMPLES)]
     Show {
         /// Version of an embedded set.
         version: String,
     },
     /// Write an embedded set to a directory, as the start of a fork.
+    #[command(after_help = TEMPLATES_EXPORT_EXAMPLES)]
     Export {
         /// Version of an embedded set.
         version: String,
         /// Target directory (created; must be empty or absent).
         dir: PathBuf,
+    },
+    /// Render the cases of a set folder (`cases/<name>/values.yaml`) and compare each
+    /// with its `expected.yaml`: a unified diff per changed case, exit 1 if any.
+    Test {
+        /// The set's folder (an exported or forked set, or `cluster-templates/<version>`).
+        dir: PathBuf,
+        /// Write the renders as the new expected files (review the change in version control).
+        #[arg(long)]
+        update: bool,
     },
 }
 
@@ -303,6 +385,35 @@ pub fn sources(args: &ValuesArgs) -> Result<Vec<ValuesSource>> {
     Ok(out)
 }
 
+/// The objects of `--existing` files for a render into `namespace`. An object of
+/// another namespace is refused: it is not the one the cluster's release reads (the etcd
+/// encryption key of a release is the Secret of its own namespace).
+fn existing_objects(files: &[PathBuf], namespace: &str) -> Result<Vec<serde_json::Value>> {
+    let mut out = Vec::new();
+    for f in files {
+        for object in parse_existing(f)? {
+            if let Some(other) = object
+                .pointer("/metadata/namespace")
+                .and_then(serde_json::Value::as_str)
+                .filter(|ns| !ns.is_empty() && *ns != namespace)
+            {
+                let kind = object["kind"].as_str().unwrap_or("object");
+                let name = object
+                    .pointer("/metadata/name")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("?");
+                return Err(Error::Usage(format!(
+                    "--existing {}: {kind}/{name} is in namespace {other}, but the render is for namespace {namespace} (-n): \
+                     give the object of namespace {namespace} (kubectl get -n {namespace} …)",
+                    f.display()
+                )));
+            }
+            out.push(object);
+        }
+    }
+    Ok(out)
+}
+
 fn parse_existing(path: &PathBuf) -> Result<Vec<serde_json::Value>> {
     let text = read(path)?;
     let mut out = Vec::new();
@@ -333,9 +444,7 @@ fn run_render(args: &RenderArgs) -> Result<()> {
     let set = template_set(&args.values)?;
     let mut req = RenderRequest::new(&args.release, &args.namespace);
     req.sources = sources(&args.values)?;
-    for f in &args.existing {
-        req.existing.extend(parse_existing(f)?);
-    }
+    req.existing = existing_objects(&args.existing, &args.namespace)?;
     let mut manifest = crate::render(&req, &set)?;
     print_warnings(&manifest.warnings);
     if !args.show_only.is_empty() {
@@ -396,6 +505,20 @@ fn show_only(objects: Vec<crate::Object>, selectors: &[String]) -> Result<Vec<cr
         .zip(&parsed)
         .find(|(_, sel)| !objects.iter().any(|o| selects(sel, o)))
     {
+        let (kind, name) = unmatched.1;
+        let mut names: Vec<&str> = objects
+            .iter()
+            .filter(|o| o.kind.eq_ignore_ascii_case(kind))
+            .map(|o| o.metadata.name.as_str())
+            .collect();
+        if name.is_some() && !names.is_empty() {
+            names.sort_unstable();
+            return Err(Error::Usage(format!(
+                "--show-only {}: no rendered {kind} has that name (the {kind} objects rendered: {})",
+                unmatched.0,
+                names.join(", ")
+            )));
+        }
         let mut kinds: Vec<&str> = objects.iter().map(|o| o.kind.as_str()).collect();
         kinds.sort_unstable();
         kinds.dedup();
@@ -481,6 +604,7 @@ fn run_validate(args: &ValidateArgs) -> Result<()> {
     };
     let mut total = crate::validate::Report::default();
     let mut problems = String::new();
+    let mut labels = Vec::new();
     for f in files {
         let label = if f.as_os_str() == "-" {
             "<stdin>".to_string()
@@ -490,6 +614,9 @@ fn run_validate(args: &ValidateArgs) -> Result<()> {
         let report = crds.validate_named_yaml(&label, &read(f)?)?;
         for p in &report.problems {
             problems.push_str(&format!("{label}: {p}\n"));
+        }
+        if !report.problems.is_empty() {
+            labels.push(label);
         }
         total.checked += report.checked;
         total.problems.extend(report.problems);
@@ -506,7 +633,7 @@ fn run_validate(args: &ValidateArgs) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Yaml {
-            file: "<objects>".into(),
+            file: labels.join(", "),
             message: format!(
                 "{} problem(s) against the CRDs in {}",
                 total.problems.len(),
@@ -530,9 +657,11 @@ fn run_validate_values(args: &ValuesArgs, existing: &[PathBuf]) -> Result<()> {
     let set = template_set(args)?;
     let mut req = RenderRequest::new("validate", "default");
     req.sources = sources(args)?;
-    for f in existing {
-        req.existing.extend(parse_existing(f)?);
-    }
+    req.existing = existing
+        .iter()
+        .map(parse_existing)
+        .collect::<Result<Vec<_>>>()?
+        .concat();
     // A full render runs every check, including those of the builders; nothing is printed.
     print_warnings(&crate::render(&req, &set)?.warnings);
     eprintln!("values are valid");
@@ -592,13 +721,16 @@ fn run_templates(action: &TemplatesAction) -> Result<()> {
             eprintln!("exported template set {} to {}", s.id(), dir.display());
             Ok(())
         }
+        TemplatesAction::Test { dir, update } => templates_test::run(dir, *update),
     }
 }
 
 /// Run the CLI with already-parsed arguments; returns the process exit status.
 pub fn run(cli: Cli) -> i32 {
     let result = match &cli.command {
+        #[cfg(feature = "cli")]
         Command::Diff(args) => return diff::run(args),
+        #[cfg(feature = "cli")]
         Command::Adopt(args) => return adopt::run(args),
         Command::Render(args) => run_render(args),
         Command::Values(args) => run_values(args),
@@ -606,6 +738,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Schema { version } => run_schema(version),
         Command::Validate(args) => run_validate(args),
         Command::ValidateValues { values, existing } => run_validate_values(values, existing),
+        #[cfg(feature = "cli")]
         Command::Lifecycle(cmd) => return lifecycle::run(cmd),
     };
     match result {

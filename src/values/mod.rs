@@ -21,7 +21,7 @@ pub mod tpl;
 
 pub use merged::Merged;
 pub use model::*;
-pub use reader::{line_of_field, read_values};
+pub use reader::{WrittenField, line_of_field, read_values, written_field};
 
 use serde_json::{Map, Value};
 
@@ -199,33 +199,44 @@ pub fn user_values(
 
 /// Name the source of each problem: the last `-f` file (or `--set` argument) that gives
 /// the problem's field or the closest mapping or list above it, appended to the
-/// message as `(in FILE)`. Problems of fields only the defaults give are left alone.
-/// Runs on the error path only (it reads the sources again).
+/// message as `(in FILE, line N)` (the line of the field, or of the closest key above it
+/// that the file writes) or `(in --set ARG)`. A number is shown as the file writes it
+/// (`0644`, `1e10`), not as helm's float64 reads it, with a word on YAML 1.1's octal
+/// numbers where that is what happened; a `--set` value that stayed text is said to be
+/// text. Problems of fields only the defaults give are left alone. Runs on the error
+/// path only (it reads the sources again).
 ///
 /// ```
 /// use capiform::values::{attribute_sources, ValuesSource};
 /// use capiform::FieldError;
 /// let sources = [
-///     ValuesSource::Yaml { name: "base.yaml".into(), text: "nodeGroups: [{name: a}]".into() },
+///     ValuesSource::Yaml { name: "base.yaml".into(), text: "nodeGroups:\n- name: a\n  machineCount: 1e10\n".into() },
 ///     ValuesSource::Set("osDistro=arch".into()),
 /// ];
 /// let mut problems = vec![
 ///     FieldError::new("nodeGroups[0].machineFlavor", "is required"),
 ///     FieldError::new("osDistro", "must be one of ubuntu, flatcar"),
 ///     FieldError::new("kubernetesVersion", "is required"),
+///     FieldError::new("nodeGroups[0].machineCount", "10000000000 is too large"),
 /// ];
 /// attribute_sources(&sources, &mut problems);
-/// assert_eq!(problems[0].message, "is required (in base.yaml)");
+/// assert_eq!(problems[0].message, "is required (in base.yaml, line 2)");
 /// assert_eq!(problems[1].message, "must be one of ubuntu, flatcar (in --set osDistro=arch)");
 /// assert_eq!(problems[2].message, "is required");
+/// assert_eq!(problems[3].message, "1e10 is too large (in base.yaml, line 3)");
 /// ```
 pub fn attribute_sources(sources: &[ValuesSource], problems: &mut [FieldError]) {
-    let mut layers: Vec<(String, Value)> = Vec::new();
+    /// One layer of the user's values, as it was given.
+    enum Given<'s> {
+        File { name: &'s str, text: &'s str },
+        Flag { flag: &'static str, arg: &'s str },
+    }
+    let mut layers: Vec<(Given, Value)> = Vec::new();
     for source in sources {
-        let (label, kind, arg) = match source {
+        let (flag, kind, arg) = match source {
             ValuesSource::Yaml { name, text } => {
                 if let Ok(v) = parse_document(name, text) {
-                    layers.push((name.clone(), v));
+                    layers.push((Given::File { name, text }, v));
                 }
                 continue;
             }
@@ -237,7 +248,7 @@ pub fn attribute_sources(sources: &[ValuesSource], problems: &mut [FieldError]) 
         };
         let mut v = Value::Object(Map::new());
         if set::apply(&mut v, arg, kind, &mut |_| Ok(String::new())).is_ok() {
-            layers.push((format!("{label} {arg}"), v));
+            layers.push((Given::Flag { flag, arg }, v));
         }
     }
     for problem in problems.iter_mut() {
@@ -245,7 +256,9 @@ pub fn attribute_sources(sources: &[ValuesSource], problems: &mut [FieldError]) 
         if steps.is_empty() {
             continue;
         }
-        let depth_in = |v: &Value| {
+        // How deep the layer `v` goes along the path, and the value there when it has
+        // the field itself.
+        let depth_in = |v: &'_ Value| {
             let mut at = v;
             let mut depth = 0;
             for step in &steps {
@@ -267,16 +280,117 @@ pub fn attribute_sources(sources: &[ValuesSource], problems: &mut [FieldError]) 
         // holds the value in the end).
         let best = layers
             .iter()
-            .map(|(label, v)| (depth_in(v), label))
-            .filter(|(d, _)| *d > 0)
-            .fold(None::<(usize, &String)>, |best, (d, l)| match best {
-                Some((bd, _)) if bd > d => best,
-                _ => Some((d, l)),
-            });
-        if let Some((_, label)) = best {
-            problem.message = format!("{} (in {label})", problem.message);
+            .map(|(given, v)| (depth_in(v), given, v))
+            .filter(|(d, _, _)| *d > 0)
+            .fold(
+                None::<(usize, &Given, &Value)>,
+                |best, (d, g, v)| match best {
+                    Some((bd, _, _)) if bd > d => best,
+                    _ => Some((d, g, v)),
+                },
+            );
+        let Some((depth, given, layer)) = best else {
+            continue;
+        };
+        let value = (depth == steps.len())
+            .then(|| value_at(layer, &steps))
+            .flatten();
+        let label = match given {
+            Given::File { name, text } => {
+                let written = written_near(text, &steps);
+                if let (Some(w), Some(value)) = (&written, value) {
+                    show_as_written(&mut problem.message, value, w);
+                }
+                match written {
+                    Some(w) => format!("{name}, line {}", w.line),
+                    None => name.to_string(),
+                }
+            }
+            Given::Flag { flag, arg } => {
+                explain_flag_text(&mut problem.message, flag, value);
+                format!("{flag} {arg}")
+            }
+        };
+        problem.message = format!("{} (in {label})", problem.message);
+    }
+}
+
+/// The value at `steps` below `v`.
+fn value_at<'v>(v: &'v Value, steps: &[std::result::Result<String, usize>]) -> Option<&'v Value> {
+    steps.iter().try_fold(v, |at, step| match step {
+        Ok(key) => at.get(key.as_str()),
+        Err(i) => at.get(*i),
+    })
+}
+
+/// How `text` writes the field at `steps`, or the closest field above it that it writes.
+fn written_near(text: &str, steps: &[std::result::Result<String, usize>]) -> Option<WrittenField> {
+    (1..=steps.len()).rev().find_map(|n| {
+        let path = steps_path(&steps[..n]);
+        let mut w = written_field(text, &path)?;
+        if n < steps.len() {
+            w.plain = None;
+        }
+        Some(w)
+    })
+}
+
+/// `steps` as a dotted path with list indexes (`nodeGroups[0].name`).
+fn steps_path(steps: &[std::result::Result<String, usize>]) -> String {
+    let mut out = String::new();
+    for step in steps {
+        match step {
+            Ok(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Err(i) => out.push_str(&format!("[{i}]")),
         }
     }
+    out
+}
+
+/// In `message`, a number shown as helm's float64 reads it is shown as the file wrote
+/// it; a YAML 1.1 octal number (`0644`) gets a word on how it was read.
+fn show_as_written(message: &mut String, value: &Value, written: &WrittenField) {
+    let (Value::Number(n), Some(text)) = (value, &written.plain) else {
+        return;
+    };
+    let shown = crate::schema::describe(value);
+    if *text != shown
+        && let Some(at) = message.find(&shown)
+    {
+        message.replace_range(at..at + shown.len(), text);
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let octal = digits.len() > 1
+        && digits.starts_with('0')
+        && digits.bytes().all(|b| (b'0'..=b'7').contains(&b));
+    if octal {
+        message.push_str(&format!(
+            " (helm reads YAML 1.1, where {text} is the octal number {}; quote it, '{text}', to keep the text)",
+            crate::schema::number_text(n.as_f64().unwrap_or_default())
+        ));
+    }
+}
+
+/// The hint "a quoted number" does not fit a `--set` family flag, which quotes nothing:
+/// `--set` reads only whole numbers as numbers, the others give text.
+fn explain_flag_text(message: &mut String, flag: &str, value: Option<&Value>) {
+    const QUOTED: &str = " (a quoted number: write it without quotes)";
+    if !message.contains(QUOTED) || flag == "--set-json" {
+        return;
+    }
+    let text = value.and_then(Value::as_str).unwrap_or_default();
+    let why = match flag {
+        "--set" => {
+            format!(" (--set reads only whole numbers such as 5 as numbers; {text:?} stays text)")
+        }
+        other => format!(" ({other} gives text; --set 5 or --set-json gives a number)"),
+    };
+    *message = message.replacen(QUOTED, &why, 1);
 }
 
 /// `a.b[0].c` as keys (`Ok`) and list indexes (`Err`).

@@ -87,12 +87,57 @@ pub fn read_values(name: &str, text: &str) -> Result<(Value, Vec<Warning>)> {
 /// assert_eq!(line_of_field(text, "nodeGroups[2]"), None);
 /// ```
 pub fn line_of_field(text: &str, path: &str) -> Option<usize> {
+    written_field(text, path).map(|w| w.line)
+}
+
+/// Where and how a values file writes a field: its line, and the scalar's text as
+/// written when the field is a plain scalar (`0644`, `1e10`, `9223372036854775807`:
+/// messages show a number as the author wrote it, not as helm's float64 reads it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenField {
+    /// The line (1-based) of the field's key, or of the list item.
+    pub line: usize,
+    /// The text of a plain (unquoted) scalar value.
+    pub plain: Option<String>,
+}
+
+/// [`WrittenField`] of the field at `path` (as [`line_of_field`] finds it).
+///
+/// ```
+/// use capiform::values::written_field;
+/// let text = "machineSSHKeyName: 0644\nnodeGroups:\n- name: a\n  machineCount: 1e10\n";
+/// let w = written_field(text, "machineSSHKeyName").unwrap();
+/// assert_eq!((w.line, w.plain.as_deref()), (1, Some("0644")));
+/// let w = written_field(text, "nodeGroups[0].machineCount").unwrap();
+/// assert_eq!((w.line, w.plain.as_deref()), (4, Some("1e10")));
+/// assert_eq!(written_field(text, "nodeGroups[0]").unwrap().plain, None);
+/// ```
+pub fn written_field(text: &str, path: &str) -> Option<WrittenField> {
+    let target = field_steps(path)?;
+    let mut parser = Parser::new_from_str(text);
+    let (line, key) = find_field(&mut parser, &target)?;
+    let node = if key {
+        parser.next_token().ok()?.0
+    } else {
+        return Some(WrittenField { line, plain: None });
+    };
+    let plain = match node {
+        Event::Scalar(value, TScalarStyle::Plain, ..) => Some(value),
+        _ => None,
+    };
+    Some(WrittenField { line, plain })
+}
+
+/// Read `parser` up to the field at `target`: its line, and whether the parser stopped
+/// at its key (its value comes next) rather than at its node.
+fn find_field(
+    parser: &mut Parser<std::str::Chars<'_>>,
+    target: &[String],
+) -> Option<(usize, bool)> {
     enum Open {
         Map { key_next: bool },
         List { next: usize },
     }
-    let target = field_steps(path)?;
-    let mut parser = Parser::new_from_str(text);
     // The path of the node being read, and the collections it is in.
     let mut at: Vec<String> = Vec::new();
     let mut open: Vec<Open> = Vec::new();
@@ -122,7 +167,7 @@ pub fn line_of_field(text: &str, path: &str) -> Option<usize> {
                 };
                 at.push(key);
                 if at == target {
-                    return Some(mark.line());
+                    return Some((mark.line(), true));
                 }
                 continue;
             }
@@ -134,7 +179,7 @@ pub fn line_of_field(text: &str, path: &str) -> Option<usize> {
             None => {}
         }
         if at == target {
-            return Some(mark.line());
+            return Some((mark.line(), false));
         }
         match event {
             Event::MappingStart(..) => open.push(Open::Map { key_next: true }),
