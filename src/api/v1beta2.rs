@@ -600,11 +600,15 @@ fn kubeadm_config_template_spec(
 }
 
 /// kubeadm's argument map as v1beta2's list of `{name, value}`, sorted by name (then
-/// value), as Cluster API's `ConvertToArgs` writes it.
+/// value), as Cluster API's `ConvertToArgs` writes it. A `null` value (a values file's
+/// `key: null` kept in the v1beta1 map) is the empty string: what Go reads a JSON `null`
+/// into a `string` as, before the conversion runs.
 ///
 /// ```
-/// let args = capiform::v1beta2::argument_list(&serde_json::json!({"v": "2", "bind-address": "0.0.0.0"}));
+/// let args = capiform::v1beta2::argument_list(&serde_json::json!(
+///     {"v": "2", "bind-address": "0.0.0.0", "audit-log-maxage": null}));
 /// assert_eq!(args, serde_json::json!([
+///     {"name": "audit-log-maxage", "value": ""},
 ///     {"name": "bind-address", "value": "0.0.0.0"}, {"name": "v", "value": "2"}]));
 /// ```
 pub fn argument_list(arguments: &Value) -> Value {
@@ -618,7 +622,11 @@ pub fn argument_list(arguments: &Value) -> Value {
             .map(|(name, value)| {
                 let mut arg = Map::new();
                 arg.insert("name".into(), Value::String(name.clone()));
-                arg.insert("value".into(), value.clone());
+                let value = match value {
+                    Value::Null => Value::String(String::new()),
+                    other => other.clone(),
+                };
+                arg.insert("value".into(), value);
                 Value::Object(arg)
             })
             .collect(),
