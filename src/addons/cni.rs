@@ -6,11 +6,11 @@
 
 use serde_json::{Value, json};
 
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::object::Object;
-use crate::context::Context;
 use crate::values::addons::Addons;
-use crate::values::addons::core::{Calico, ChartRelease, GlobalNetworkPolicy};
+use crate::values::addons::core::{Calico, ChartRelease};
 
 use super::objects::{addon_name, defaults_and_overrides, manifests, release_parts, truthy};
 
@@ -38,31 +38,17 @@ pub fn kube_proxy_replacement(values: &Value) -> bool {
     }
 }
 
-/// The policy as the template prints it: the orders as Go prints the chart's values
-/// (`30`, not `30.0`; `1e+06`), as Helm's template prints them into the text.
-fn policy_for_template(policy: &GlobalNetworkPolicy) -> Value {
-    let mut data = serde_json::to_value(policy).unwrap_or_default();
-    for key in ["allowPriority", "denyPriority"] {
-        if let Some(order) = data.get_mut(key).filter(|o| o.is_number()) {
-            *order = Value::String(crate::helm_compat::go_print(order));
-        }
-    }
-    data
-}
-
 fn calico(ctx: &Context, c: &Calico) -> Result<Vec<Object>> {
     let defaults = ctx.templates.render("addons/cni-calico", &json!({}))?;
     let (ns, values) = release_parts(c.release.as_ref());
     let mut out =
         defaults_and_overrides(ctx, "cni-calico", c.chart.as_ref(), ns, &defaults, values)?;
     if let Some(policy) = &c.global_network_policy {
-        let text = ctx.templates.render(
-            "addons/cni-calico-globalnetpolicy",
-            &json!({
-                "policy": policy_for_template(policy),
-                "denyName": addon_name(ctx, "deny-egress"),
-                "allowName": addon_name(ctx, "allow-global-egress"),
-            }),
+        let text = super::calico_policy::manifest_text(
+            ctx,
+            policy,
+            &addon_name(ctx, "deny-egress"),
+            &addon_name(ctx, "allow-global-egress"),
         )?;
         out.push(manifests(
             ctx,
@@ -120,7 +106,11 @@ mod examples {
 
     #[test]
     fn kube_proxy_replacement() {
-        assert!(crate::addons::cni::kube_proxy_replacement(&serde_json::json!({})));
-        assert!(!crate::addons::cni::kube_proxy_replacement(&serde_json::json!({"kubeProxyReplacement": false})));
+        assert!(crate::addons::cni::kube_proxy_replacement(
+            &serde_json::json!({})
+        ));
+        assert!(!crate::addons::cni::kube_proxy_replacement(
+            &serde_json::json!({"kubeProxyReplacement": false})
+        ));
     }
 }

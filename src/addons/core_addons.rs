@@ -2,13 +2,13 @@
 
 use serde_json::json;
 
+use crate::context::Context;
 use crate::error::Result;
 use crate::object::Object;
-use crate::context::Context;
 use crate::values::addons::Addons;
 
-use super::objects::{defaults_and_overrides, overrides_only, release_parts};
 use super::extras::ADDONS_CHART_VERSION;
+use super::objects::{defaults_and_overrides, overrides_only, release_parts};
 
 /// metrics-server, etcd-defrag and CephFS CSI, when enabled.
 pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {

@@ -4,9 +4,9 @@
 
 use serde_json::{Value, json};
 
+use crate::context::Context;
 use crate::error::{Error, FieldError, Result};
 use crate::object::Object;
-use crate::context::Context;
 use crate::values::addons::Addons;
 
 use super::objects::{addon_name, chart_value, cluster_name, config_secret, helm_release, meta};
@@ -85,6 +85,9 @@ mod examples {
 
     #[test]
     fn jinja_raw() {
-        assert_eq!(crate::addons::custom::jinja_raw("a: 1\n"), "{%- raw %}\na: 1\n{%- endraw %}\n");
+        assert_eq!(
+            crate::addons::custom::jinja_raw("a: 1\n"),
+            "{%- raw %}\na: 1\n{%- endraw %}\n"
+        );
     }
 }

@@ -249,7 +249,8 @@ mod examples {
     fn node_feature_discovery_wanted() {
         let mut a = crate::values::addons::Addons::default();
         assert!(!crate::addons::extras::node_feature_discovery_wanted(&a));
-        a.mellanox_network_operator = Some(serde_json::from_value(serde_json::json!({"enabled": true})).unwrap());
+        a.mellanox_network_operator =
+            Some(serde_json::from_value(serde_json::json!({"enabled": true})).unwrap());
         assert!(crate::addons::extras::node_feature_discovery_wanted(&a));
     }
 
@@ -257,7 +258,8 @@ mod examples {
     fn cert_manager_wanted() {
         let mut a = crate::values::addons::Addons::default();
         assert!(!crate::addons::extras::cert_manager_wanted(&a));
-        a.amd_gpu_operator = Some(serde_json::from_value(serde_json::json!({"enabled": true})).unwrap());
+        a.amd_gpu_operator =
+            Some(serde_json::from_value(serde_json::json!({"enabled": true})).unwrap());
         assert!(crate::addons::extras::cert_manager_wanted(&a));
     }
 }

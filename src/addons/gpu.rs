@@ -2,6 +2,10 @@
 //! dashboards when monitoring is on) and the Intel device plugins (operator, GPU plugin
 //! and XPU Manager monitoring deployed with Flux).
 
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta as K8sMeta;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -10,9 +14,9 @@ use super::objects::{
     addon_name, argo_annotation, chart_value, cluster_name, meta, monitoring_enabled,
     overrides_only_addon, two_source_addon,
 };
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::object::Object;
-use crate::context::Context;
 use crate::values::addons::extras::HelmAddon;
 use crate::values::addons::gpu::{IntelChart, IntelDevicePlugin, XpuManagerMonitoring};
 
@@ -267,7 +271,7 @@ fn manifests(ctx: &Context, s: ManifestsSpec) -> Result<Object> {
     )
 }
 
-/// A ConfigMap (as manifest template text) holding Grafana dashboards of the template
+/// A ConfigMap (k8s-openapi's type, as manifest template text) holding Grafana dashboards of the template
 /// set, labelled for Grafana's dashboard sidecar. Each dashboard is wrapped in a Jinja
 /// raw block so the addon provider leaves Grafana's own `{{ }}` alone.
 pub(crate) fn dashboards_config_map(
@@ -275,24 +279,31 @@ pub(crate) fn dashboards_config_map(
     name: &str,
     files: &[(&str, &str)],
 ) -> Result<String> {
-    let mut data = serde_json::Map::new();
+    let mut data = BTreeMap::new();
     for (key, dashboard) in files {
         let text = dashboard_json(ctx, dashboard)?;
         data.insert(
             (*key).to_string(),
-            Value::String(format!(
-                "{{% raw %}}\n{}\n{{% endraw %}}\n",
-                text.trim_end()
-            )),
+            format!("{{% raw %}}\n{}\n{{% endraw %}}\n", text.trim_end()),
         );
     }
-    let cm = json!({
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {"name": name, "labels": {"grafana_dashboard": "1"}},
-        "data": data,
-    });
-    Ok(crate::output::value_to_yaml(&cm))
+    let cm = ConfigMap {
+        metadata: K8sMeta {
+            name: Some(name.to_string()),
+            labels: Some(BTreeMap::from([(
+                "grafana_dashboard".to_string(),
+                "1".to_string(),
+            )])),
+            ..K8sMeta::default()
+        },
+        data: Some(data),
+        ..ConfigMap::default()
+    };
+    let value = serde_json::to_value(&cm).map_err(|e| Error::TemplateSet {
+        set: ctx.templates.id(),
+        message: format!("the dashboards ConfigMap {name}: {e}"),
+    })?;
+    Ok(crate::output::value_to_yaml(&value))
 }
 
 /// A dashboard of the template set (`dashboards/<name>.json`).

@@ -3,15 +3,15 @@
 
 use serde_json::json;
 
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::object::Object;
-use crate::context::Context;
 use crate::values::addons::Addons;
 use crate::values::addons::extras::HelmAddon;
 
-use super::objects::{defaults_and_overrides, manifests, release_parts};
-use super::objects::monitoring_enabled;
 use super::gpu::dashboards_config_map;
+use super::objects::monitoring_enabled;
+use super::objects::{defaults_and_overrides, manifests, release_parts};
 
 /// The ingress controller's objects, when `addons.ingress.enabled`.
 pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {

@@ -1,6 +1,7 @@
 //! Addon builders: HelmRelease / Manifests objects of the Cluster API addon provider and
 //! their config Secrets, from the template set's addon catalogue.
 
+pub mod calico_policy;
 pub mod cni;
 pub mod core_addons;
 pub mod custom;

@@ -4,15 +4,15 @@
 
 use serde_json::{Value, json};
 
+use crate::context::Context;
 use crate::error::Result;
 use crate::object::Object;
-use crate::context::Context;
 use crate::values::addons::Addons;
 use crate::values::addons::core::{BlackboxExporter, ChartRelease};
 use crate::values::addons::extras::HelmAddon;
 
-use super::objects::{defaults_and_overrides, manifests, release_parts, truthy};
 use super::gpu::dashboards_config_map;
+use super::objects::{defaults_and_overrides, manifests, release_parts, truthy};
 
 const ALERTMANAGER_PVC: &str = "alertmanager";
 const PROMETHEUS_PVC: &str = "operator.prometheus.io/name";
@@ -136,9 +136,10 @@ fn kube_prometheus_stack(ctx: &Context, k: &ChartRelease) -> Result<Vec<Object>>
         json!([pvc_hook(am, "delete", None), pvc_hook(prom, "delete", None)]),
     );
     if let Some(release) = out.iter_mut().find(|o| o.kind == "HelmRelease")
-        && let Some(spec) = release.body.get_mut("spec").and_then(Value::as_object_mut) {
-            spec.insert("lifecycleHooks".into(), Value::Object(hooks));
-        }
+        && let Some(spec) = release.body.get_mut("spec").and_then(Value::as_object_mut)
+    {
+        spec.insert("lifecycleHooks".into(), Value::Object(hooks));
+    }
     let dashboards = dashboards_config_map(
         ctx,
         "additional-grafana-dashboards",
@@ -176,9 +177,10 @@ fn loki_stack(ctx: &Context, l: &HelmAddon) -> Result<Vec<Object>> {
         );
     }
     if let Some(release) = out.iter_mut().find(|o| o.kind == "HelmRelease")
-        && let Some(spec) = release.body.get_mut("spec").and_then(Value::as_object_mut) {
-            spec.insert("lifecycleHooks".into(), Value::Object(hooks));
-        }
+        && let Some(spec) = release.body.get_mut("spec").and_then(Value::as_object_mut)
+    {
+        spec.insert("lifecycleHooks".into(), Value::Object(hooks));
+    }
     let datasource = ctx
         .templates
         .render("addons/loki-stack-datasource", &json!({"namespace": ns}))?;
@@ -245,7 +247,13 @@ mod examples {
 
     #[test]
     fn retention_size() {
-        assert_eq!(crate::addons::monitoring::retention_size("10Gi").as_deref(), Some("8GB"));
-        assert_eq!(crate::addons::monitoring::retention_size("1.5T").as_deref(), Some("1TB"));
+        assert_eq!(
+            crate::addons::monitoring::retention_size("10Gi").as_deref(),
+            Some("8GB")
+        );
+        assert_eq!(
+            crate::addons::monitoring::retention_size("1.5T").as_deref(),
+            Some("1TB")
+        );
     }
 }

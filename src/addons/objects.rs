@@ -327,7 +327,10 @@ mod examples {
 
     #[test]
     fn yaml_text() {
-        assert_eq!(crate::addons::objects::yaml_text(&serde_json::json!({"a": 1})).unwrap(), "a: 1\n");
+        assert_eq!(
+            crate::addons::objects::yaml_text(&serde_json::json!({"a": 1})).unwrap(),
+            "a: 1\n"
+        );
     }
 
     #[test]

@@ -4,9 +4,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::error::Result;
-use crate::object::Object;
 use crate::context::Context;
+use crate::error::{Error, FieldError, Result};
+use crate::object::Object;
 use crate::resources::kubeadm::go_string;
 use crate::values::addons::Addons;
 use crate::values::addons::core::OpenStack;
@@ -141,8 +141,83 @@ fn ini_lines(items: &Map<String, Value>, skip: &str) -> Vec<String> {
         .collect()
 }
 
+/// The values path of the cloud provider's configuration.
+const CLOUD_CONFIG: &str = "addons.openstack.cloudConfig";
+
+/// The problems of `addons.openstack.cloudConfig`: `cloud.conf` holds sections of
+/// `key=value` lines. A section is a mapping (null: an empty section); section names and
+/// keys are one line, without `[` or `]` (keys without `=` either); values are strings,
+/// numbers or booleans of one line. A line break would end the line early and, inside the
+/// Secret's block text, end the text: the workload cluster would get a manifest it cannot
+/// read.
+pub fn check_cloud_config(config: &std::collections::BTreeMap<String, Value>) -> Vec<FieldError> {
+    let mut problems = Vec::new();
+    let one_line = |s: &str| !s.contains(['\n', '\r']);
+    for (name, items) in config {
+        let at = format!("{CLOUD_CONFIG}.{name}");
+        if name.is_empty() || !one_line(name) || name.contains(['[', ']']) {
+            problems.push(FieldError::new(
+                &at,
+                format!(
+                    "{name:?} is not a section name of cloud.conf: one line, without '[' or ']'"
+                ),
+            ));
+        }
+        let items = match items {
+            Value::Null => continue,
+            Value::Object(m) => m,
+            other => {
+                problems.push(FieldError::new(
+                    &at,
+                    format!("must be a mapping of key: value (the [{name}] section of cloud.conf), not {}", shape_of(other)),
+                ));
+                continue;
+            }
+        };
+        for (key, value) in items {
+            let at = format!("{at}.{key}");
+            if key.is_empty() || !one_line(key) || key.contains(['=', '[', ']']) {
+                problems.push(FieldError::new(
+                    &at,
+                    format!(
+                        "{key:?} is not a key of cloud.conf: one line, without '=', '[' or ']'"
+                    ),
+                ));
+            }
+            match value {
+                Value::String(v) if !one_line(v) => problems.push(FieldError::new(
+                    &at,
+                    "must be one line: cloud.conf holds one key=value a line (a line break would also end the cloud-config Secret's text)",
+                )),
+                Value::Array(_) | Value::Object(_) => problems.push(FieldError::new(
+                    &at,
+                    format!("must be a string, number or boolean (one key=value line of cloud.conf), not {}", shape_of(value)),
+                )),
+                _ => {}
+            }
+        }
+    }
+    problems
+}
+
+/// What a value is, in words, for messages.
+fn shape_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
 fn cloud_config(ctx: &Context, os: &OpenStack) -> Result<Object> {
     let config = crate::values::section(&os.cloud_config);
+    let problems = check_cloud_config(&config);
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
     let section = |name: &str| -> Map<String, Value> {
         config
             .get(name)
@@ -188,4 +263,60 @@ fn cloud_config(ctx: &Context, os: &OpenStack) -> Result<Object> {
         "cloud-config",
         vec![text],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(v: Value) -> Vec<(String, String)> {
+        let config = serde_json::from_value(v).unwrap();
+        check_cloud_config(&config)
+            .into_iter()
+            .map(|p| (p.path, p.message))
+            .collect()
+    }
+
+    #[test]
+    fn cloud_config_is_sections_of_one_line_values() {
+        assert!(problems(serde_json::json!({
+            "LoadBalancer": {"lb-provider": "ovn", "create-monitor": true, "monitor-max-retries": 3},
+            "BlockStorage": null,
+            "Networking": {"internal-network-name": "{{ infra_cluster.status.network.name }}"},
+        }))
+        .is_empty());
+        for (given, path, part) in [
+            (
+                serde_json::json!({"Global": "x"}),
+                "addons.openstack.cloudConfig.Global",
+                "must be a mapping",
+            ),
+            (
+                serde_json::json!({"A": {"k": "a\nb"}}),
+                "addons.openstack.cloudConfig.A.k",
+                "must be one line",
+            ),
+            (
+                serde_json::json!({"A": {"k": ["a"]}}),
+                "addons.openstack.cloudConfig.A.k",
+                "not a list",
+            ),
+            (
+                serde_json::json!({"A": {"k=v": "a"}}),
+                "addons.openstack.cloudConfig.A.k=v",
+                "is not a key",
+            ),
+            (
+                serde_json::json!({"A]": {}}),
+                "addons.openstack.cloudConfig.A]",
+                "is not a section name",
+            ),
+        ] {
+            let p = problems(given.clone());
+            assert!(
+                p.iter().any(|(at, m)| at == path && m.contains(part)),
+                "{given}: {p:?}"
+            );
+        }
+    }
 }

@@ -128,7 +128,10 @@ pub fn cinder(sc: &StorageClass, is_default_entry: bool, path: &str) -> Result<P
     let mut problems = Vec::new();
     let name = class_name(sc, path, &mut problems);
     let mut printed = PrintedClass::new(K8sStorageClass {
-        metadata: class_metadata(name, is_default_entry && sc.is_cluster_default == Some(true)),
+        metadata: class_metadata(
+            name,
+            is_default_entry && sc.is_cluster_default == Some(true),
+        ),
         provisioner: CINDER_PROVISIONER.into(),
         ..K8sStorageClass::default()
     });
@@ -166,7 +169,12 @@ pub fn manila(
     let name = class_name(sc, path, &mut problems);
     let provisioner = match non_empty(&sc.provisioner) {
         Some(p) => {
-            check_qualified_name(p, &format!("{path}.provisioner"), "a provisioner", &mut problems);
+            check_qualified_name(
+                p,
+                &format!("{path}.provisioner"),
+                "a provisioner",
+                &mut problems,
+            );
             p.to_string()
         }
         None if cephfs => MANILA_CEPHFS_PROVISIONER.into(),
@@ -184,7 +192,12 @@ pub fn manila(
         ..K8sStorageClass::default()
     });
     let mut params = BTreeMap::new();
-    for kind in ["provisioner", "controller-expand", "node-stage", "node-publish"] {
+    for kind in [
+        "provisioner",
+        "controller-expand",
+        "node-stage",
+        "node-publish",
+    ] {
         params.insert(
             format!("csi.storage.k8s.io/{kind}-secret-name"),
             MANILA_CREDENTIALS.to_string(),
@@ -209,7 +222,11 @@ pub fn manila(
             format!("is required for storage class '{name}': the Manila share type (or enable addons.csi.cephfs)"),
         )),
     }
-    for (k, v) in given.into_iter().flatten().filter(|(k, _)| k.as_str() != "type") {
+    for (k, v) in given
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.as_str() != "type")
+    {
         if v.is_null() {
             printed.null_parameters.push(k.clone());
         } else if let Some(s) = parameter(v, &format!("{path}.parameters.{k}"), &mut problems) {
@@ -338,7 +355,10 @@ fn topology_term(
         Some(other) => {
             problems.push(FieldError::new(
                 format!("{at}.matchLabelExpressions"),
-                format!("must be a list of {{key, values: [...]}}, not {}", shape_of(other)),
+                format!(
+                    "must be a list of {{key, values: [...]}}, not {}",
+                    shape_of(other)
+                ),
             ));
             None
         }
@@ -357,12 +377,18 @@ fn label_requirement(
     let Value::Object(map) = e else {
         problems.push(FieldError::new(
             at,
-            format!("must be {{key: LABEL, values: [VALUE, ...]}}, not {}", shape_of(e)),
+            format!(
+                "must be {{key: LABEL, values: [VALUE, ...]}}, not {}",
+                shape_of(e)
+            ),
         ));
         return None;
     };
     let before = problems.len();
-    for key in map.keys().filter(|k| !matches!(k.as_str(), "key" | "values")) {
+    for key in map
+        .keys()
+        .filter(|k| !matches!(k.as_str(), "key" | "values"))
+    {
         problems.push(FieldError::new(
             format!("{at}.{key}"),
             "unknown key: a label expression of a topology term has only key and values",
@@ -374,7 +400,10 @@ fn label_requirement(
             k.clone()
         }
         None | Some(Value::Null) => {
-            problems.push(FieldError::new(format!("{at}.key"), "is required: a label key"));
+            problems.push(FieldError::new(
+                format!("{at}.key"),
+                "is required: a label key",
+            ));
             String::new()
         }
         Some(other) => {
@@ -400,7 +429,10 @@ fn label_requirement(
                     }
                     other => problems.push(FieldError::new(
                         &at,
-                        format!("must be a string (a label value; quote numbers and booleans), not {}", shape_of(other)),
+                        format!(
+                            "must be a string (a label value; quote numbers and booleans), not {}",
+                            shape_of(other)
+                        ),
                     )),
                 }
             }
@@ -418,7 +450,11 @@ fn label_requirement(
 }
 
 /// Kubernetes refuses two terms of a class that select the same labels.
-fn check_distinct_terms(terms: &[TopologySelectorTerm], path: &str, problems: &mut Vec<FieldError>) {
+fn check_distinct_terms(
+    terms: &[TopologySelectorTerm],
+    path: &str,
+    problems: &mut Vec<FieldError>,
+) {
     let canonical = |t: &TopologySelectorTerm| -> BTreeMap<String, Vec<String>> {
         t.match_label_expressions
             .iter()
@@ -465,8 +501,11 @@ fn finish_class(
             }
         }
     } else {
-        class.reclaim_policy =
-            Some(non_empty(&sc.reclaim_policy).unwrap_or("Delete").to_string());
+        class.reclaim_policy = Some(
+            non_empty(&sc.reclaim_policy)
+                .unwrap_or("Delete")
+                .to_string(),
+        );
         class.allow_volume_expansion = Some(sc.allow_volume_expansion.unwrap_or(true));
         class.volume_binding_mode = Some(
             non_empty(&sc.volume_binding_mode)
@@ -475,7 +514,12 @@ fn finish_class(
         );
     }
     if let Some(p) = non_empty(&class.reclaim_policy) {
-        check_one_of(p, &["Delete", "Retain"], &format!("{path}.reclaimPolicy"), problems);
+        check_one_of(
+            p,
+            &["Delete", "Retain"],
+            &format!("{path}.reclaimPolicy"),
+            problems,
+        );
     }
     if let Some(m) = non_empty(&class.volume_binding_mode) {
         check_one_of(
@@ -516,7 +560,10 @@ fn class_name(sc: &StorageClass, path: &str, problems: &mut Vec<FieldError>) -> 
             name.to_string()
         }
         None => {
-            problems.push(FieldError::new(at, "is required: the name of the storage class"));
+            problems.push(FieldError::new(
+                at,
+                "is required: the name of the storage class",
+            ));
             String::new()
         }
     }
@@ -552,7 +599,10 @@ fn parameter(v: &Value, at: &str, problems: &mut Vec<FieldError>) -> Option<Stri
         other => {
             problems.push(FieldError::new(
                 at,
-                format!("must be a string (storage class parameters are strings), not {}", shape_of(other)),
+                format!(
+                    "must be a string (storage class parameters are strings), not {}",
+                    shape_of(other)
+                ),
             ));
             None
         }
@@ -638,7 +688,12 @@ fn check_qualified_name(s: &str, at: &str, what: &str, problems: &mut Vec<FieldE
 }
 
 fn check_label_key(key: &str, at: &str, problems: &mut Vec<FieldError>) {
-    check_qualified_name(key, at, "a label key (e.g. topology.cinder.csi.openstack.org/zone)", problems);
+    check_qualified_name(
+        key,
+        at,
+        "a label key (e.g. topology.cinder.csi.openstack.org/zone)",
+        problems,
+    );
 }
 
 fn check_label_value(value: &str, at: &str, problems: &mut Vec<FieldError>) {
@@ -686,12 +741,9 @@ mod tests {
     /// Magnum's strings group by key into one term each, in order of first appearance.
     #[test]
     fn key_value_strings_group_by_key() {
-        let terms = allowed_topologies(
-            &json!(["zone=a", "rack=r1", "zone=b", "zone=a"]),
-            "t",
-        )
-        .unwrap()
-        .unwrap();
+        let terms = allowed_topologies(&json!(["zone=a", "rack=r1", "zone=b", "zone=a"]), "t")
+            .unwrap()
+            .unwrap();
         assert_eq!(
             serde_json::to_value(terms).unwrap(),
             json!([
@@ -724,18 +776,44 @@ mod tests {
             (json!("zone=a"), "t", "a list of topology selector terms"),
             (json!(["nova"]), "t[0]", "is not KEY=VALUE"),
             (json!([3]), "t[0]", "not a number"),
-            (json!([{"matchLabelExpressions": [{"key": "z", "values": []}]}]), "t[0].matchLabelExpressions[0].values", "at least one"),
-            (json!([{"matchLabelExpressions": [{"key": "z", "values": [1]}]}]), "t[0].matchLabelExpressions[0].values[0]", "must be a string"),
-            (json!([{"matchLabelExpressions": [{"key": "z", "value": ["a"]}]}]), "t[0].matchLabelExpressions[0].value", "unknown key"),
-            (json!([{"matchLabelExpressions": {"key": "z"}}]), "t[0].matchLabelExpressions", "must be a list"),
+            (
+                json!([{"matchLabelExpressions": [{"key": "z", "values": []}]}]),
+                "t[0].matchLabelExpressions[0].values",
+                "at least one",
+            ),
+            (
+                json!([{"matchLabelExpressions": [{"key": "z", "values": [1]}]}]),
+                "t[0].matchLabelExpressions[0].values[0]",
+                "must be a string",
+            ),
+            (
+                json!([{"matchLabelExpressions": [{"key": "z", "value": ["a"]}]}]),
+                "t[0].matchLabelExpressions[0].value",
+                "unknown key",
+            ),
+            (
+                json!([{"matchLabelExpressions": {"key": "z"}}]),
+                "t[0].matchLabelExpressions",
+                "must be a list",
+            ),
             (json!(["bad key=a"]), "t[0]", "not a label key"),
             (json!(["zone=not a value"]), "t[0]", "not a label value"),
-            (json!([{"matchLabelExpressions": [{"key": "z", "values": ["a"]}, {"key": "z", "values": ["b"]}]}]), "t[0].matchLabelExpressions[1].key", "twice"),
-            (json!(["z=a", {"matchLabelExpressions": [{"key": "z", "values": ["a"]}]}]), "t[1]", "same labels as entry 0"),
+            (
+                json!([{"matchLabelExpressions": [{"key": "z", "values": ["a"]}, {"key": "z", "values": ["b"]}]}]),
+                "t[0].matchLabelExpressions[1].key",
+                "twice",
+            ),
+            (
+                json!(["z=a", {"matchLabelExpressions": [{"key": "z", "values": ["a"]}]}]),
+                "t[1]",
+                "same labels as entry 0",
+            ),
         ] {
             let problems = allowed_topologies(&given, "t").unwrap_err();
             assert!(
-                problems.iter().any(|p| p.path == path && p.message.contains(part)),
+                problems
+                    .iter()
+                    .any(|p| p.path == path && p.message.contains(part)),
                 "{given}: {problems:?}"
             );
         }
@@ -745,8 +823,14 @@ mod tests {
     fn class_fields_follow_the_api_servers_rules() {
         for (given, path) in [
             (json!({"name": "Fast_SSD"}), "c.name"),
-            (json!({"name": "a", "reclaimPolicy": "Recycle"}), "c.reclaimPolicy"),
-            (json!({"name": "a", "volumeBindingMode": "Later"}), "c.volumeBindingMode"),
+            (
+                json!({"name": "a", "reclaimPolicy": "Recycle"}),
+                "c.reclaimPolicy",
+            ),
+            (
+                json!({"name": "a", "volumeBindingMode": "Later"}),
+                "c.volumeBindingMode",
+            ),
             (json!({}), "c.name"),
         ] {
             let err = cinder(&class(given.clone()), false, "c").unwrap_err();
@@ -759,13 +843,19 @@ mod tests {
         let sc = class(json!({"name": "s", "parameters": {"type": "fast", "a": "1", "b": null}}));
         let v = manila(&sc, "m", "ns", false).unwrap_err();
         assert!(messages(v).iter().any(|(p, _)| p == "m.provisioner"));
-        let sc = class(json!({"name": "s", "provisioner": "x.y/z", "parameters": {"type": "fast", "a": "1", "b": null}}));
+        let sc = class(
+            json!({"name": "s", "provisioner": "x.y/z", "parameters": {"type": "fast", "a": "1", "b": null}}),
+        );
         let v = manila(&sc, "m", "ns", false).unwrap().to_value();
         assert_eq!(v["parameters"]["a"], "1");
         assert!(v["parameters"]["b"].is_null());
         let sc = class(json!({"name": "s", "parameters": {"type": true}}));
         let err = manila(&sc, "m", "ns", true).unwrap_err();
-        assert!(messages(err).iter().any(|(p, m)| p == "m.parameters.type" && m.contains("quoted")));
+        assert!(
+            messages(err)
+                .iter()
+                .any(|(p, m)| p == "m.parameters.type" && m.contains("quoted"))
+        );
     }
 }
 
@@ -779,7 +869,10 @@ mod examples {
     #[test]
     fn to_value() {
         let printed = PrintedClass {
-            class: K8sStorageClass { provisioner: "p".into(), ..Default::default() },
+            class: K8sStorageClass {
+                provisioner: "p".into(),
+                ..Default::default()
+            },
             null_fields: vec!["reclaimPolicy"],
             null_parameters: vec!["availability".into()],
         };
@@ -794,23 +887,38 @@ mod examples {
             "name": "fast", "allowedTopologies": ["topology.cinder.csi.openstack.org/zone=az-1"]
         }))
         .unwrap();
-        let v = super::cinder(&sc, false, "addons.openstack.csiCinder.additionalStorageClasses[0]")
-            .unwrap()
-            .to_value();
+        let v = super::cinder(
+            &sc,
+            false,
+            "addons.openstack.csiCinder.additionalStorageClasses[0]",
+        )
+        .unwrap()
+        .to_value();
         assert_eq!(v["parameters"]["availability"], "nova");
-        assert_eq!(v["allowedTopologies"][0]["matchLabelExpressions"][0]["values"][0], "az-1");
+        assert_eq!(
+            v["allowedTopologies"][0]["matchLabelExpressions"][0]["values"][0],
+            "az-1"
+        );
     }
 
     #[test]
     fn manila() {
         let sc = serde_json::from_value(json!({"name": "shares"})).unwrap();
-        let v = super::manila(&sc, "addons.openstack.csiManila.defaultStorageClass", "kube-system", true)
-            .unwrap()
-            .to_value();
+        let v = super::manila(
+            &sc,
+            "addons.openstack.csiManila.defaultStorageClass",
+            "kube-system",
+            true,
+        )
+        .unwrap()
+        .to_value();
         assert_eq!(v["provisioner"], "cephfs.manila.csi.openstack.org");
         assert_eq!(v["parameters"]["type"], "cephfs");
-        let numeric = serde_json::from_value(json!({"name": "s", "parameters": {"mounter": 1}})).unwrap();
-        let err = super::manila(&numeric, "p", "kube-system", true).unwrap_err().to_string();
+        let numeric =
+            serde_json::from_value(json!({"name": "s", "parameters": {"mounter": 1}})).unwrap();
+        let err = super::manila(&numeric, "p", "kube-system", true)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("p.parameters.mounter"), "{err}");
     }
 
@@ -820,7 +928,9 @@ mod examples {
             "topology.cinder.csi.openstack.org/zone=az-1",
             "topology.cinder.csi.openstack.org/zone=az-2",
         ]);
-        let terms = super::allowed_topologies(&given, "allowedTopologies").unwrap().unwrap();
+        let terms = super::allowed_topologies(&given, "allowedTopologies")
+            .unwrap()
+            .unwrap();
         assert_eq!(
             serde_json::to_value(&terms).unwrap(),
             json!([{"matchLabelExpressions": [
