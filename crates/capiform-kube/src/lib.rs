@@ -69,7 +69,8 @@ pub use error::{Error, FieldConflict, Refusal, Result};
 pub use kinds::{ObjectRef, Stage};
 pub use record::{Record, RecordMeta, RevisionStatus};
 pub use release::{
-    Applied, ApplyOptions, ApplyReport, DryRun, Outcome, Release, UninstallOptions, UninstallReport,
+    Applied, ApplyOptions, ApplyReport, DELETION_WAIT, DryRun, Outcome, Release, UninstallOptions,
+    UninstallReport,
 };
 pub use retry::RetryPolicy;
 pub use status::{Readiness, ReleaseStatus};

@@ -27,6 +27,14 @@ pub const REVISION_ANNOTATION: &str = "capiform.dev/revision";
 /// `type` of the parent Secret.
 pub const PARENT_SECRET_TYPE: &str = "capiform.dev/release.v1";
 
+/// How long [`Release::apply`] waits for an object being deleted (e.g. a MachineDeployment
+/// a previous apply pruned, held by Cluster API's finalizer while its MachineSets go)
+/// before it creates the object anew.
+pub const DELETION_WAIT: Duration = Duration::from_secs(300);
+
+/// How often [`Release::apply`] looks whether an object being deleted is gone.
+const DELETION_POLL: Duration = Duration::from_secs(1);
+
 /// How [`Release::apply`] applies.
 ///
 /// ```
@@ -372,6 +380,48 @@ impl Release {
         }
     }
 
+    /// Every version the API server serves a group at (discovery, `GET /apis/<group>`),
+    /// preferred first; `None` when it does not serve the group at all. What `apply`
+    /// reads to refuse a template set whose API versions the cluster does not serve.
+    pub async fn served_versions(&self, group: &str) -> Result<Option<Vec<String>>> {
+        if group.is_empty() {
+            return Ok(Some(vec!["v1".into()]));
+        }
+        let op = format!("GET /apis/{group} (discovery)");
+        let path = format!("/apis/{group}");
+        let answer = self
+            .send::<Value>(&op, || {
+                http::Request::get(path.as_str())
+                    .header(http::header::ACCEPT, "application/json")
+                    .body(Vec::new())
+                    .map_err(kube::core::request::Error::BuildRequest)
+            })
+            .await?;
+        let document = match answer {
+            Ok(document) => document,
+            Err(e) if is_not_found(&e) => return Ok(None),
+            Err(e) => return Err(api_error(&op, e)),
+        };
+        let version = |v: &Value| v.get("version").and_then(Value::as_str).map(str::to_owned);
+        let mut versions: Vec<String> = document
+            .pointer("/preferredVersion")
+            .and_then(version)
+            .into_iter()
+            .collect();
+        for v in document
+            .get("versions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(version)
+        {
+            if !versions.contains(&v) {
+                versions.push(v);
+            }
+        }
+        Ok(Some(versions))
+    }
+
     /// After a 404 for `kind` at `api_version`: the other version its group is served at
     /// (`None`: the group is not served), or an error when the served version is this
     /// one (the kind itself is not served).
@@ -634,7 +684,11 @@ impl Release {
     /// Apply rendered objects as the next revision of the release:
     ///
     /// 1. server-side dry run of every object (`dryRun=All`); any refusal or conflict
-    ///    stops here with every refusal listed and nothing applied;
+    ///    stops here with every refusal listed and nothing applied; an object the dry run
+    ///    finds being deleted (`metadata.deletionTimestamp`, e.g. a MachineDeployment an
+    ///    earlier apply pruned, held by Cluster API's finalizer) is awaited until gone (at
+    ///    most [`DELETION_WAIT`]) and then created anew, rather than applied to the object
+    ///    that is going;
     /// 2. the parent Secret, with the group-kinds of the old and new members;
     /// 3. server-side apply, stage by stage ([`Stage`]), `concurrency` requests in flight;
     /// 4. prune: members of the set the objects no longer contain are deleted, except
@@ -658,7 +712,13 @@ impl Release {
         };
         let members = self.prepare(objects)?;
         tracing::info!(release = %self.name, objects = members.len(), "server-side dry run");
-        let dry = self.dry_run(&members, opts).await?;
+        let (mut dry, deleting) = self.dry_run(&members, opts).await?;
+        // Applied to an object being deleted, the apply would vanish with it: wait until it
+        // is gone, then create it.
+        for i in deleting {
+            self.await_deletion(&members[i].0).await?;
+            dry[i].clear();
+        }
 
         let new_group_kinds: BTreeSet<String> =
             members.iter().map(|(r, _)| r.group_kind()).collect();
@@ -802,23 +862,30 @@ impl Release {
         }
     }
 
-    /// Dry-run every object; the `resourceVersion` each would have (empty: created).
+    /// Dry-run every object; the `resourceVersion` each would have (empty: created), and
+    /// the positions of those being deleted (`metadata.deletionTimestamp` set).
     async fn dry_run(
         &self,
         members: &[(ObjectRef, Value)],
         opts: &ApplyOptions,
-    ) -> Result<Vec<String>> {
+    ) -> Result<(Vec<String>, Vec<usize>)> {
         let answers: Vec<Result<Answer<Value>>> = futures::stream::iter(members)
             .map(|(r, body)| self.patch(r, body, true, opts.force_conflicts))
             .buffered(opts.concurrency.max(1))
             .collect()
             .await;
         let mut versions = Vec::with_capacity(members.len());
+        let mut deleting = Vec::new();
         let mut refusals = Vec::new();
         let mut conflicts = Vec::new();
         for ((r, _), answer) in members.iter().zip(answers) {
             match answer? {
-                Ok(v) => versions.push(resource_version(&v)),
+                Ok(v) => {
+                    if v.pointer("/metadata/deletionTimestamp").is_some() {
+                        deleting.push(versions.len());
+                    }
+                    versions.push(resource_version(&v));
+                }
                 Err(kube::Error::Api(s)) if s.code == 409 && s.reason == "Conflict" => {
                     conflicts.push((r.clone(), field_conflicts(&s)));
                 }
@@ -838,7 +905,30 @@ impl Release {
         if !refusals.is_empty() {
             return Err(Error::DryRunRefused(refusals));
         }
-        Ok(versions)
+        Ok((versions, deleting))
+    }
+
+    /// Wait until an object being deleted is gone (at most [`DELETION_WAIT`]).
+    async fn await_deletion(&self, r: &ObjectRef) -> Result<()> {
+        tracing::info!(object = %r, "being deleted: waiting until it is gone to create it anew");
+        let deadline = tokio::time::Instant::now() + DELETION_WAIT;
+        loop {
+            match self.get(r).await? {
+                None => return Ok(()),
+                // Deleted and created anew by someone else meanwhile.
+                Some(v) if v.pointer("/metadata/deletionTimestamp").is_none() => return Ok(()),
+                Some(_) => {}
+            }
+            if tokio::time::Instant::now() + DELETION_POLL > deadline {
+                return Err(Error::Timeout {
+                    what: format!(
+                        "{r}, which is being deleted, to be gone (it is applied anew once gone; nothing was applied)"
+                    ),
+                    after: DELETION_WAIT,
+                });
+            }
+            tokio::time::sleep(DELETION_POLL).await;
+        }
     }
 
     async fn apply_stages(

@@ -467,6 +467,67 @@ async fn disabled_addon_is_pruned_and_nothing_else() {
 }
 
 #[tokio::test]
+async fn an_object_being_deleted_is_awaited_then_created_anew() {
+    let api = ApiServerDouble::new();
+    // A pruned MachineDeployment stays, terminating, while Cluster API deletes its
+    // MachineSets.
+    api.deletion_polls("machinedeployments", 2);
+    let rel = release(&api);
+    let two = || cluster(&[("md-0", "1111"), ("md-1", "2222")], &[]);
+    rel.apply(two(), meta(json!({})), &sequential())
+        .await
+        .unwrap();
+    let report = rel
+        .apply(
+            cluster(&[("md-0", "1111")], &[]),
+            meta(json!({})),
+            &sequential(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        report
+            .pruned
+            .iter()
+            .any(|r| r.to_string() == "MachineDeployment/demo-md-1")
+    );
+    let md1 = api.object("machinedeployments", "demo-md-1").unwrap();
+    assert!(md1["metadata"]["deletionTimestamp"].is_string());
+
+    // Back to two groups (a rollback does this) while md-1 is still being deleted.
+    api.clear_requests();
+    let report = rel
+        .apply(two(), meta(json!({})), &sequential())
+        .await
+        .unwrap();
+    let md1_outcome = report
+        .applied
+        .iter()
+        .find(|a| a.object.to_string() == "MachineDeployment/demo-md-1")
+        .unwrap()
+        .outcome;
+    assert_eq!(md1_outcome, Outcome::Created);
+    let md1 = api.object("machinedeployments", "demo-md-1").unwrap();
+    assert!(md1["metadata"].get("deletionTimestamp").is_none(), "{md1}");
+    // Its dry run, GETs until it was gone (two polls find it), then its apply.
+    let lines: Vec<String> = api
+        .lines()
+        .into_iter()
+        .filter(|l| l.contains("/machinedeployments/demo-md-1"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            format!("PATCH {MD}/demo-md-1?dryRun=All"),
+            format!("GET {MD}/demo-md-1"),
+            format!("GET {MD}/demo-md-1"),
+            format!("GET {MD}/demo-md-1"),
+            format!("PATCH {MD}/demo-md-1"),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn dry_run_refusal_applies_nothing() {
     let api = ApiServerDouble::new();
     api.refuse(
