@@ -202,6 +202,13 @@ metadata: {name: s}
         err.contains("not checked (no CRD): 1 object(s): 1 v1/Secret (-v lists them)"),
         "{err}"
     );
+    // The summary names the file too (issue 28), not a placeholder.
+    assert!(
+        err.ends_with(&format!(
+            "Error: {objects}: 1 problem(s) against the CRDs in {crds}\n"
+        )),
+        "{err}"
+    );
     let o = capiform(&["validate", "-v", "--crds", &crds, &objects]);
     assert!(stderr(&o).contains("not checked (no CRD): v1/Secret s"));
 }
@@ -297,5 +304,241 @@ fn help_texts_show_examples() {
         let o = capiform(args);
         assert!(o.status.success());
         assert!(stdout(&o).contains("Examples:\n  capiform "), "{args:?}");
+    }
+}
+
+/// A command run without a kubeconfig: no `KUBECONFIG`, a `HOME` without `.kube/config`,
+/// no in-cluster service account.
+fn without_kubeconfig(home: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env_remove("KUBECONFIG")
+        .env_remove("KUBERNETES_SERVICE_HOST")
+        .env("HOME", home)
+        .output()
+        .unwrap()
+}
+
+/// Four problems of one file, each with its line.
+const FOUR_PROBLEMS: &str = "osDistro: arch\napiServer: {port: 70000}\nmachineSSHKeyName: 0644\ncontrolPlane:\n  machineFlavour: x\n";
+
+fn assert_the_four_problems(o: &Output, bad: &str, what: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(1), "{what}: {err}");
+    assert!(stdout(o).is_empty(), "{what}");
+    assert!(
+        err.starts_with("Error: the values are invalid (4 problems):\n"),
+        "{what}: {err}"
+    );
+    for expected in [
+        "  apiServer.port: 70000 is too large (expected at most 65535: Cluster API's Cluster takes spec.clusterNetwork.apiServerPort from 1 to 65535) (in {bad}, line 2)",
+        "  controlPlane.machineFlavour: unknown key (did you mean 'machineFlavor'?) (in {bad}, line 5)",
+        "  machineSSHKeyName: expected a string, got 0644 (helm reads YAML 1.1, where 0644 is the octal number 420; quote it, '0644', to keep the text) (in {bad}, line 3)",
+        "  osDistro: \"arch\" is not allowed (expected one of \"ubuntu\", \"flatcar\") (in {bad}, line 1)",
+    ] {
+        let expected = expected.replace("{bad}", bad);
+        assert!(err.contains(&expected), "{what}: {expected}\n{err}");
+    }
+    assert!(!err.contains("kubeconfig"), "{what}: {err}");
+}
+
+/// Issue 28: `apply`, `diff RELEASE` and `adopt` check the values before any request:
+/// with no kubeconfig, or one whose server does not answer, the values' problems are the
+/// error (exit 1, at once), never a kubeconfig error or a retried connection.
+#[test]
+fn commands_that_talk_to_a_cluster_check_the_values_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.yaml");
+    std::fs::write(&bad, FOUR_PROBLEMS).unwrap();
+    let bad = bad.display().to_string();
+    let home = tmp.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let m = minimal();
+    for args in [
+        &["apply", "demo", "-n", "clusters", "-f", &m, "-f", &bad][..],
+        &["diff", "demo", "-n", "clusters", "-f", &m, "-f", &bad],
+        &["adopt", "demo", "-n", "clusters", "-f", &bad],
+    ] {
+        assert_the_four_problems(&without_kubeconfig(&home, args), &bad, args[0]);
+    }
+    // A kubeconfig whose server does not answer: still the values, at once.
+    let kubeconfig = tmp.path().join("unreachable.kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]\n\
+         users: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n",
+    )
+    .unwrap();
+    let start = std::time::Instant::now();
+    let o = capiform(&[
+        "apply",
+        "demo",
+        "-f",
+        &m,
+        "-f",
+        &bad,
+        "--kubeconfig",
+        &kubeconfig.display().to_string(),
+    ]);
+    assert_the_four_problems(&o, &bad, "apply with an unreachable server");
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}
+
+/// Issue 28: a missing kubeconfig is one sentence naming `--kubeconfig` and `KUBECONFIG`
+/// (not the client library's text with its doubled quotes).
+#[test]
+fn a_missing_kubeconfig_names_the_flag_and_the_variable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    for args in [
+        &["status", "demo", "-n", "clusters"][..],
+        &["apply", "demo", "-n", "clusters", "-f", &minimal()],
+        &["history", "demo"],
+    ] {
+        let o = without_kubeconfig(home, args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(stdout(&o).is_empty());
+        assert_eq!(
+            err,
+            format!(
+                "Error: no kubeconfig: give the management cluster's kubeconfig with --kubeconfig FILE or KUBECONFIG=FILE (there is no {}/.kube/config and no in-cluster service account)\n",
+                home.display()
+            ),
+            "{args:?}"
+        );
+    }
+    let o = capiform(&["status", "demo", "--kubeconfig", "/nonexistent/k.yaml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "Error: --kubeconfig /nonexistent/k.yaml: no such file\n"
+    );
+    let o = Command::new(BIN)
+        .args(["history", "demo"])
+        .env("KUBECONFIG", "/nonexistent/a:/nonexistent/b")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with(
+            "Error: KUBECONFIG names no file that exists (/nonexistent/a, /nonexistent/b); give the management cluster's kubeconfig with --kubeconfig FILE"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Issue 28: `diff --from A` without `--to` is a usage error naming `--to`.
+#[test]
+fn diff_from_needs_to() {
+    let o = capiform(&["diff", "demo", "--from", &minimal()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty());
+    let err = stderr(&o);
+    assert!(
+        err.starts_with(
+            "error: the following required arguments were not provided:\n  --to <FILE>"
+        ),
+        "{err}"
+    );
+    let o = capiform(&["diff", "demo", "--to", &minimal()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--from <FILE>"), "{}", stderr(&o));
+}
+
+/// Issue 28: `--show-only Kind/wrong-name` lists the names of that kind.
+#[test]
+fn show_only_with_a_wrong_name_lists_the_names_of_the_kind() {
+    for selector in ["MachineDeployment/md-0", "machinedeployment/md-0"] {
+        let o = capiform(&["render", "demo", "-f", &minimal(), "--show-only", selector]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stdout(&o).is_empty());
+        assert_eq!(
+            stderr(&o),
+            format!(
+                "Error: --show-only {selector}: no rendered MachineDeployment has that name (the MachineDeployment objects rendered: demo-md-0)\n"
+            )
+        );
+    }
+}
+
+/// Issue 28: an `--existing` object of another namespace is not the one the release reads.
+#[test]
+fn existing_objects_of_another_namespace_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key = |ns: &str| {
+        let path = tmp.path().join(format!("key-{ns}.yaml"));
+        std::fs::write(
+            &path,
+            format!(
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: demo-etcd-key\n  namespace: {ns}\n\
+                 data:\n  key: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
+            ),
+        )
+        .unwrap();
+        path.display().to_string()
+    };
+    let render = |key: &str| {
+        capiform(&[
+            "render",
+            "demo",
+            "-n",
+            "clusters",
+            "-f",
+            &minimal(),
+            "--set",
+            "etcd.encryption.enabled=true",
+            "--existing",
+            key,
+        ])
+    };
+    let other = key("other");
+    let o = render(&other);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty());
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "Error: --existing {other}: Secret/demo-etcd-key is in namespace other, but the render is for namespace clusters (-n): give the object of namespace clusters (kubectl get -n clusters …)\n"
+        )
+    );
+    let o = render(&key("clusters"));
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// Issue 28: every command's `--help` ends with examples, the lifecycle's and the
+/// template sets' included.
+#[test]
+fn every_command_help_ends_with_examples() {
+    for args in [
+        &["apply", "--help"][..],
+        &["status", "--help"],
+        &["history", "--help"],
+        &["get", "--help"],
+        &["get", "values", "--help"],
+        &["rollback", "--help"],
+        &["uninstall", "--help"],
+        &["diff", "--help"],
+        &["adopt", "--help"],
+        &["templates", "list", "--help"],
+        &["templates", "show", "--help"],
+        &["templates", "export", "--help"],
+        &["templates", "test", "--help"],
+    ] {
+        let o = capiform(args);
+        assert!(o.status.success(), "{args:?}");
+        let out = stdout(&o);
+        let examples = out
+            .rfind("Examples:\n  capiform ")
+            .unwrap_or_else(|| panic!("{args:?}: {out}"));
+        // Nothing but example lines after the heading.
+        assert!(
+            out[examples..]
+                .lines()
+                .skip(1)
+                .all(|l| l.is_empty() || l.starts_with("  capiform ")),
+            "{args:?}: {out}"
+        );
     }
 }

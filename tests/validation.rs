@@ -81,7 +81,11 @@ fn wrong_types_enums_and_ranges_are_named() {
     );
     assert!(has(&p, "authWebhook:", "not allowed"), "{p:?}");
     assert!(
-        has(&p, "apiServer.port:", "too large (expected at most 65535)"),
+        has(
+            &p,
+            "apiServer.port:",
+            "70000 is too large (expected at most 65535: Cluster API's Cluster takes"
+        ),
         "{p:?}"
     );
     assert!(
@@ -128,7 +132,7 @@ fn formats_are_checked() {
         has(
             &p,
             "apiServer.allowedCIDRs[0]:",
-            "neither an IP address nor a CIDR"
+            "is not an IP address or a CIDR (Octavia"
         ),
         "{p:?}"
     );

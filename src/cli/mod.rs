@@ -100,6 +100,12 @@ Examples:
   capiform templates export 1.0.0 my-sets/1.0.0-site
   capiform render demo -f values.yaml --templates my-sets/1.0.0-site";
 
+const TEMPLATES_TEST_EXAMPLES: &str = "\
+Examples:
+  capiform templates export 1.0.0 my-sets/1.0.0-site
+  capiform templates test my-sets/1.0.0-site          # render each case, diff with expected.yaml
+  capiform templates test my-sets/1.0.0-site --update # accept the new renders";
+
 // The lifecycle commands' examples (src/cli/lifecycle.rs puts them under their --help).
 #[cfg(feature = "cli")]
 const APPLY_EXAMPLES: &str = "\
@@ -232,6 +238,7 @@ pub enum TemplatesAction {
     },
     /// Render the cases of a set folder (`cases/<name>/values.yaml`) and compare each
     /// with its `expected.yaml`: a unified diff per changed case, exit 1 if any.
+    #[command(after_help = TEMPLATES_TEST_EXAMPLES)]
     Test {
         /// The set's folder (an exported or forked set, or `cluster-templates/<version>`).
         dir: PathBuf,
@@ -506,12 +513,16 @@ fn show_only(objects: Vec<crate::Object>, selectors: &[String]) -> Result<Vec<cr
         .find(|(_, sel)| !objects.iter().any(|o| selects(sel, o)))
     {
         let (kind, name) = unmatched.1;
-        let mut names: Vec<&str> = objects
+        let of_kind: Vec<&crate::Object> = objects
             .iter()
             .filter(|o| o.kind.eq_ignore_ascii_case(kind))
-            .map(|o| o.metadata.name.as_str())
             .collect();
-        if name.is_some() && !names.is_empty() {
+        if name.is_some()
+            && let Some(first) = of_kind.first()
+        {
+            // The kind as rendered (the selector's case does not matter).
+            let kind = first.kind.as_str();
+            let mut names: Vec<&str> = of_kind.iter().map(|o| o.metadata.name.as_str()).collect();
             names.sort_unstable();
             return Err(Error::Usage(format!(
                 "--show-only {}: no rendered {kind} has that name (the {kind} objects rendered: {})",

@@ -88,12 +88,14 @@ mod tests {
     }
 
     const GOOD: &str = "kubernetesVersion: 1.31.4\nmachineImage: img\ncloudCredentialsSecretName: c\n\
-                        controlPlane: {machineFlavor: f}\nnodeGroups: [{name: md-0, machineFlavor: f}]\n";
+                        controlPlane: {machineFlavor: f}\nnodeGroups: [{name: md-0, machineFlavor: f, machineCount: 1}]\n";
 
     #[test]
     fn every_problem_is_found_without_a_cluster() {
         let set = TemplateSet::embedded(None).unwrap();
-        assert!(check_render(set, "demo", "ns", file(GOOD)).is_ok());
+        if let Err(e) = check_render(set, "demo", "ns", file(GOOD)) {
+            panic!("{e}");
+        }
         let bad = format!("{GOOD}osDistro: arch\napiServer: {{port: 70000}}\n");
         let Err(crate::Error::Invalid(problems)) = check_render(set, "demo", "ns", file(&bad))
         else {
@@ -106,7 +108,9 @@ mod tests {
     fn the_etcd_key_apply_reads_from_the_cluster_is_no_problem() {
         let set = TemplateSet::embedded(None).unwrap();
         let text = format!("{GOOD}etcd: {{encryption: {{enabled: true}}}}\n");
-        assert!(check_render(set, "demo", "ns", file(&text)).is_ok());
+        if let Err(e) = check_render(set, "demo", "ns", file(&text)) {
+            panic!("{e}");
+        }
     }
 
     #[test]
