@@ -118,6 +118,7 @@ pub async fn render_and_apply(
     opts: &ApplyOptions,
 ) -> Result<ApplyReport, LifecycleError> {
     let (merged, user) = crate::values::merged_values_and_user(set.defaults(), &sources)?;
+    check_served_versions(release, set).await?;
     let existing = if etcd_encryption_enabled(&merged) {
         let (secret, created) = release.ensure_etcd_key().await?;
         if created {
@@ -146,6 +147,81 @@ pub async fn render_and_apply(
     meta.inputs = inputs;
     meta.description = description.to_owned();
     Ok(release.apply(objects, meta, opts).await?)
+}
+
+/// The API groups of the Cluster API objects a template set renders in its
+/// `clusterApiVersion`.
+const CLUSTER_API_GROUPS: [&str; 3] = [
+    "cluster.x-k8s.io",
+    "controlplane.cluster.x-k8s.io",
+    "bootstrap.cluster.x-k8s.io",
+];
+
+/// Refuse, before anything is written, a template set whose Cluster API version the
+/// management cluster does not serve (discovery: one `GET /apis/<group>` per Cluster
+/// API group), naming the embedded set that fits the versions it serves. A group the
+/// cluster does not serve at all tells nothing about the set (Cluster API is not
+/// installed, or not yet): the apply goes on and meets the API server's own answer.
+/// `apply`, `rollback` and the Magnum driver run it through [`render_and_apply`].
+pub async fn check_served_versions(
+    release: &Release,
+    set: &TemplateSet,
+) -> Result<(), LifecycleError> {
+    let wanted = set.manifest().cluster_api_version;
+    let version = cluster_api_version_name(wanted);
+    for group in CLUSTER_API_GROUPS {
+        let Some(served) = release.served_versions(group).await? else {
+            continue;
+        };
+        if served.iter().any(|v| v == version) {
+            continue;
+        }
+        let cluster_api = if served.iter().any(|v| v == "v1beta2") {
+            "Cluster API 1.16 or newer serves v1beta2 only"
+        } else {
+            "Cluster API older than 1.11 serves no v1beta2"
+        };
+        let fitting = embedded_set_for(&served);
+        let advice = match &fitting {
+            Some(v) => format!("use template set {v} (--template-version {v})"),
+            None => "no embedded template set renders a version it serves".to_string(),
+        };
+        return Err(Error::TemplateSet {
+            set: set.id(),
+            message: format!(
+                "it renders {group}/{version}, which the management cluster does not serve (it serves {group} at {}; {cluster_api}); {advice}. Nothing was written.",
+                served.join(", ")
+            ),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+fn cluster_api_version_name(v: crate::api::ClusterApiVersion) -> &'static str {
+    match v {
+        crate::api::ClusterApiVersion::V1beta1 => "v1beta1",
+        crate::api::ClusterApiVersion::V1beta2 => "v1beta2",
+    }
+}
+
+/// The highest embedded set version whose Cluster API version is one of `served`
+/// (preferring the sets that are not opt-in).
+fn embedded_set_for(served: &[String]) -> Option<String> {
+    let mut fits: Vec<(bool, semver::Version)> = crate::template_set::embedded_ids()
+        .iter()
+        .filter_map(|id| id.rsplit_once('@').map(|(_, v)| v.to_string()))
+        .filter_map(|v| TemplateSet::embedded(Some(&v)).ok())
+        .map(TemplateSet::manifest)
+        .filter(|m| {
+            served
+                .iter()
+                .any(|s| s == cluster_api_version_name(m.cluster_api_version))
+        })
+        .map(|m| (!m.opt_in, m.version.clone()))
+        .collect();
+    fits.sort();
+    fits.pop().map(|(_, v)| v.to_string())
 }
 
 /// Give rendered machine and bootstrap templates the names of live templates with the

@@ -372,6 +372,31 @@ fn embedded_sets_pass_their_own_cases() {
     }
 }
 
+/// `capiform templates test` on the folders of both embedded sets, as an operator runs
+/// it: every case passes, one line per case, exit 0.
+#[test]
+fn cli_tests_the_cases_of_both_embedded_sets() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("cluster-templates");
+    for version in ["1.0.0", "2.0.0"] {
+        let dir = root.join(version);
+        let out = capiform(&["templates", "test", dir.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "capiform templates test {}:\n{stderr}\n{}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(out.stdout.is_empty(), "a diff on stdout");
+        let cases = std::fs::read_dir(dir.join("cases")).unwrap().count();
+        assert!(cases >= 5, "{version}: {cases} cases");
+        assert!(
+            stderr.contains(&format!("{cases} cases: {cases} passed, 0 failed")),
+            "{stderr}"
+        );
+    }
+}
+
 /// An operator's fork keeps the set's cases: `templates test` passes on the export,
 /// shows a diff and exits 1 after an edit, and `--update` accepts the edit.
 #[test]

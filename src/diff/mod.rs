@@ -291,6 +291,8 @@ impl Diff {
 /// assert!(d.objects[0].diff.as_deref().unwrap().contains("-  k: a\n+  k: b\n"));
 /// ```
 pub fn diff_objects(before: &[Value], after: &[Value], options: &DiffOptions) -> Diff {
+    let (before, after) = in_one_cluster_api_version(before, after);
+    let (before, after) = (before.as_ref(), after.as_ref());
     let before_by_key: BTreeMap<ObjectKey, &Value> =
         before.iter().map(|o| (ObjectKey::of(o), o)).collect();
     let after_norm: Vec<Value> = after.iter().map(normalized).collect();
@@ -400,6 +402,63 @@ pub fn diff_objects(before: &[Value], after: &[Value], options: &DiffOptions) ->
     }
 }
 
+/// Both sides with each Cluster API object in one API version: where one side has a
+/// Cluster API object in v1beta1 and the other the same object in v1beta2 (a move
+/// between template sets 1.0.0 and 2.0.0, or live objects read at the version an older
+/// revision was applied at), the v1beta1 one is compared in its v1beta2 form, the
+/// conversion Cluster API's webhook makes ([`crate::api::v1beta2::convert_value`]) and
+/// the form the API server stores. Nothing is copied when the versions agree.
+fn in_one_cluster_api_version<'a>(
+    before: &'a [Value],
+    after: &'a [Value],
+) -> (std::borrow::Cow<'a, [Value]>, std::borrow::Cow<'a, [Value]>) {
+    use std::borrow::Cow;
+    let version_of = |o: &Value| -> Option<(ObjectKey, bool)> {
+        let api_version = str_at(o, &["apiVersion"]);
+        let v1beta2 = match api_version.rsplit_once('/') {
+            Some((
+                "cluster.x-k8s.io" | "controlplane.cluster.x-k8s.io" | "bootstrap.cluster.x-k8s.io",
+                version,
+            )) => version == "v1beta2",
+            _ => return None,
+        };
+        Some((ObjectKey::of(o), v1beta2))
+    };
+    let after_v1beta2: BTreeMap<ObjectKey, bool> = after.iter().filter_map(version_of).collect();
+    let before_v1beta2: BTreeMap<ObjectKey, bool> = before.iter().filter_map(version_of).collect();
+    // The objects of `side` to convert: v1beta1 there, v1beta2 on the other side.
+    let to_convert = |side: &[Value], other: &BTreeMap<ObjectKey, bool>| -> Vec<usize> {
+        side.iter()
+            .enumerate()
+            .filter(|(_, o)| {
+                version_of(o)
+                    .is_some_and(|(key, v1beta2)| !v1beta2 && other.get(&key) == Some(&true))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let convert = |side: &'a [Value], indexes: Vec<usize>| -> Cow<'a, [Value]> {
+        if indexes.is_empty() {
+            return Cow::Borrowed(side);
+        }
+        let mut out = side.to_vec();
+        for i in indexes {
+            // An object Cluster API could not read either is compared as it is.
+            let mut converted = out[i].clone();
+            if crate::api::v1beta2::convert_value(&mut converted).is_ok() {
+                out[i] = converted;
+            }
+        }
+        Cow::Owned(out)
+    };
+    let before_indexes = to_convert(before, &after_v1beta2);
+    let after_indexes = to_convert(after, &before_v1beta2);
+    (
+        convert(before, before_indexes),
+        convert(after, after_indexes),
+    )
+}
+
 /// For each created machine template, the pruned template that the same machine set
 /// referred to before (so the report can show what changed between them).
 fn replacements<'a>(
@@ -455,4 +514,117 @@ pub fn diff_manifests(
             .collect::<Vec<_>>()
     };
     diff_objects(&values(before), &values(after), options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn md(api: &str, spec: Value) -> Value {
+        json!({"apiVersion": api, "kind": "MachineDeployment",
+            "metadata": {"name": "demo-md-0"}, "spec": spec})
+    }
+
+    fn kcp(api: &str, spec: Value) -> Value {
+        json!({"apiVersion": api, "kind": "KubeadmControlPlane",
+            "metadata": {"name": "demo-control-plane"}, "spec": spec})
+    }
+
+    #[test]
+    fn a_v1beta1_object_is_compared_in_its_v1beta2_form() {
+        let before = md(
+            "cluster.x-k8s.io/v1beta1",
+            json!({"clusterName": "demo", "replicas": 2,
+                "template": {"spec": {"clusterName": "demo", "nodeDrainTimeout": "5m0s",
+                    "infrastructureRef": {"apiVersion": "infrastructure.cluster.x-k8s.io/v1beta1",
+                        "kind": "OpenStackMachineTemplate", "name": "t-1"}}}}),
+        );
+        let after = md(
+            "cluster.x-k8s.io/v1beta2",
+            json!({"clusterName": "demo", "replicas": 2,
+                "template": {"spec": {"clusterName": "demo",
+                    "deletion": {"nodeDrainTimeoutSeconds": 300},
+                    "infrastructureRef": {"apiGroup": "infrastructure.cluster.x-k8s.io",
+                        "kind": "OpenStackMachineTemplate", "name": "t-1"}}}}),
+        );
+        for (a, b) in [(&before, &after), (&after, &before)] {
+            let d = diff_objects(
+                std::slice::from_ref(a),
+                std::slice::from_ref(b),
+                &DiffOptions::offline(),
+            );
+            assert!(!d.has_changes(), "{}", d.to_text());
+            assert!(d.rollout.is_empty());
+        }
+    }
+
+    #[test]
+    fn v1beta2_machine_sets_roll_out_on_a_new_template_only() {
+        let spec = |template: &str, drain: u64| {
+            json!({"version": "v1.31.4", "machineTemplate": {"spec": {
+                "infrastructureRef": {"apiGroup": "infrastructure.cluster.x-k8s.io",
+                    "kind": "OpenStackMachineTemplate", "name": template},
+                "deletion": {"nodeDrainTimeoutSeconds": drain}}},
+                "rollout": {"strategy": {"type": "RollingUpdate"}}})
+        };
+        let api = "controlplane.cluster.x-k8s.io/v1beta2";
+        let in_place = diff_objects(
+            &[kcp(api, spec("cp-1", 300))],
+            &[kcp(api, spec("cp-1", 600))],
+            &DiffOptions::offline(),
+        );
+        assert!(in_place.rollout.is_empty(), "{}", in_place.to_text());
+        assert!(in_place.refused.is_empty(), "{}", in_place.to_text());
+        let replaced = diff_objects(
+            &[kcp(api, spec("cp-1", 300))],
+            &[kcp(api, spec("cp-2", 300))],
+            &DiffOptions::offline(),
+        );
+        assert!(
+            replaced.rollout[0].replaces_machines,
+            "{}",
+            replaced.to_text()
+        );
+        assert!(replaced.refused.is_empty(), "{}", replaced.to_text());
+        // A path the v1beta2 webhook does not allow is still refused.
+        let mut other = spec("cp-1", 300);
+        other["machineTemplate"]["spec"]["infrastructureRef"]["name"] = json!("cp-1");
+        other["kubeadmConfigSpec"] = json!({"clusterConfiguration": {"certificatesDir": "/x"}});
+        let refused = diff_objects(
+            &[kcp(api, spec("cp-1", 300))],
+            &[kcp(api, other)],
+            &DiffOptions::offline(),
+        );
+        assert_eq!(
+            refused.refused[0].path,
+            "spec.kubeadmConfigSpec.clusterConfiguration.certificatesDir"
+        );
+    }
+
+    #[test]
+    fn v1beta2_machine_deployment_in_place_fields() {
+        let spec = |min_ready: u64, template: &str| {
+            json!({"clusterName": "demo", "replicas": 1, "template": {"spec": {
+                "clusterName": "demo", "minReadySeconds": min_ready,
+                "bootstrap": {"configRef": {"apiGroup": "bootstrap.cluster.x-k8s.io",
+                    "kind": "KubeadmConfigTemplate", "name": "b-1"}},
+                "infrastructureRef": {"apiGroup": "infrastructure.cluster.x-k8s.io",
+                    "kind": "OpenStackMachineTemplate", "name": template}}}})
+        };
+        let api = "cluster.x-k8s.io/v1beta2";
+        let d = diff_objects(
+            &[md(api, spec(0, "t-1"))],
+            &[md(api, spec(30, "t-1"))],
+            &DiffOptions::offline(),
+        );
+        assert!(d.rollout.is_empty(), "{}", d.to_text());
+        let d = diff_objects(
+            &[md(api, spec(0, "t-1"))],
+            &[md(api, spec(0, "t-2"))],
+            &DiffOptions::offline(),
+        );
+        assert!(d.rollout[0].replaces_machines, "{}", d.to_text());
+        assert!(d.rollout[0].reasons[0].contains("t-1 -> OpenStackMachineTemplate/t-2"));
+    }
 }

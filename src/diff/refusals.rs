@@ -93,8 +93,13 @@ pub(crate) fn refusals(before_raw: &Value, before: &Value, after: &Value) -> Vec
             }
         }
         ("controlplane.cluster.x-k8s.io", "KubeadmControlPlane") => {
+            let allowed_paths = if str_at(after, &["apiVersion"]).ends_with("/v1beta2") {
+                KCP_V1BETA2_ALLOWED
+            } else {
+                KCP_ALLOWED
+            };
             for path in merge_patch_paths(before, after) {
-                if !KCP_ALLOWED.iter().any(|allowed| allows(allowed, &path)) {
+                if !allowed_paths.iter().any(|allowed| allows(allowed, &path)) {
                     refuse(path.join("."), "cannot be modified", CAPI);
                 }
             }
@@ -586,6 +591,245 @@ const KCP_ALLOWED: &[&[&str]] = &[
     &["spec", "rolloutBefore", "*"],
     &["spec", "rolloutStrategy"],
     &["spec", "rolloutStrategy", "*"],
+];
+
+/// The paths of a v1beta2 `KubeadmControlPlane` that Cluster API's webhook lets an update
+/// change (v1.13: its validation runs on the v1beta2 form), `*` for any key below.
+const KCP_V1BETA2_ALLOWED: &[&[&str]] = &[
+    &["metadata", "*"],
+    &["spec", "kubeadmConfigSpec", "clusterConfiguration", "etcd"],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "clusterConfiguration",
+        "etcd",
+        "*",
+    ],
+    &["spec", "kubeadmConfigSpec", "clusterConfiguration", "dns"],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "clusterConfiguration",
+        "dns",
+        "*",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "clusterConfiguration",
+        "imageRepository",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "clusterConfiguration",
+        "featureGates",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "clusterConfiguration",
+        "featureGates",
+        "*",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "clusterConfiguration",
+        "apiServer",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "clusterConfiguration",
+        "apiServer",
+        "*",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "clusterConfiguration",
+        "controllerManager",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "clusterConfiguration",
+        "controllerManager",
+        "*",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "clusterConfiguration",
+        "scheduler",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "clusterConfiguration",
+        "scheduler",
+        "*",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "clusterConfiguration",
+        "certificateValidityPeriodDays",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "clusterConfiguration",
+        "encryptionAlgorithm",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "initConfiguration",
+        "nodeRegistration",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "initConfiguration",
+        "nodeRegistration",
+        "*",
+    ],
+    &["spec", "kubeadmConfigSpec", "initConfiguration", "patches"],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "initConfiguration",
+        "patches",
+        "directory",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "initConfiguration",
+        "skipPhases",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "initConfiguration",
+        "bootstrapTokens",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "initConfiguration",
+        "localAPIEndpoint",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "initConfiguration",
+        "localAPIEndpoint",
+        "*",
+    ],
+    &["spec", "kubeadmConfigSpec", "initConfiguration", "timeouts"],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "initConfiguration",
+        "timeouts",
+        "*",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "joinConfiguration",
+        "nodeRegistration",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "joinConfiguration",
+        "nodeRegistration",
+        "*",
+    ],
+    &["spec", "kubeadmConfigSpec", "joinConfiguration", "patches"],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "joinConfiguration",
+        "patches",
+        "directory",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "joinConfiguration",
+        "skipPhases",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "joinConfiguration",
+        "caCertPath",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "joinConfiguration",
+        "controlPlane",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "joinConfiguration",
+        "controlPlane",
+        "*",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "joinConfiguration",
+        "discovery",
+    ],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "joinConfiguration",
+        "discovery",
+        "*",
+    ],
+    &["spec", "kubeadmConfigSpec", "joinConfiguration", "timeouts"],
+    &[
+        "spec",
+        "kubeadmConfigSpec",
+        "joinConfiguration",
+        "timeouts",
+        "*",
+    ],
+    &["spec", "kubeadmConfigSpec", "bootCommands"],
+    &["spec", "kubeadmConfigSpec", "preKubeadmCommands"],
+    &["spec", "kubeadmConfigSpec", "postKubeadmCommands"],
+    &["spec", "kubeadmConfigSpec", "files"],
+    &["spec", "kubeadmConfigSpec", "verbosity"],
+    &["spec", "kubeadmConfigSpec", "users"],
+    &["spec", "kubeadmConfigSpec", "ntp"],
+    &["spec", "kubeadmConfigSpec", "ntp", "*"],
+    &["spec", "kubeadmConfigSpec", "ignition"],
+    &["spec", "kubeadmConfigSpec", "ignition", "*"],
+    &["spec", "kubeadmConfigSpec", "diskSetup"],
+    &["spec", "kubeadmConfigSpec", "diskSetup", "*"],
+    &["spec", "kubeadmConfigSpec", "format"],
+    &["spec", "kubeadmConfigSpec", "mounts"],
+    &["spec", "machineTemplate", "metadata"],
+    &["spec", "machineTemplate", "metadata", "*"],
+    &["spec", "machineTemplate", "spec"],
+    &["spec", "machineTemplate", "spec", "*"],
+    &["spec", "replicas"],
+    &["spec", "version"],
+    &["spec", "remediation"],
+    &["spec", "remediation", "*"],
+    &["spec", "machineNaming"],
+    &["spec", "machineNaming", "*"],
+    &["spec", "rollout"],
+    &["spec", "rollout", "*"],
 ];
 
 /// `(major, minor)` of `v1.31.4` or `1.31.4`.

@@ -224,11 +224,16 @@ pub(crate) fn machine_rollouts(before: &[&Value], after: &[&Value]) -> Vec<Machi
     out
 }
 
-/// A template reference as Cluster API compares it: API group, kind and name.
+/// A template reference as Cluster API compares it: API group, kind and name (a
+/// v1beta1 reference names the group in its `apiVersion`, a v1beta2 one in `apiGroup`).
 fn reference(r: Option<&Value>) -> Option<(String, String, String)> {
     let r = r?;
+    let group = match r.get("apiGroup").and_then(Value::as_str) {
+        Some(group) => group,
+        None => group_of(str_at(r, &["apiVersion"])),
+    };
     Some((
-        group_of(str_at(r, &["apiVersion"])).to_string(),
+        group.to_string(),
         str_at(r, &["kind"]).to_string(),
         str_at(r, &["name"]).to_string(),
     ))
@@ -300,17 +305,25 @@ fn node_group_reasons(before: &Value, after: &Value) -> Vec<String> {
 fn rollout_fields(spec: &Value) -> Value {
     let mut s = spec.clone();
     if let Value::Object(m) = &mut s {
+        // v1beta1 and v1beta2 (`deletion` holds the timeouts, `minReadySeconds` moved
+        // into the machine spec, `taints` are new): what Cluster API's
+        // MachineTemplateUpToDate leaves out as propagated in place.
         for field in [
             "clusterName",
             "nodeDrainTimeout",
             "nodeDeletionTimeout",
             "nodeVolumeDetachTimeout",
             "readinessGates",
+            "deletion",
+            "minReadySeconds",
+            "taints",
         ] {
             m.remove(field);
         }
         for path in [&["infrastructureRef"][..], &["bootstrap", "configRef"][..]] {
-            if let Some(Value::Object(r)) = at_mut(m, path) {
+            if let Some(Value::Object(r)) = at_mut(m, path)
+                && r.contains_key("apiVersion")
+            {
                 let group =
                     group_of(r.get("apiVersion").and_then(Value::as_str).unwrap_or("")).to_string();
                 r.insert("apiVersion".into(), Value::String(group));
@@ -328,26 +341,33 @@ fn at_mut<'a>(m: &'a mut Map<String, Value>, path: &[&str]) -> Option<&'a mut Va
 }
 
 /// Why a `KubeadmControlPlane` replaces its machines (empty: it does not).
-fn control_plane_reasons(before: &Value, after: &Value) -> Vec<String> {
+fn control_plane_reasons<'a>(before: &'a Value, after: &'a Value) -> Vec<String> {
     let mut reasons = Vec::new();
     reasons.extend(changed_scalar(
         "version",
         at(before, &["spec", "version"]),
         at(after, &["spec", "version"]),
     ));
-    let infra = ["spec", "machineTemplate", "infrastructureRef"];
+    // v1beta2 keeps the reference under machineTemplate.spec.
+    let infra = |o: &'a Value| {
+        at(o, &["spec", "machineTemplate", "spec", "infrastructureRef"])
+            .or_else(|| at(o, &["spec", "machineTemplate", "infrastructureRef"]))
+    };
     reasons.extend(changed_reference(
         "infrastructure template",
-        at(before, &infra),
-        at(after, &infra),
+        infra(before),
+        infra(after),
     ));
     if at(before, &["spec", "kubeadmConfigSpec"]) != at(after, &["spec", "kubeadmConfigSpec"]) {
         reasons.push("kubeadm configuration (spec.kubeadmConfigSpec) changed".into());
     }
+    let rollout_after = |o: &'a Value| {
+        at(o, &["spec", "rollout", "after"]).or_else(|| at(o, &["spec", "rolloutAfter"]))
+    };
     reasons.extend(changed_scalar(
         "rolloutAfter",
-        at(before, &["spec", "rolloutAfter"]),
-        at(after, &["spec", "rolloutAfter"]),
+        rollout_after(before),
+        rollout_after(after),
     ));
     reasons
 }
@@ -443,7 +463,7 @@ mod tests {
     fn other_template_fields_replace_machines() {
         let r = rollouts(
             &[md("md-0", None, "t", json!({}))],
-            &[md("md-0", None, "t", json!({"minReadySeconds": 5}))],
+            &[md("md-0", None, "t", json!({"providerSpecificField": 5}))],
         );
         assert_eq!(
             r[0].reasons,

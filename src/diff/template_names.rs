@@ -49,6 +49,12 @@ const SLOTS: &[(&str, &str, &[&str])] = &[
         "OpenStackMachineTemplate",
         &["spec", "machineTemplate", "infrastructureRef"],
     ),
+    // Cluster API v1beta2 (template set 2.0.0) keeps it under machineTemplate.spec.
+    (
+        "KubeadmControlPlane",
+        "OpenStackMachineTemplate",
+        &["spec", "machineTemplate", "spec", "infrastructureRef"],
+    ),
 ];
 
 /// The paths of template references in a machine set of kind `owner_kind`.
