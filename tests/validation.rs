@@ -525,3 +525,21 @@ fn formats_are_checked_with_the_readers_rule() {
         .is_empty()
     );
 }
+
+/// A quoted number the chart copies verbatim into an int32 of an object stays a string
+/// (the API server would refuse it): refused, where one the chart prints as text is read
+/// as the number.
+#[test]
+fn quoted_numbers_the_chart_copies_verbatim_are_refused() {
+    let p = problems("controlPlane:\n  remediationStrategy: {maxRetry: '5'}\n");
+    assert!(
+        problem_of(&p, "controlPlane.remediationStrategy.maxRetry").starts_with(
+            "controlPlane.remediationStrategy.maxRetry: expected an integer, got \"5\""
+        ),
+        "{p:?}"
+    );
+    assert!(
+        problems("controlPlane:\n  remediationStrategy: {maxRetry: 5}\n  machineCount: '3'\n")
+            .is_empty()
+    );
+}

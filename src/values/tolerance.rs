@@ -9,7 +9,8 @@
 //!   of a values file is for helm) for an integer;
 //! - a quoted integer (`machineCount: "3"`) where the chart prints the value as text
 //!   (not `machineCountMin`/`machineCountMax`, which the chart compares as numbers: helm
-//!   refuses them quoted, and so does capiform).
+//!   refuses them quoted, and so does capiform; nor `controlPlane.remediationStrategy.maxRetry`,
+//!   which the chart copies as the string the API server refuses, and capiform refuses).
 //!
 //! Fractions for integers, other strings for booleans and numbers stay errors of the
 //! values checks.
@@ -138,7 +139,7 @@ impl<'a> Walker<'a, '_> {
                     .as_f64()
                     .filter(|f| f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15)
                     .map(|f| f as i64),
-                Value::String(s) if !compared_as_numbers(path) => integer_text(s),
+                Value::String(s) if !quoted_stays_text(path) => integer_text(s),
                 _ => None,
             };
             if let Some(i) = whole {
@@ -191,9 +192,14 @@ fn kind_fits(schema: &Node, value: &Value) -> bool {
     }
 }
 
-/// Fields the chart compares as numbers (`lt`), where helm refuses a quoted number.
-fn compared_as_numbers(path: &str) -> bool {
-    path.ends_with("machineCountMin") || path.ends_with("machineCountMax")
+/// Integer fields where a quoted number is not read as one: those the chart compares as
+/// numbers (`lt`), where helm refuses a quoted number, and those it copies into an
+/// object verbatim (`toYaml`), where the quoted number stays a string that the API
+/// server refuses for an integer field.
+fn quoted_stays_text(path: &str) -> bool {
+    path.ends_with("machineCountMin")
+        || path.ends_with("machineCountMax")
+        || path.ends_with("remediationStrategy.maxRetry")
 }
 
 /// A decimal integer written as text (`"3"`, `"-1"`), as the chart would print it.

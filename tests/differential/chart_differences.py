@@ -106,6 +106,12 @@ def refused_by_capiform(case_dir):
             for key in ("runAsUser", "runAsGroup", "fsGroup"):
                 if isinstance(fields.get(key), str):
                     return f"autoscaler.{context}.{key} is a string, not an integer"
+    # The same of the control plane's remediation strategy, which the chart copies
+    # verbatim into the KubeadmControlPlane (spec.remediationStrategy.maxRetry, an int32).
+    control_plane = values.get("controlPlane") if isinstance(values.get("controlPlane"), dict) else {}
+    strategy = control_plane.get("remediationStrategy")
+    if isinstance(strategy, dict) and isinstance(strategy.get("maxRetry"), str):
+        return "controlPlane.remediationStrategy.maxRetry is a string, not an integer"
     return None
 
 # differences-from-the-chart.md, "Node labels YAML cannot quote": when a node label holds
