@@ -185,14 +185,22 @@ fn remediation_strategy_schema() -> Value {
     }})
 }
 
-/// Security group rules of CAPO: the remote prefix Neutron takes.
+/// Security group rules of CAPO: the remote prefix and the ports Neutron takes.
 fn security_group_rules_schema() -> Value {
+    let port = json!({
+        "type": ["integer", "null"],
+        "minimum": 0,
+        "maximum": 65535,
+        "x-rule": "CAPO's security group rules take an integer, and Neutron a port from 0 to 65535 (for ICMP, a type or code from 0 to 255)",
+    });
     json!({"items": {"properties": {
         "remoteIPPrefix": {
             "type": ["string", "null"],
             "format": "ip-or-cidr",
             "x-rule": "Neutron (through CAPO's security group rules) takes an IP address or a CIDR such as 10.0.0.0/8",
         },
+        "portRangeMin": port.clone(),
+        "portRangeMax": port,
     }}})
 }
 

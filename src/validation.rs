@@ -192,5 +192,56 @@ fn cross_field(v: &Values) -> Vec<FieldError> {
             "is required (or controlPlane.kubernetesVersion): the Kubernetes version, e.g. 1.31.4",
         ));
     }
+    if let Some(cp) = &v.control_plane {
+        out.extend(control_plane_rollout(cp));
+    }
     out
+}
+
+/// A values number or text as the user would write it (`2`, not `2.0`).
+fn shown(v: &serde_json::Value) -> String {
+    match v.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+        _ => v.to_string(),
+    }
+}
+
+/// The rule of Cluster API's KubeadmControlPlane webhook on the rollout: a rolling update
+/// adds 1 machine or none (`maxSurge`, read as Kubernetes reads an int-or-string as a
+/// number: a string that is not a whole number counts as 0), and without one (a scale-in
+/// rollout) the control plane needs at least 3 machines.
+fn control_plane_rollout(cp: &crate::values::ControlPlane) -> Vec<FieldError> {
+    let path = "controlPlane.rolloutStrategy.rollingUpdate.maxSurge";
+    let Some(surge) = cp
+        .rollout_strategy
+        .as_ref()
+        .and_then(|s| s.get("rollingUpdate"))
+        .and_then(|r| r.get("maxSurge"))
+        .filter(|s| !s.is_null())
+    else {
+        return Vec::new();
+    };
+    let value = match surge {
+        serde_json::Value::Number(n) => n.as_f64().unwrap_or(f64::NAN),
+        serde_json::Value::String(s) => s.trim().parse::<i64>().map_or(0.0, |n| n as f64),
+        _ => return Vec::new(), // a type error of the values schema
+    };
+    if value != 0.0 && value != 1.0 {
+        return vec![FieldError::new(
+            path,
+            format!(
+                "{} is not allowed: Cluster API's KubeadmControlPlane takes a maxSurge of 1 (a machine added before one is removed) or 0 (scale-in)",
+                shown(surge)
+            ),
+        )];
+    }
+    match cp.machine_count {
+        Some(count) if value == 0.0 && count < 3 => vec![FieldError::new(
+            path,
+            format!(
+                "is 0 (scale-in) with controlPlane.machineCount {count}: Cluster API's KubeadmControlPlane needs at least 3 machines to roll out without a surge; give 3 or more machines, or maxSurge 1"
+            ),
+        )],
+        _ => Vec::new(),
+    }
 }

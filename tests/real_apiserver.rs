@@ -34,12 +34,20 @@ type TestFn = fn(&Ctx);
 const TESTS: &[(&str, TestFn)] = &[
     ("minimal_lifecycle", minimal_lifecycle),
     (
+        "status_wait_follows_generations_and_versions",
+        status_wait_follows_generations_and_versions,
+    ),
+    (
         "upstream_full_applies_and_reapplies",
         upstream_full_applies_and_reapplies,
     ),
     (
         "node_group_and_addon_removed_prune_exactly_those",
         node_group_and_addon_removed_prune_exactly_those,
+    ),
+    (
+        "rollback_recreates_what_a_prune_is_still_deleting",
+        rollback_recreates_what_a_prune_is_still_deleting,
     ),
     (
         "a_field_of_another_manager_is_a_conflict",
@@ -230,6 +238,20 @@ impl Ctx {
         }
         out.sort_by(|a, b| a.0.cmp(&b.0));
         out
+    }
+
+    /// A JSON merge patch of an object (`name`, or `name/status` for its status) as the
+    /// field manager `tests`.
+    fn merge(&self, collection: &str, name: &str, patch: Value) -> Value {
+        let params = PatchParams {
+            field_manager: Some("tests".into()),
+            ..Default::default()
+        };
+        let request = Request::new(collection)
+            .patch(name, &params, &Patch::Merge(patch))
+            .unwrap();
+        self.block_on(self.client.request::<Value>(request))
+            .unwrap_or_else(|e| panic!("PATCH {collection}/{name}: {e}"))
     }
 
     /// Run the `capiform` binary against the server.
@@ -454,6 +476,155 @@ fn minimal_lifecycle(ctx: &Ctx) {
     );
 }
 
+/// `status --wait` against the statuses a management cluster's controllers write. Nothing
+/// provisions machines here, so the test pauses the Cluster (`spec.paused`: Cluster API's
+/// controllers then leave its objects alone) and writes the statuses itself through the
+/// status subresource, at the versions the release renders. Ready when every status says
+/// so; after a Kubernetes upgrade is applied, not ready until the control plane's
+/// controller has seen the new generation and reports the new version, and the
+/// MachineDeployment's controller has seen its new generation and updated every replica.
+fn status_wait_follows_generations_and_versions(ctx: &Ctx) {
+    let ns = ctx.namespace("status-wait");
+    let release = ctx.release("demo", &ns);
+    let values = minimal();
+    apply(ctx, &release, layers(&[&values], ""));
+    let clusters = format!("/apis/cluster.x-k8s.io/v1beta1/namespaces/{ns}/clusters");
+    let kcps =
+        format!("/apis/controlplane.cluster.x-k8s.io/v1beta1/namespaces/{ns}/kubeadmcontrolplanes");
+    let mds = format!("/apis/cluster.x-k8s.io/v1beta1/namespaces/{ns}/machinedeployments");
+    let (kcp, md) = ("demo-control-plane", "demo-md-0");
+    ctx.merge(&clusters, "demo", json!({"spec": {"paused": true}}));
+
+    let time = "2026-01-01T00:00:00Z";
+    let cluster_ready = |ctx: &Ctx| {
+        ctx.merge(
+            &clusters,
+            "demo/status",
+            json!({"status": {"phase": "Provisioned", "infrastructureReady": true,
+                "controlPlaneReady": true,
+                "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": time}]}}),
+        );
+    };
+    // The control plane's status: `version` reported, the generation seen (or not).
+    let control_plane = |ctx: &Ctx, version: &str, seen: bool| {
+        let live = ctx.get(&format!("{kcps}/{kcp}")).unwrap();
+        let replicas = live["spec"]["replicas"].as_i64().unwrap();
+        let mut status = json!({"replicas": replicas, "readyReplicas": replicas,
+            "updatedReplicas": replicas, "unavailableReplicas": 0, "ready": true,
+            "initialized": true, "version": version});
+        if seen {
+            status["observedGeneration"] = live["metadata"]["generation"].clone();
+        }
+        ctx.merge(&kcps, &format!("{kcp}/status"), json!({ "status": status }));
+    };
+    // The MachineDeployment's status: the generation seen (or not), `updated` replicas
+    // with the current spec.
+    let machine_deployment = |ctx: &Ctx, seen: bool, updated: i64| {
+        let live = ctx.get(&format!("{mds}/{md}")).unwrap();
+        let replicas = live["spec"]["replicas"].as_i64().unwrap();
+        let mut status = json!({"phase": "Running", "replicas": replicas,
+            "readyReplicas": replicas, "availableReplicas": replicas,
+            "updatedReplicas": updated, "unavailableReplicas": 0});
+        if seen {
+            status["observedGeneration"] = live["metadata"]["generation"].clone();
+        }
+        ctx.merge(&mds, &format!("{md}/status"), json!({ "status": status }));
+        replicas
+    };
+    let addons_deployed = |ctx: &Ctx| {
+        for plural in ["helmreleases", "manifests"] {
+            let collection = format!("/apis/addons.stackhpc.com/v1alpha1/namespaces/{ns}/{plural}");
+            for name in ctx.names(&ns, "addons.stackhpc.com/v1alpha1", plural) {
+                ctx.merge(
+                    &collection,
+                    &format!("{name}/status"),
+                    json!({"status": {"phase": "Deployed"}}),
+                );
+            }
+        }
+    };
+    let readiness = |ctx: &Ctx| -> Value {
+        let out = ctx.capiform(&["status", "demo", "-n", &ns, "-o", "json"]);
+        assert!(out.status.success(), "{}", text(&out));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["readiness"].clone()
+    };
+    let progressing = |reason: String| json!({"state": "progressing", "reason": reason});
+    let wait = |ctx: &Ctx, timeout: &str| {
+        ctx.capiform(&["status", "demo", "-n", &ns, "--wait", "--timeout", timeout])
+    };
+
+    // Everything as the controllers report a running cluster: ready at once.
+    let old = ctx.get(&format!("{kcps}/{kcp}")).unwrap()["spec"]["version"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    cluster_ready(ctx);
+    control_plane(ctx, &old, true);
+    let replicas = machine_deployment(ctx, true, 2);
+    addons_deployed(ctx);
+    assert_eq!(readiness(ctx), json!({"state": "ready"}));
+    let out = wait(ctx, "60s");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("STATUS  Ready"),
+        "{}",
+        text(&out)
+    );
+
+    // An upgrade applied: the statuses still say ready, but no controller has seen it.
+    apply(
+        ctx,
+        &release,
+        layers(&[&values], "kubernetesVersion: 1.32.1\n"),
+    );
+    let new = ctx.get(&format!("{kcps}/{kcp}")).unwrap()["spec"]["version"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(new, old);
+    assert_eq!(
+        readiness(ctx),
+        progressing(format!(
+            "KubeadmControlPlane {kcp}: the controller has not seen the latest spec yet"
+        ))
+    );
+    let out = wait(ctx, "3s");
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+
+    // The control plane's controller has seen it, its machines still run the old version.
+    control_plane(ctx, &old, true);
+    assert_eq!(
+        readiness(ctx),
+        progressing(format!(
+            "KubeadmControlPlane {kcp}: at version {old}, upgrading to {new}"
+        ))
+    );
+    // The control plane upgraded; the MachineDeployment's controller has not seen its new
+    // spec.
+    control_plane(ctx, &new, true);
+    assert_eq!(
+        readiness(ctx),
+        progressing(format!(
+            "MachineDeployment {md}: the controller has not seen the latest spec yet"
+        ))
+    );
+    // Seen, no machine replaced yet.
+    machine_deployment(ctx, true, 0);
+    assert_eq!(
+        readiness(ctx),
+        progressing(format!(
+            "MachineDeployment {md}: {replicas}/{replicas} ready, 0/{replicas} up to date"
+        ))
+    );
+    let out = wait(ctx, "3s");
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    // Every machine replaced.
+    machine_deployment(ctx, true, replicas);
+    assert_eq!(readiness(ctx), json!({"state": "ready"}));
+    let out = wait(ctx, "60s");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
 fn upstream_full_applies_and_reapplies(ctx: &Ctx) {
     let ns = ctx.namespace("upstream-full");
     let release = ctx.release("demo", &ns);
@@ -548,6 +719,66 @@ fn node_group_and_addon_removed_prune_exactly_those(ctx: &Ctx) {
         ctx.names(&ns, "cluster.x-k8s.io/v1beta2", "machinedeployments"),
         ["demo-md-0"]
     );
+}
+
+/// A node group removed (its MachineDeployment pruned: it stays, terminating, while
+/// Cluster API deletes its MachineSets), then at once a rollback to the revision that had
+/// it: the rollback creates it anew once the deletion is over, rather than applying to
+/// the object being deleted (which would vanish with it).
+fn rollback_recreates_what_a_prune_is_still_deleting(ctx: &Ctx) {
+    let ns = ctx.namespace("rollback-prune");
+    let release = ctx.release("demo", &ns);
+    let values = minimal();
+    let two = "nodeGroups:\n  - {name: md-0, machineFlavor: worker.small, machineCount: 2}\n  - {name: md-1, machineFlavor: worker.large, machineCount: 1}\n";
+    let one = "nodeGroups:\n  - {name: md-0, machineFlavor: worker.small, machineCount: 2}\n";
+    apply(ctx, &release, layers(&[&values], two));
+    let md1 =
+        format!("/apis/cluster.x-k8s.io/v1beta1/namespaces/{ns}/machinedeployments/demo-md-1");
+    // Cluster API's MachineSet for md-1 (it keeps md-1 terminating when pruned).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while ctx
+        .names(&ns, "cluster.x-k8s.io/v1beta2", "machinesets")
+        .iter()
+        .all(|n| !n.starts_with("demo-md-1-"))
+    {
+        assert!(Instant::now() < deadline, "no MachineSet for md-1");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let report = apply(ctx, &release, layers(&[&values], one));
+    assert!(
+        report
+            .pruned
+            .iter()
+            .any(|r| r.to_string() == "MachineDeployment/demo-md-1"),
+        "{:?}",
+        report.pruned
+    );
+    let terminating = ctx
+        .get(&md1)
+        .is_some_and(|md| md["metadata"].get("deletionTimestamp").is_some());
+    common::loud(&format!(
+        "rollback after prune: md-1 terminating when the rollback starts: {terminating}"
+    ));
+
+    let report = ctx
+        .block_on(rollback(&release, 1, None, &ApplyOptions::default()))
+        .unwrap_or_else(|e| panic!("rollback: {e}"));
+    assert!(
+        names_of(&report, Outcome::Created).contains(&"MachineDeployment/demo-md-1".to_string()),
+        "{}: {:?}",
+        report.summary(),
+        report.applied
+    );
+    // It stays: not the terminating object, which would go with its last MachineSet.
+    for _ in 0..10 {
+        let md = ctx.get(&md1).expect("md-1 exists after the rollback");
+        assert!(
+            md["metadata"].get("deletionTimestamp").is_none(),
+            "md-1 is being deleted after the rollback: {}",
+            md["metadata"]
+        );
+        std::thread::sleep(Duration::from_secs(1));
+    }
 }
 
 fn a_field_of_another_manager_is_a_conflict(ctx: &Ctx) {

@@ -543,3 +543,62 @@ fn quoted_numbers_the_chart_copies_verbatim_are_refused() {
             .is_empty()
     );
 }
+
+/// Issue 26: the ports of security group rules are integers from 0 to 65535 (CAPO's type,
+/// Neutron's range); a quoted one, which the chart copies as a string, is refused.
+#[test]
+fn security_group_rule_ports_are_checked() {
+    let p = problems(
+        "clusterNetworking:\n  workerNodesSecurityGroupRules:\n    - {name: web, direction: ingress, etherType: IPv4, protocol: tcp, portRangeMin: '80', portRangeMax: 70000}\n",
+    );
+    let min = problem_of(
+        &p,
+        "clusterNetworking.workerNodesSecurityGroupRules[0].portRangeMin",
+    );
+    assert!(
+        min.contains("expected an integer, got \"80\"") && min.ends_with("(in extra.yaml, line 3)"),
+        "{min}"
+    );
+    let max = problem_of(
+        &p,
+        "clusterNetworking.workerNodesSecurityGroupRules[0].portRangeMax",
+    );
+    assert!(
+        max.contains("70000 is too large (expected at most 65535: CAPO's security group rules take an integer, and Neutron a port from 0 to 65535"),
+        "{max}"
+    );
+    assert!(
+        problems(
+            "clusterNetworking:\n  controlPlaneNodesSecurityGroupRules:\n    - {name: web, direction: ingress, etherType: IPv4, protocol: tcp, portRangeMin: 443, portRangeMax: 443}\n"
+        )
+        .is_empty()
+    );
+}
+
+/// Cluster API's KubeadmControlPlane webhook: a scale-in rollout (maxSurge 0) needs at
+/// least 3 control plane machines, and maxSurge is 0 or 1. The chart copies the strategy
+/// as it is; the webhook refuses the KubeadmControlPlane.
+#[test]
+fn control_plane_rollout_follows_cluster_apis_rule() {
+    let p = problems(
+        "controlPlane:\n  machineCount: 1\n  rolloutStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 0\n",
+    );
+    let m = problem_of(&p, "controlPlane.rolloutStrategy.rollingUpdate.maxSurge");
+    assert!(
+        m.contains("is 0 (scale-in) with controlPlane.machineCount 1")
+            && m.contains("at least 3 machines"),
+        "{m}"
+    );
+    let p = problems("controlPlane:\n  rolloutStrategy:\n    rollingUpdate:\n      maxSurge: 2\n");
+    let m = problem_of(&p, "controlPlane.rolloutStrategy.rollingUpdate.maxSurge");
+    assert!(
+        m.contains("2 is not allowed") && m.contains("1 (a machine added"),
+        "{m}"
+    );
+    assert!(
+        problems(
+            "controlPlane:\n  machineCount: 3\n  rolloutStrategy:\n    rollingUpdate:\n      maxSurge: 0\n"
+        )
+        .is_empty()
+    );
+}

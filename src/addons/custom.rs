@@ -17,6 +17,14 @@ pub fn jinja_raw(text: &str) -> String {
     format!("{{%- raw %}}\n{body}\n{{%- endraw %}}\n")
 }
 
+/// Wrap a custom manifest in a Jinja raw block keeping the text as written, its final
+/// newline included, as the chart writes it (the `{%-` of the closing tag strips that
+/// newline again, so the addon provider sees the same text either way; a Secret adopted
+/// from helm then holds the same bytes).
+pub fn jinja_raw_manifest(text: &str) -> String {
+    format!("{{%- raw %}}\n{text}\n{{%- endraw %}}\n")
+}
+
 /// Every custom addon, in name order.
 pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
     let mut out = Vec::new();
@@ -45,7 +53,7 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
                     .manifests
                     .iter()
                     .flatten()
-                    .map(|(k, m)| (k.clone(), Value::String(jinja_raw(m))))
+                    .map(|(k, m)| (k.clone(), Value::String(jinja_raw_manifest(m))))
                     .collect();
                 let secret = config_secret(ctx, name, Value::Object(data))?;
                 let secret_name = secret.metadata.name.clone();
@@ -87,6 +95,18 @@ mod examples {
     fn jinja_raw() {
         assert_eq!(
             crate::addons::custom::jinja_raw("a: 1\n"),
+            "{%- raw %}\na: 1\n{%- endraw %}\n"
+        );
+    }
+
+    #[test]
+    fn jinja_raw_manifest() {
+        assert_eq!(
+            crate::addons::custom::jinja_raw_manifest("a: 1\n"),
+            "{%- raw %}\na: 1\n\n{%- endraw %}\n"
+        );
+        assert_eq!(
+            crate::addons::custom::jinja_raw_manifest("a: 1"),
             "{%- raw %}\na: 1\n{%- endraw %}\n"
         );
     }

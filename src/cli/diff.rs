@@ -171,10 +171,14 @@ fn run_offline(
     Ok(diff_manifests(&before, &after, &DiffOptions::offline()))
 }
 
+/// The usage error of `capiform diff` given neither a release nor two sides.
+const MISSING_RELEASE: &str =
+    "capiform diff against the cluster needs the release name (or --from/--to for an offline diff)";
+
 /// The report of a diff against the cluster.
 fn run_against_cluster(args: &DiffArgs) -> std::result::Result<crate::diff::Diff, (i32, String)> {
     let Some(release) = args.release.as_deref() else {
-        return Err((2, "capiform diff against the cluster needs the release name (or --from/--to for an offline diff)".into()));
+        return Err((2, MISSING_RELEASE.into()));
     };
     let usage = |e: Error| (e.exit_code(), e.to_string());
     let set = super::template_set(&args.values).map_err(usage)?;
@@ -215,11 +219,14 @@ pub(super) fn run(args: &DiffArgs) -> i32 {
             }
         }
     } else {
+        // Usage first: without a release (and without --from/--to) there is nothing to
+        // compare, whatever the kubeconfig.
+        let Some(release) = args.release.as_deref() else {
+            eprintln!("Error: {MISSING_RELEASE}");
+            return error_code(2);
+        };
         // The values are checked (and rendered) before any request, offline.
-        if let Some(release) = args.release.as_deref()
-            && let Err(e) =
-                super::precheck::check_render_args(release, &args.namespace, &args.values)
-        {
+        if let Err(e) = super::precheck::check_render_args(release, &args.namespace, &args.values) {
             super::report(&e);
             return error_code(e.exit_code());
         }

@@ -227,11 +227,45 @@ fn secret_yaml_meaning(object: &mut Value) {
             continue;
         };
         let structured =
-            serde_yaml::from_str::<Value>(&text).is_ok_and(|v| v.is_object() || v.is_array());
-        if let Some(canonical) = yaml_documents_canonical(&text).filter(|_| structured) {
+            |t: &str| serde_yaml::from_str::<Value>(t).is_ok_and(|v| v.is_object() || v.is_array());
+        // An addon's values with Jinja expressions (`k8sServiceHost: {{ cluster… }}`) read
+        // as YAML once each expression stands for what it prints.
+        let text = if structured(&text) {
+            text
+        } else {
+            match jinja_expressions_as_words(&text).filter(|t| structured(t)) {
+                Some(words) => words,
+                None => continue,
+            }
+        };
+        if let Some(canonical) = yaml_documents_canonical(&text) {
             *value = Value::String(engine.encode(canonical));
         }
     }
+}
+
+/// `text` with each Jinja expression (`{{ … }}`) written as a word that names it
+/// (`jinja-` and the hexadecimal bytes of the expression, spaces at its ends aside), so
+/// that a Jinja-templated YAML text reads as YAML and two texts compare equal when they
+/// differ only in comments and layout; `None` when the text has none, or has Jinja
+/// statements (`{% … %}`), whose output is not known.
+fn jinja_expressions_as_words(text: &str) -> Option<String> {
+    if !text.contains("{{") || text.contains("{%") {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let end = rest[start..].find("}}")? + start;
+        out.push_str(&rest[..start]);
+        out.push_str("jinja-");
+        for b in rest[start + 2..end].trim().bytes() {
+            out.push_str(&format!("{b:02x}"));
+        }
+        rest = &rest[end + 2..];
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 fn is_empty_map(v: &Value) -> bool {
@@ -344,6 +378,20 @@ mod tests {
         );
         assert_ne!(normalized(&yaml("a: x\n")), normalized(&yaml("a: y\n")));
         assert_ne!(normalized(&yaml("text ")), normalized(&yaml("text")));
+        // An addon's values with Jinja expressions: comments and layout aside, the same
+        // expressions at the same places are the same values.
+        let helm = "# the node's IPs\nipam:\n  mode: kubernetes\nhost: {{ cluster.spec.controlPlaneEndpoint.host }}\n";
+        let ours = "ipam: {mode: kubernetes}\nhost: {{cluster.spec.controlPlaneEndpoint.host}}\n";
+        assert_eq!(normalized(&yaml(helm)), normalized(&yaml(ours)));
+        let other =
+            "ipam:\n  mode: kubernetes\nhost: {{ cluster.spec.controlPlaneEndpoint.port }}\n";
+        assert_ne!(normalized(&yaml(helm)), normalized(&yaml(other)));
+        // Jinja statements: compared as written.
+        let statement = "{% if x %}a: 1{% endif %}\n";
+        assert_ne!(
+            normalized(&yaml(statement)),
+            normalized(&yaml("{% if x %}a: 1{% endif %}"))
+        );
     }
 
     #[test]

@@ -9,8 +9,9 @@
 //!   of a values file is for helm) for an integer;
 //! - a quoted integer (`machineCount: "3"`) where the chart prints the value as text
 //!   (not `machineCountMin`/`machineCountMax`, which the chart compares as numbers: helm
-//!   refuses them quoted, and so does capiform; nor `controlPlane.remediationStrategy.maxRetry`,
-//!   which the chart copies as the string the API server refuses, and capiform refuses).
+//!   refuses them quoted, and so does capiform; nor `controlPlane.remediationStrategy.maxRetry`
+//!   and the ports of security group rules and of `controlPlaneEndpoint`, which the chart copies as the string the API
+//!   server refuses, and capiform refuses).
 //!
 //! Fractions for integers, other strings for booleans and numbers stay errors of the
 //! values checks.
@@ -200,6 +201,9 @@ fn quoted_stays_text(path: &str) -> bool {
     path.ends_with("machineCountMin")
         || path.ends_with("machineCountMax")
         || path.ends_with("remediationStrategy.maxRetry")
+        || path == "controlPlaneEndpoint.port"
+        || (path.contains("SecurityGroupRules[")
+            && (path.ends_with(".portRangeMin") || path.ends_with(".portRangeMax")))
 }
 
 /// A decimal integer written as text (`"3"`, `"-1"`), as the chart would print it.

@@ -112,7 +112,39 @@ def refused_by_capiform(case_dir):
     strategy = control_plane.get("remediationStrategy")
     if isinstance(strategy, dict) and isinstance(strategy.get("maxRetry"), str):
         return "controlPlane.remediationStrategy.maxRetry is a string, not an integer"
+    # And of the security group rules (OpenStackCluster portRangeMin/portRangeMax).
+    networking = values.get("clusterNetworking") if isinstance(values.get("clusterNetworking"), dict) else {}
+    for rules in ("workerNodesSecurityGroupRules", "controlPlaneNodesSecurityGroupRules"):
+        for rule in networking.get(rules) or []:
+            if isinstance(rule, dict):
+                for key in ("portRangeMin", "portRangeMax"):
+                    if isinstance(rule.get(key), str):
+                        return f"clusterNetworking.{rules}[].{key} is a string, not an integer"
+    # Cluster API's KubeadmControlPlane webhook: maxSurge 0 or 1, and 0 (scale-in) needs 3
+    # or more control plane machines. The chart copies the strategy as it is.
+    rollout = control_plane.get("rolloutStrategy")
+    rolling = rollout.get("rollingUpdate") if isinstance(rollout, dict) else None
+    surge = rolling.get("maxSurge") if isinstance(rolling, dict) else None
+    if isinstance(surge, (int, float, str)) and not isinstance(surge, bool):
+        if isinstance(surge, str):
+            try:
+                surge = int(surge.strip())
+            except ValueError:
+                surge = 0
+        count = control_plane.get("machineCount", 3)
+        if isinstance(count, str) and count.strip().lstrip("-").isdigit():
+            count = int(count)  # a quoted count is read as the number (tolerance.rs)
+        if surge not in (0, 1):
+            return "controlPlane.rolloutStrategy.rollingUpdate.maxSurge is neither 0 nor 1"
+        if surge == 0 and isinstance(count, (int, float)) and not isinstance(count, bool) and count < 3:
+            return "controlPlane.rolloutStrategy.rollingUpdate.maxSurge 0 with fewer than 3 machines"
+    # And of controlPlaneEndpoint (the OpenStackCluster's spec.controlPlaneEndpoint, toYaml).
+    endpoint = values.get("controlPlaneEndpoint")
+    if isinstance(endpoint, dict) and isinstance(endpoint.get("port"), str):
+        return "controlPlaneEndpoint.port is a string, not an integer"
     return None
+
+
 
 # differences-from-the-chart.md, "Node labels YAML cannot quote": when a node label holds
 # a double quote or a bad escape, the chart's `fromYaml` fails and it prints its error

@@ -12,8 +12,9 @@ and parity cases have) is rendered with `capiform render`, and then:
   namespace (created for real when missing): the API server's validation, defaulting, the
   CRDs' schemas and the Cluster API and CAPO webhooks all run, nothing is stored;
 - every manifest template of a `Manifests` object (the objects the addon provider applies
-  to the workload cluster: storage classes, Secrets, ConfigMaps, Services, RBAC ...) is
-  evaluated as the addon provider evaluates it (Jinja, with a stand-in `cluster`,
+  to the workload cluster: storage classes, Secrets, ConfigMaps, Services, RBAC ...), given
+  inline or in a Secret of the same render (the custom addons' manifests), is evaluated as
+  the addon provider evaluates it (Jinja, with a stand-in `cluster`,
   `infra_cluster` and `cloud_identity`), and each object in it is dry-run the same way,
   namespaced ones in the scratch namespace `capiform-dry-run-workload`;
 - objects of kinds the API server does not serve (Calico's, the Prometheus operator's ...)
@@ -192,22 +193,44 @@ def stand_in_context(cluster_name, namespace):
     }
 
 
-def workload_objects(manifests, env):
-    """The objects inside a `Manifests` object's templates: [(source index, object)], or
-    raises ValueError naming the template that does not evaluate."""
+def secret_texts(secret, source):
+    """[(key, text)] of the keys of a rendered Secret that a `secret` manifest source
+    selects (`keys`, `excludeKeys`; none given: every key), in key order."""
+    data = dict(secret.get("stringData") or {})
+    for key, b64 in (secret.get("data") or {}).items():
+        data.setdefault(key, base64.b64decode(b64).decode())
+    keys = source.get("keys") or sorted(data)
+    excluded = set(source.get("excludeKeys") or [])
+    return [(k, data[k]) for k in keys if k in data and k not in excluded]
+
+
+def workload_objects(manifests, env, secrets=None):
+    """The objects inside a `Manifests` object's templates, given inline (`template`) or
+    in a Secret of the same render (`secret`, as the custom addons give them):
+    [(source, object)], or raises ValueError naming the template that does not evaluate
+    or the Secret that is not rendered."""
     spec = manifests.get("spec") or {}
     context = stand_in_context(spec.get("clusterName", "cluster"), manifests["metadata"].get("namespace", ""))
     out = []
     for i, source in enumerate(spec.get("manifestSources") or []):
-        text = source.get("template")
-        if text is None:
+        if source.get("template") is not None:
+            texts = [(f"manifestSources[{i}]", source["template"])]
+        elif source.get("secret") is not None:
+            name = source["secret"].get("name")
+            secret = (secrets or {}).get(name)
+            if secret is None:
+                raise ValueError(f"manifestSources[{i}]: the Secret {name!r} is not rendered")
+            texts = [(f"manifestSources[{i}] (Secret {name!r}, key {k!r})", t)
+                     for k, t in secret_texts(secret, source["secret"])]
+        else:
             continue
-        try:
-            evaluated = env.from_string(text).render(**context)
-            docs = [d for d in yaml.safe_load_all(evaluated) if d is not None]
-        except (jinja2.TemplateError, yaml.YAMLError) as e:
-            raise ValueError(f"manifestSources[{i}] does not evaluate as the addon provider would: {e}")
-        out += [(i, d) for d in docs]
+        for where, text in texts:
+            try:
+                evaluated = env.from_string(text).render(**context)
+                docs = [d for d in yaml.safe_load_all(evaluated) if d is not None]
+            except (jinja2.TemplateError, yaml.YAMLError) as e:
+                raise ValueError(f"{where} does not evaluate as the addon provider would: {e}")
+            out += [(where, d) for d in docs]
     return out
 
 
@@ -251,67 +274,102 @@ def case_args(case_dir):
     return args, namespace
 
 
-def dry_run_object(api, kinds, obj, namespace, where, report):
-    api_version, kind = obj.get("apiVersion"), obj.get("kind")
-    served = kinds.get((api_version, kind))
+def target(kinds, obj, namespace):
+    """Where `obj` is created: (URL path, namespace or None), or None when the API server
+    does not serve its kind. `namespace`: the namespace of namespaced objects (None: the
+    object's own, else `default`)."""
+    served = kinds.get((obj.get("apiVersion"), obj.get("kind")))
     if served is None:
-        with report.lock:
-            report.unserved[f"{kind} ({api_version})"] += 1
-        return
+        return None
     plural, namespaced = served
+    api_version = obj["apiVersion"]
+    group_path = ("/api/" if api_version == "v1" else "/apis/") + api_version
+    if namespaced:
+        namespace = namespace or (obj.get("metadata") or {}).get("namespace") or "default"
+        return f"{group_path}/namespaces/{namespace}/{plural}", namespace
+    return f"{group_path}/{plural}", None
+
+
+def dry_run_object(api, path, namespace, obj):
+    """The API server's verdict on a dry-run create of `obj` at `path`: None when it
+    accepts it, else `STATUS message`."""
     obj = json.loads(json.dumps(obj))
     meta = obj.setdefault("metadata", {})
-    if namespaced:
-        if namespace is None:
-            namespace = meta.get("namespace") or "default"
+    if namespace:
         meta["namespace"] = namespace
-        group_path = ("/api/" if api_version == "v1" else "/apis/") + api_version
-        path = f"{group_path}/namespaces/{namespace}/{plural}"
     else:
         meta.pop("namespace", None)
-        path = ("/api/" if api_version == "v1" else "/apis/") + f"{api_version}/{plural}"
     status, body = api.request("POST", path + "?dryRun=All&fieldValidation=Strict", obj)
-    report.add(**{"dry-run": 1})
-    if status >= 300:
-        with report.lock:
-            report.refusals.append(f"{where}: {kind} {meta.get('name')!r}: {status} {refusal_message(body)}")
+    return None if status < 300 else f"{status} {refusal_message(body)}"
 
 
-def run_case(api, kinds, env, binary, name, render_args, namespace, report, must_render):
-    """Render one case and dry-run what it renders. `must_render`: a refusal by capiform is
-    a note (corpus cases, whose verdict the golden and parity tests own) rather than the
-    accepted outcome of a random draw."""
+def render_case(env, binary, name, render_args, namespace, report, must_render):
+    """Render one case: [(where, object, namespace to create it in or None)] of every
+    rendered object and every object inside its `Manifests` templates. `must_render`: a
+    refusal by capiform is a note (corpus cases, whose verdict the golden and parity tests
+    own) rather than the accepted outcome of a random draw."""
     r = subprocess.run([binary, "render"] + render_args, capture_output=True, text=True, timeout=120)
     if r.returncode != 0:
         msg = r.stderr.strip()
         if not msg:
             report.refusals.append(f"{name}: capiform exited {r.returncode} without a message")
+        elif "panicked" in msg:
+            report.refusals.append(f"{name}: capiform crashed: {msg[:300]}")
         elif must_render:
             report.notes.append(f"{name}: capiform refuses it: {msg.splitlines()[0]}")
         report.add(**{"refused by capiform": 1})
-        return
+        return []
     if "Traceback" in r.stderr or "panicked" in r.stderr:
         report.refusals.append(f"{name}: capiform printed a crash: {r.stderr[:300]}")
     report.add(rendered=1)
-    api.ensure_namespace(namespace)
-    for doc in yaml.safe_load_all(r.stdout):
-        if not isinstance(doc, dict):
-            continue
-        where = f"{name}"
-        dry_run_object(api, kinds, doc, None if doc.get("metadata", {}).get("namespace") else namespace,
-                       where, report)
+    docs = [d for d in yaml.safe_load_all(r.stdout) if isinstance(d, dict)]
+    secrets = {d["metadata"].get("name"): d for d in docs
+               if d.get("apiVersion") == "v1" and d.get("kind") == "Secret"}
+    out = []
+    for doc in docs:
+        out.append((name, doc, None if (doc.get("metadata") or {}).get("namespace") else namespace))
         if doc.get("kind") == "Manifests" and doc.get("apiVersion", "").startswith("addons.stackhpc.com/"):
             mname = doc["metadata"].get("name")
             try:
-                inner = workload_objects(doc, env)
+                inner = workload_objects(doc, env, secrets)
             except ValueError as e:
                 report.refusals.append(f"{name}: Manifests {mname!r}: {e}")
                 continue
-            for i, obj in inner:
+            for where, obj in inner:
                 if isinstance(obj, dict):
                     report.add(**{"workload objects": 1})
-                    dry_run_object(api, kinds, obj, WORKLOAD_NAMESPACE,
-                                   f"{name}: Manifests {mname!r} manifestSources[{i}]", report)
+                    out.append((f"{name}: Manifests {mname!r} {where}", obj, WORKLOAD_NAMESPACE))
+    return out
+
+
+def dry_run_all(api, kinds, items, report, jobs):
+    """Dry-run every (where, object, namespace) of `items`; an object the same in several
+    cases (same content, same namespace) is sent once and its verdict counted for each."""
+    by_key = collections.OrderedDict()
+    for where, obj, namespace in items:
+        found = target(kinds, obj, namespace)
+        if found is None:
+            report.unserved[f"{obj.get('kind')} ({obj.get('apiVersion')})"] += 1
+            continue
+        path, ns = found
+        key = (path, json.dumps(obj, sort_keys=True))
+        by_key.setdefault(key, (path, ns, obj, []))[3].append(where)
+    for ns in sorted({ns for path, ns, obj, wheres in by_key.values() if ns}):
+        api.ensure_namespace(ns)
+    report.add(**{"dry-run": sum(len(v[3]) for v in by_key.values()), "distinct": len(by_key)})
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
+        futures = {ex.submit(dry_run_object, api, path, ns, obj): (obj, wheres)
+                   for path, ns, obj, wheres in by_key.values()}
+        for fut in concurrent.futures.as_completed(futures):
+            obj, wheres = futures[fut]
+            what = f"{obj.get('kind')} {(obj.get('metadata') or {}).get('name')!r}"
+            try:
+                verdict = fut.result()
+            except Exception as e:  # a broken harness is a failure, never a pass
+                verdict = f"the dry run itself failed: {type(e).__name__}: {e}"
+            if verdict:
+                more = f" (and {len(wheres) - 1} other cases)" if len(wheres) > 1 else ""
+                report.refusals.append(f"{wheres[0]}{more}: {what}: {verdict}")
 
 
 def read_known(path):
@@ -375,13 +433,15 @@ def main():
             jobs.append((f"fuzz seed {args.fuzz_seed} index {i} (fuzz_values.py --seed {args.fuzz_seed} --only {i} --print)",
                          [release, "--namespace", namespace, "-f", path], namespace, False))
 
+    items = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
-        futures = [ex.submit(run_case, api, kinds, env, args.bin, *job[:3], report, job[3]) for job in jobs]
+        futures = [ex.submit(render_case, env, args.bin, *job[:3], report, job[3]) for job in jobs]
         for fut, job in zip(futures, jobs):
             try:
-                fut.result()
+                items += fut.result()
             except Exception as e:  # a broken harness is a failure, never a pass
                 report.refusals.append(f"{job[0]}: the dry run itself failed: {type(e).__name__}: {e}")
+    dry_run_all(api, kinds, items, report, args.jobs)
 
     known = read_known(args.known)
     by_pattern = collections.Counter()
@@ -394,7 +454,8 @@ def main():
             by_pattern[pattern] += 1
     c = report.counts
     print(f"dry run: {len(jobs)} cases, {c['rendered']} rendered, {c['refused by capiform']} refused by capiform; "
-          f"{c['dry-run']} objects dry-run ({c['workload objects']} from Manifests templates); "
+          f"{c['dry-run']} objects dry-run ({c['workload objects']} from Manifests templates; "
+          f"{c['distinct']} distinct, each sent once); "
           f"{sum(report.unserved.values())} objects of kinds the API server does not serve")
     if report.unserved:
         print("not served (no schema here), by kind: " +
