@@ -160,6 +160,12 @@ pub struct ObjectDiff {
     /// For a change: only labels or annotations change.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub metadata_only: bool,
+    /// For a change of an addon's `Manifests`: only content that is capiform's own
+    /// changes (Grafana dashboards, the summary and description of alert rules), besides
+    /// labels and annotations. Such a change updates the workload cluster's monitoring
+    /// stack and nothing else.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub own_content_only: bool,
     /// For a created machine template: the template it replaces in its machine set
     /// (the diff is then against that template).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -249,7 +255,7 @@ impl Diff {
             .iter()
             .filter(|o| match o.action {
                 Action::Create | Action::Prune => true,
-                Action::Change => !o.metadata_only,
+                Action::Change => !o.metadata_only && !o.own_content_only,
                 Action::Unchanged => false,
             })
             .collect()
@@ -331,6 +337,7 @@ pub fn diff_objects(before: &[Value], after: &[Value], options: &DiffOptions) ->
                 kind: key.kind,
                 name: key.name,
                 metadata_only: false,
+                own_content_only: false,
                 replaces: None,
                 diff: None,
             }),
@@ -340,6 +347,7 @@ pub fn diff_objects(before: &[Value], after: &[Value], options: &DiffOptions) ->
                     action: Action::Change,
                     api_version,
                     metadata_only: normalize::differs_only_in_metadata(b, a),
+                    own_content_only: normalize::differs_only_in_own_content(b, a),
                     replaces: None,
                     diff: Some(text::unified(Some(b), Some(a), &key, &key, options)),
                     kind: key.kind,
@@ -358,6 +366,7 @@ pub fn diff_objects(before: &[Value], after: &[Value], options: &DiffOptions) ->
                     action: Action::Create,
                     api_version,
                     metadata_only: false,
+                    own_content_only: false,
                     replaces: old.map(|(k, _)| k.name.clone()),
                     diff: Some(diff),
                     kind: key.kind,
@@ -376,6 +385,7 @@ pub fn diff_objects(before: &[Value], after: &[Value], options: &DiffOptions) ->
             kind: key.kind.clone(),
             name: key.name.clone(),
             metadata_only: false,
+            own_content_only: false,
             replaces: None,
             diff: (!shown).then(|| text::unified(Some(b), None, key, key, options)),
         });

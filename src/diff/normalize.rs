@@ -331,6 +331,88 @@ pub(crate) fn differs_only_in_metadata(a: &Value, b: &Value) -> bool {
     strip(a) == strip(b)
 }
 
+/// Whether two normalized addon `Manifests` differ only in content that is capiform's
+/// own (and in labels and annotations): the data of Grafana dashboard ConfigMaps (label
+/// `grafana_dashboard`) and the `summary` and `description` of alert rules in
+/// PrometheusRules, inside the templates. Templates that do not read as YAML (Jinja
+/// raw tags on their own lines aside) count as different when they differ.
+pub(crate) fn differs_only_in_own_content(a: &Value, b: &Value) -> bool {
+    if str_at(a, &["kind"]) != "Manifests" || str_at(b, &["kind"]) != "Manifests" {
+        return false;
+    }
+    let blanked = |v: &Value| -> Option<Value> {
+        let mut v = v.clone();
+        if let Some(Value::Object(meta)) = v.get_mut("metadata") {
+            meta.remove("labels");
+            meta.remove("annotations");
+        }
+        if let Some(Value::Array(sources)) =
+            v.get_mut("spec").and_then(|s| s.get_mut("manifestSources"))
+        {
+            for source in sources {
+                if let Some(Value::String(text)) = source.get_mut("template") {
+                    *text = own_content_blanked(text)?;
+                }
+            }
+        }
+        Some(v)
+    };
+    matches!((blanked(a), blanked(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// A manifest template's documents, canonical, with capiform's own content blanked (see
+/// [`differs_only_in_own_content`]); `None` when the text does not read as YAML.
+fn own_content_blanked(text: &str) -> Option<String> {
+    let is_raw_tag = |line: &str| {
+        let t = line.trim();
+        let inner = t.strip_prefix("{%").and_then(|r| r.strip_suffix("%}"));
+        inner.is_some_and(|i| matches!(i.trim_matches('-').trim(), "raw" | "endraw"))
+    };
+    let mut yaml = String::with_capacity(text.len());
+    for line in text.lines().filter(|l| !is_raw_tag(l)) {
+        yaml.push_str(line);
+        yaml.push('\n');
+    }
+    let mut out = String::new();
+    for document in serde_yaml::Deserializer::from_str(&yaml) {
+        let mut value: Value = serde::Deserialize::deserialize(document).ok()?;
+        if value.is_null() {
+            continue;
+        }
+        blank_own_content(&mut value);
+        out.push_str("---\n");
+        out.push_str(&crate::output::value_to_yaml(&sorted_keys(value)));
+    }
+    Some(out)
+}
+
+fn blank_own_content(object: &mut Value) {
+    match str_at(object, &["kind"]) {
+        "ConfigMap"
+            if object
+                .pointer("/metadata/labels/grafana_dashboard")
+                .is_some() =>
+        {
+            object["data"] = Value::Object(Map::new());
+        }
+        "PrometheusRule" => {
+            let groups = object
+                .pointer_mut("/spec/groups")
+                .and_then(Value::as_array_mut);
+            for group in groups.into_iter().flatten() {
+                let rules = group.get_mut("rules").and_then(Value::as_array_mut);
+                for rule in rules.into_iter().flatten() {
+                    if let Some(Value::Object(notes)) = rule.get_mut("annotations") {
+                        notes.remove("summary");
+                        notes.remove("description");
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,6 +495,44 @@ mod tests {
             normalized(&odd)["spec"]["manifestSources"][0]["template"],
             "{{ not yaml"
         );
+    }
+
+    #[test]
+    fn own_content_is_dashboards_and_alert_texts() {
+        let m = |text: &str| {
+            json!({"kind": "Manifests", "metadata": {"name": "m", "labels": {"a": "1"}},
+            "spec": {"manifestSources": [{"template": text}]}})
+        };
+        let dashboards = |title: &str| {
+            m(&format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\n  labels:\n    grafana_dashboard: \"1\"\ndata:\n  x.json: |\n    {{% raw %}}\n    {{\"title\": \"{title}\"}}\n    {{% endraw %}}\n"
+            ))
+        };
+        assert!(differs_only_in_own_content(
+            &dashboards("Nodes"),
+            &dashboards("Machines")
+        ));
+        let rule = |summary: &str, expr: &str| {
+            m(&format!(
+                "{{% raw %}}\napiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {{name: r}}\nspec:\n  groups:\n  - name: g\n    rules:\n    - alert: Down\n      expr: {expr}\n      annotations: {{summary: \"{summary}\", runbook_url: u}}\n{{% endraw %}}\n"
+            ))
+        };
+        assert!(differs_only_in_own_content(
+            &rule("down", "up == 0"),
+            &rule("is down", "up == 0")
+        ));
+        // The rule itself is not capiform's own.
+        assert!(!differs_only_in_own_content(
+            &rule("down", "up == 0"),
+            &rule("down", "up < 1")
+        ));
+        // Nor is any other object.
+        let cm = |v: &str| {
+            m(&format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\ndata: {{a: {v}}}\n"
+            ))
+        };
+        assert!(!differs_only_in_own_content(&cm("x"), &cm("y")));
     }
 
     #[test]

@@ -99,6 +99,8 @@ pub(super) fn report(diff: &Diff) -> String {
         }
         if o.metadata_only {
             note.push_str(" (labels/annotations only)");
+        } else if o.own_content_only {
+            note.push_str(" (capiform's own dashboards and alert texts only)");
         }
         let _ = writeln!(out, "  {} {}/{}{note}", o.action.sign(), o.kind, o.name);
     }
