@@ -113,7 +113,9 @@ def render(
 ) -> List[Dict[str, Any]]:
     """The objects of a cluster, in apply order, as dicts.
 
-    ``template_version`` picks an embedded template set (default: the newest);
+    ``template_version`` picks an embedded template set (default: the set for new
+    releases, the highest version that is not opt-in; an opt-in set, such as one that
+    renders Cluster API v1beta2, is used only when asked for by version);
     ``templates_dir`` loads an operator's set from a directory instead (read once per
     process). ``existing`` are objects already in the cluster that a render reads (the
     ``<release>-etcd-key`` Secret).

@@ -3,7 +3,8 @@
 For each install/upgrade the driver made, a case folder in the parity corpus layout is
 written: ``values.yaml`` (the values the driver built), ``case.yaml`` (release,
 namespace), ``expected.yaml`` (``helm template`` of the reference chart on those values)
-and ``applied.yaml`` (the objects the driver applied to the Kubernetes double). The parity
+and ``applied.yaml`` (the objects the driver applied to the Kubernetes double, without
+what the lifecycle adds to send them: :func:`without_bookkeeping`). The parity
 referee (``../shared/parity/parity.py``) then compares each folder semantically, with this
 module's ``applied`` engine standing in for ``capiform render``: it prints the folder's
 ``applied.yaml``.
@@ -12,6 +13,8 @@ module's ``applied`` engine standing in for ``capiform render``: it prints the f
         (the engine interface parity.py calls) prints DIR/applied.yaml
 """
 
+import base64
+import binascii
 import json
 import os
 import shlex
@@ -55,8 +58,9 @@ def write_case(folder: str, install: Dict[str, Any], helm: str) -> None:
 
 def without_bookkeeping(obj: Dict[str, Any], namespace: str) -> Dict[str, Any]:
     """The object without what the lifecycle adds to apply it: the release namespace
-    (which helm template does not print either) and the labels and annotations that
-    track the release (ApplySet membership)."""
+    (which helm template does not print either), the labels and annotations that track
+    the release (ApplySet membership), and the base64 ``data`` a Secret's ``stringData``
+    is sent as (see :func:`secret_as_string_data`)."""
     md = dict(obj.get("metadata") or {})
     if md.get("namespace") == namespace:
         del md["namespace"]
@@ -64,7 +68,29 @@ def without_bookkeeping(obj: Dict[str, Any], namespace: str) -> Dict[str, Any]:
         if key in md:
             md[key] = {k: v for k, v in md[key].items()
                        if not k.startswith("applyset.kubernetes.io/")}
-    return dict(obj, metadata=md)
+    return secret_as_string_data(dict(obj, metadata=md))
+
+
+def secret_as_string_data(obj: Dict[str, Any]) -> Dict[str, Any]:
+    """A Secret with the text values of ``data`` decoded into ``stringData``.
+
+    The lifecycle applies a Secret's ``stringData`` as base64 ``data``
+    (``capiform_kube::secret``), which is what the API server stores for the chart's
+    ``stringData`` too. Decoded back, the texts are compared as the referee compares the
+    chart's (YAML by meaning); a value that is not UTF-8 text stays in ``data``."""
+    if obj.get("apiVersion") != "v1" or obj.get("kind") != "Secret" or not obj.get("data"):
+        return obj
+    data, text = {}, dict(obj.get("stringData") or {})
+    for key, value in obj["data"].items():
+        try:
+            text[key] = base64.b64decode(value, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError, TypeError):
+            data[key] = value
+    out = {k: v for k, v in obj.items() if k not in ("data", "stringData")}
+    if data:
+        out["data"] = data
+    out["stringData"] = text
+    return out
 
 
 def compare(cases_dir: str) -> Dict[str, Any]:

@@ -404,6 +404,13 @@ def run(case: Dict[str, Any], driver: str, helm: Optional[str] = None,
     if kubeconfig:
         from real_apiserver import RealKube
 
+        # magnum-capi-helm's kubernetes.Client is a requests.Session whose `verify` is the
+        # kubeconfig's CA, but requests lets REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE (set on
+        # many machines, CI's included) override a Session's `verify`: the server's CA is
+        # then ignored and every request fails with CERTIFICATE_VERIFY_FAILED. The driver
+        # talks TLS to this server only (OpenStack is answered in process), so they go.
+        for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+            os.environ.pop(name, None)
         kube = RealKube(kubeconfig)
     else:
         kube = KubeDouble().start()
@@ -465,6 +472,12 @@ def _instrument_capiform(result, kube):
         from magnum_capi_helm import helm
 
         first = len(kube.requests)
+        # The templates on the server before the call: apply dry-runs each rendered
+        # machine or bootstrap template that is not among them once more, to compare it
+        # with them (capiform::lifecycle::keep_live_template_names).
+        live_before = sorted(f"{o['kind']}/{o['metadata']['name']}" for o in kube.objects()
+                             if (o.get("metadata") or {}).get("namespace") == namespace) \
+            if getattr(kube, "records_requests", True) else []
         entry = {"release": release_name, "namespace": namespace,
                  "values": helm.mergeconcat({}, *values), "version": version}
         result["installs"].append(entry)
@@ -477,6 +490,9 @@ def _instrument_capiform(result, kube):
             return answer
         requests = kube.requests[first:]
         entry["dry_runs"] = sum(1 for r in requests if r.method == "PATCH" and r.dry_run)
+        entry["dry_run_objects"] = [f"{r.body['kind']}/{r.body['metadata']['name']}"
+                                    for r in requests if r.method == "PATCH" and r.dry_run]
+        entry["live_before"] = live_before
         entry["applied"] = [r.body for r in requests if r.method == "PATCH" and not r.dry_run
                             and r.body["metadata"]["name"] != record_name(release_name)]
         entry["pruned"] = [r.path for r in requests if r.method == "DELETE"]

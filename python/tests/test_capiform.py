@@ -76,15 +76,33 @@ def test_unreadable_values_raise_a_syntax_error_naming_the_layer():
         capiform.render("demo", "ns", {"a": float("nan")})
 
 
+def set_manifest(version):
+    """The ``template-set.yaml`` of an embedded set, from the repository's folder."""
+    import yaml
+
+    with open(os.path.join(ROOT, "cluster-templates", version, "template-set.yaml")) as f:
+        return yaml.safe_load(f)
+
+
 def test_template_sets_embedded_and_from_a_directory(tmp_path):
     versions = capiform.embedded_template_sets()
-    assert versions and capiform.template_set_id() == f"openstack-cluster@{versions[-1]}"
-    assert capiform.template_set_id(versions[0]).endswith("@" + versions[0])
+    assert versions
+    # The default for new releases is the highest set that is not opt-in, as for the CLI
+    # (an opt-in set, e.g. one rendering Cluster API v1beta2, only when asked for).
+    opt_in = [v for v in versions if set_manifest(v).get("optIn")]
+    default = [v for v in versions if v not in opt_in][-1]
+    assert capiform.template_set_id() == f"openstack-cluster@{default}"
+    for version in versions:
+        assert capiform.template_set_id(version) == f"openstack-cluster@{version}"
+    for version in opt_in:
+        objects = capiform.render("demo", "ns", VALUES, template_version=version)
+        annotations = objects[0]["metadata"]["annotations"]
+        assert annotations["capiform.dev/template-set"] == f"openstack-cluster@{version}"
     with pytest.raises(capiform.TemplateSetError) as err:
         capiform.render("demo", "ns", VALUES, template_version="99.0.0")
     assert "99.0.0" in str(err.value)
     fork = tmp_path / "fork"
-    shutil.copytree(os.path.join(ROOT, "cluster-templates", versions[-1]), fork)
+    shutil.copytree(os.path.join(ROOT, "cluster-templates", default), fork)
     from_dir = capiform.render("demo", "ns", VALUES, templates_dir=str(fork))
     assert [o["kind"] for o in from_dir] == [o["kind"] for o in capiform.render("demo", "ns", VALUES)]
     annotations = from_dir[0]["metadata"]["annotations"]

@@ -8,7 +8,9 @@ the API double). Then:
 * the harness makes magnum-capi-helm send what the referee recorded (``*.output.json``);
 * every operation that succeeds with helm succeeds with capiform;
 * capiform got exactly the values magnum-capi-helm sent to helm, call for call;
-* every install/upgrade sent each object as a dry run first;
+* every install/upgrade sent each object as a dry run first (and nothing else, but the
+  rendered machine and bootstrap templates not yet on the server, compared with the live
+  ones before the dry run of the set);
 * the objects applied equal what ``helm template`` of the reference chart renders from
   those values (``../shared/parity/parity.py`` compares);
 * a delete uninstalls, and once the cluster is gone nothing of the release is left.
@@ -20,6 +22,7 @@ Needs ``../shared`` (cases, chart, parity referee) and helm: with ``CI=true`` th
 absence fails, otherwise the tests are skipped with the reason.
 """
 
+import collections
 import concurrent.futures
 import fnmatch
 import glob
@@ -132,13 +135,33 @@ def findings_of(name, by_driver, comparisons):
     for i, install in enumerate(capiform_installs):
         if "applied" not in install:
             continue
-        if install["dry_runs"] != len(install["applied"]):
-            found.append(f"install {i + 1}: {install['dry_runs']} dry runs for "
-                         f"{len(install['applied'])} objects")
+        for problem in dry_run_problems(install):
+            found.append(f"install {i + 1}: {problem}")
         verdict = comparisons.get(f"{name}.{i + 1:02d}", {})
         for problem in verdict.get("problems", []):
             found.append(f"install {i + 1}: {problem}")
     return found
+
+
+# The machine and bootstrap templates: apply dry-runs each rendered one that is not on the
+# server yet once more before the dry run of the whole set, to compare it, as the server
+# would store it, with the live templates and keep a live name for the same content
+# (capiform::lifecycle::keep_live_template_names).
+TEMPLATE_KINDS = ("OpenStackMachineTemplate", "KubeadmConfigTemplate")
+
+
+def dry_run_problems(install):
+    """How the dry runs of one install differ from one per applied object (plus one per
+    rendered template that was not live)."""
+    applied = collections.Counter(f"{o['kind']}/{o['metadata']['name']}"
+                                  for o in install["applied"])
+    dry = collections.Counter(install["dry_run_objects"])
+    problems = [f"{ref} applied without a dry run" for ref in sorted(applied - dry)]
+    live = set(install["live_before"])
+    for ref, times in sorted((dry - applied).items()):
+        if ref.split("/")[0] not in TEMPLATE_KINDS or ref in live or times > 1:
+            problems.append(f"{ref} dry-run {times} more time(s) than applied")
+    return problems
 
 
 def check(name, found):

@@ -5,7 +5,8 @@ API's webhooks and core controllers, CAPO's webhooks; see docs/test-apiserver.md
 
 * ``capiform.apply`` / ``status`` / ``uninstall`` of a release: the objects are on the
   server, owned by the field manager ``capiform``; applying the same values again writes
-  nothing; the ordered uninstall removes everything once Cluster API has deleted the
+  nothing (but the kinds Cluster API converts to v1beta2, whose stored spec stays the
+  same, see :data:`CONVERTED`); the ordered uninstall removes everything once Cluster API has deleted the
   Cluster;
 * the Magnum driver ``k8s_capiform_v1`` in the real Magnum conductor
   (``magnum_harness.py --kubeconfig``): create, resize of the default node group,
@@ -81,13 +82,17 @@ TEMPLATE = {
     "labels": {},
 }
 
+# Glance image IDs are UUIDs, and CAPO's schema refuses any other image.id.
+IMAGE_1304 = "0b9e3c1a-1304-4c2e-9a57-6d1f0e2b3c40"
+IMAGE_1311 = "5d7f2a9c-1311-4b6e-8c13-2e4a6b8d0f51"
+
 SCENARIO = {
     "description": "create, resize, upgrade and delete with the management cluster real",
     "openstack": {
         "images": [
-            {"id": "img-1304", "name": "ubuntu-jammy-kube-v1.30.4", "os_distro": "ubuntu",
+            {"id": IMAGE_1304, "name": "ubuntu-jammy-kube-v1.30.4", "os_distro": "ubuntu",
              "kube_version": "v1.30.4"},
-            {"id": "img-1311", "name": "ubuntu-jammy-kube-v1.31.1", "os_distro": "ubuntu",
+            {"id": IMAGE_1311, "name": "ubuntu-jammy-kube-v1.31.1", "os_distro": "ubuntu",
              "kube_version": "v1.31.1"},
         ],
         "flavors": [{"id": "fl-4", "name": "g.medium", "ram": 8192, "vcpus": 4, "disk": 40}],
@@ -189,18 +194,48 @@ def capiform_entry(obj):
             for m in obj["metadata"].get("managedFields", []) if m["manager"] == "capiform"]
 
 
+def capiform_fields(obj):
+    """What the field manager ``capiform`` owns (not when)."""
+    return [(operation, fields) for operation, _, fields in capiform_entry(obj)]
+
+
+# The kinds Cluster API (1.11 and newer) stores at v1beta2: a server-side apply at v1beta1
+# goes through its conversion webhook, which records the object's v1beta2 form, status
+# included, in the annotation cluster.x-k8s.io/conversion-data. As the controllers have
+# written their status since, every apply writes these objects again and bumps their
+# metadata.generation although nothing changed (`kubectl apply --server-side` does the
+# same; docs/lifecycle.md, tests/real_apiserver.rs). Their spec as the server stores it
+# (v1beta2) must not change.
+CONVERTED = ("Cluster", "KubeadmControlPlane", "MachineDeployment", "MachineHealthCheck")
+
+
+def stored_specs(kube, found):
+    """``{Kind/name: spec}`` of the objects of :data:`CONVERTED`, read at v1beta2."""
+    specs = {}
+    for ref, o in found.items():
+        if ref.split("/")[0] in CONVERTED:
+            group = o["apiVersion"].split("/")[0]
+            stored = kube.get(object_path(f"{group}/v1beta2", real_apiserver.plural_of(o["kind"]),
+                                          NAMESPACE, o["metadata"]["name"]))
+            specs[ref] = stored and stored["spec"]
+    return specs
+
+
 @pytest.fixture(scope="module")
 def applied(kube, apiserver, magnum_process):
+    """The report of the first apply, the objects on the server after it and the v1beta2
+    specs of the converted kinds."""
     import capiform
 
     report = capiform.apply(RELEASE, NAMESPACE, VALUES, kubeconfig=apiserver)
-    return report, release_objects(kube, report)
+    found = release_objects(kube, report)
+    return report, found, stored_specs(kube, found)
 
 
 def test_apply_creates_every_object_owned_by_capiform(applied):
     import capiform
 
-    report, found = applied
+    report, found, _ = applied
     rendered = capiform.render(RELEASE, NAMESPACE, VALUES)
     assert report.revision == 1 and not report.pruned
     assert sorted(report.applied) == sorted(f"{o['kind']}/{o['metadata']['name']}"
@@ -218,15 +253,24 @@ def test_apply_creates_every_object_owned_by_capiform(applied):
 def test_reapplying_the_same_values_changes_nothing(applied, kube, apiserver):
     import capiform
 
-    report, before = applied
+    report, before, specs = applied
     again = capiform.apply(RELEASE, NAMESPACE, VALUES, kubeconfig=apiserver)
     after = release_objects(kube, again)
     assert again.revision == 2 and not again.pruned and not again.kept
-    changed = [ref for ref in before
-               if capiform_entry(before[ref]) != capiform_entry(after[ref])
-               or before[ref]["metadata"].get("generation")
-               != after[ref]["metadata"].get("generation")]
+    assert sorted(again.applied) == sorted(report.applied)
+    changed = [ref for ref in before if ref.split("/")[0] not in CONVERTED
+               and (capiform_entry(before[ref]) != capiform_entry(after[ref])
+                    or before[ref]["metadata"].get("generation")
+                    != after[ref]["metadata"].get("generation"))]
     assert not changed, f"the second apply wrote {changed}"
+    # The converted kinds are written again by Cluster API's conversion; capiform owns the
+    # same fields and the stored specs are the same.
+    owned = [ref for ref in before if ref.split("/")[0] in CONVERTED
+             and capiform_fields(before[ref]) != capiform_fields(after[ref])]
+    assert not owned, f"the second apply changed what capiform owns in {owned}"
+    assert specs and all(specs.values())
+    respecced = [ref for ref, spec in stored_specs(kube, after).items() if spec != specs[ref]]
+    assert not respecced, f"the second apply changed the stored spec of {respecced}"
 
 
 def test_status_reads_the_release(applied, apiserver):
@@ -244,7 +288,7 @@ def test_uninstall_removes_everything_once_cluster_api_is_done(applied, kube, ap
     import capiform
     from capiform.lifecycle import record_name
 
-    report, found = applied
+    report, found, _ = applied
     first = capiform.uninstall(RELEASE, NAMESPACE, kubeconfig=apiserver)
     assert f"Cluster/{RELEASE}" in first.deleted
     deadline = time.monotonic() + 300
@@ -304,7 +348,7 @@ def test_magnum_upgrade_moves_the_control_plane_and_nodes_to_the_new_image(magnu
     templates = of_kind(after, "openstackmachinetemplates")
     new = templates[md["spec"]["template"]["spec"]["infrastructureRef"]["name"]]
     assert new["spec"]["template"]["spec"]["image"] in (
-        {"id": "img-1311"}, {"filter": {"name": "ubuntu-jammy-kube-v1.31.1"}})
+        {"id": IMAGE_1311}, {"filter": {"name": "ubuntu-jammy-kube-v1.31.1"}})
     assert new["metadata"]["name"] not in of_kind(before, "openstackmachinetemplates")
 
 

@@ -102,6 +102,7 @@ pub fn normalized(object: &Value) -> Value {
     secret_data_form(&mut out);
     secret_yaml_meaning(&mut out);
     manifests_template_meaning(&mut out);
+    kustomization_patch_meaning(&mut out);
     if let Value::Object(top) = &mut out {
         top.remove("status");
         if let Some(Value::Object(meta)) = top.get_mut("metadata") {
@@ -166,6 +167,30 @@ fn manifests_template_meaning(object: &mut Value) {
     };
     for source in sources {
         let Some(Value::String(text)) = source.get_mut("template") else {
+            continue;
+        };
+        if let Some(canonical) = yaml_documents_canonical(text) {
+            *text = canonical;
+        }
+    }
+}
+
+/// A Flux `Kustomization`'s patches (`spec.patches[].patch`, YAML text) in the canonical
+/// form of [`yaml_documents_canonical`]: Helm's text quotes and indents them its own way,
+/// with the same meaning to kustomize. Texts that do not read as YAML are compared as
+/// they are.
+fn kustomization_patch_meaning(object: &mut Value) {
+    if str_at(object, &["kind"]) != "Kustomization"
+        || !str_at(object, &["apiVersion"]).starts_with("kustomize.toolkit.fluxcd.io/")
+    {
+        return;
+    }
+    let Some(Value::Array(patches)) = object.get_mut("spec").and_then(|s| s.get_mut("patches"))
+    else {
+        return;
+    };
+    for patch in patches {
+        let Some(Value::String(text)) = patch.get_mut("patch") else {
             continue;
         };
         if let Some(canonical) = yaml_documents_canonical(text) {
@@ -333,8 +358,8 @@ pub(crate) fn differs_only_in_metadata(a: &Value, b: &Value) -> bool {
 
 /// Whether two normalized addon `Manifests` differ only in content that is capiform's
 /// own (and in labels and annotations): the data of Grafana dashboard ConfigMaps (label
-/// `grafana_dashboard`) and the `summary` and `description` of alert rules in
-/// PrometheusRules, inside the templates. Templates that do not read as YAML (Jinja
+/// `grafana_dashboard`) and the texts of alert rules' annotations (`summary`,
+/// `description`, `message` …) in PrometheusRules, inside the templates. Templates that do not read as YAML (Jinja
 /// raw tags on their own lines aside) count as different when they differ.
 pub(crate) fn differs_only_in_own_content(a: &Value, b: &Value) -> bool {
     if str_at(a, &["kind"]) != "Manifests" || str_at(b, &["kind"]) != "Manifests" {
@@ -402,9 +427,12 @@ fn blank_own_content(object: &mut Value) {
             for group in groups.into_iter().flatten() {
                 let rules = group.get_mut("rules").and_then(Value::as_array_mut);
                 for rule in rules.into_iter().flatten() {
+                    // The rule (alert, expr, for, labels) is not; its annotations'
+                    // keys are kept, their texts are capiform's own.
                     if let Some(Value::Object(notes)) = rule.get_mut("annotations") {
-                        notes.remove("summary");
-                        notes.remove("description");
+                        for text in notes.values_mut() {
+                            *text = Value::String(String::new());
+                        }
                     }
                 }
             }
@@ -533,6 +561,22 @@ mod tests {
             ))
         };
         assert!(!differs_only_in_own_content(&cm("x"), &cm("y")));
+    }
+
+    #[test]
+    fn kustomization_patches_compare_by_meaning() {
+        let k = |patch: &str| {
+            json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+            "metadata": {"name": "k"}, "spec": {"patches": [{"patch": patch}]}})
+        };
+        let helm =
+            "- op: add\n  path: /a\n  value:\n    - key: \"x\"\n      operator: \"Exists\"\n";
+        let ours = "- op: add\n  path: /a\n  value:\n  - key: x\n    operator: Exists\n";
+        assert_eq!(normalized(&k(helm)), normalized(&k(ours)));
+        assert_ne!(
+            normalized(&k(helm)),
+            normalized(&k("- op: remove\n  path: /a\n"))
+        );
     }
 
     #[test]

@@ -40,6 +40,7 @@ pub struct ClusterState {
 
 /// The KubeadmControlPlane.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ControlPlaneState {
     /// Name.
     pub name: String,

@@ -14,7 +14,9 @@ capiform_opts = [
         help=(
             "Version of the embedded template set clusters are rendered with, unless "
             "their template or cluster sets the label capiform_template_version. "
-            "Unset: the newest set embedded in the installed capiform."
+            "Unset: the default set of the installed capiform for new releases, the "
+            "highest embedded version that is not opt-in (an opt-in set, such as one "
+            "rendering Cluster API v1beta2, is used only when named here or by label)."
         ),
     ),
     cfg.StrOpt(

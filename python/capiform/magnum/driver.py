@@ -14,7 +14,8 @@ which offers the same two methods:
   that ``helm uninstall`` leaves behind.
 
 The template set: label ``capiform_template_version`` (cluster template or cluster),
-else ``[capiform] template_version``, else the newest set embedded in capiform;
+else ``[capiform] template_version``, else capiform's default set for new releases
+(the highest embedded version that is not opt-in);
 ``[capiform] templates_dir`` replaces all of them with an operator's set.
 """
 
