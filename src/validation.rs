@@ -198,14 +198,6 @@ fn cross_field(v: &Values) -> Vec<FieldError> {
     out
 }
 
-/// A values number or text as the user would write it (`2`, not `2.0`).
-fn shown(v: &serde_json::Value) -> String {
-    match v.as_f64() {
-        Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
-        _ => v.to_string(),
-    }
-}
-
 /// The rule of Cluster API's KubeadmControlPlane webhook on the rollout: a rolling update
 /// adds 1 machine or none (`maxSurge`, read as Kubernetes reads an int-or-string as a
 /// number: a string that is not a whole number counts as 0), and without one (a scale-in
@@ -231,7 +223,7 @@ fn control_plane_rollout(cp: &crate::values::ControlPlane) -> Vec<FieldError> {
             path,
             format!(
                 "{} is not allowed: Cluster API's KubeadmControlPlane takes a maxSurge of 1 (a machine added before one is removed) or 0 (scale-in)",
-                shown(surge)
+                crate::schema::describe(surge)
             ),
         )];
     }

@@ -165,14 +165,7 @@ fn manifests_template_meaning(object: &mut Value) {
     else {
         return;
     };
-    for source in sources {
-        let Some(Value::String(text)) = source.get_mut("template") else {
-            continue;
-        };
-        if let Some(canonical) = yaml_documents_canonical(text) {
-            *text = canonical;
-        }
-    }
+    canonical_texts(sources, "template");
 }
 
 /// A Flux `Kustomization`'s patches (`spec.patches[].patch`, YAML text) in the canonical
@@ -189,8 +182,14 @@ fn kustomization_patch_meaning(object: &mut Value) {
     else {
         return;
     };
-    for patch in patches {
-        let Some(Value::String(text)) = patch.get_mut("patch") else {
+    canonical_texts(patches, "patch");
+}
+
+/// The text at `key` of each item written in the canonical form of
+/// [`yaml_documents_canonical`], where it reads as YAML.
+fn canonical_texts(items: &mut [Value], key: &str) {
+    for item in items {
+        let Some(Value::String(text)) = item.get_mut(key) else {
             continue;
         };
         if let Some(canonical) = yaml_documents_canonical(text) {

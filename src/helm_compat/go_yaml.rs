@@ -298,7 +298,6 @@ pub(crate) fn go_format_g(f: f64) -> String {
 /// 2^53 lose precision there (`12345678901234567890` prints as `12345678901234567000`).
 /// Apply this to values-derived data before [`to_string`] to get Helm's text for such
 /// numbers; it changes nothing for integers up to 2^53.
-#[cfg(test)]
 pub fn as_helm_values(value: &Value) -> Value {
     match value {
         Value::Number(n) => n

@@ -88,7 +88,7 @@ fn worker_rules(user: &Option<Vec<Value>>, ovn: bool) -> Option<Vec<Value>> {
         let mut unique: Vec<Value> = Vec::new();
         let mut seen: Vec<Value> = Vec::new();
         for r in rules {
-            let key = numbers_as_floats(&r);
+            let key = crate::helm_compat::go_yaml::as_helm_values(&r);
             if !seen.contains(&key) {
                 seen.push(key);
                 unique.push(r);
@@ -97,23 +97,6 @@ fn worker_rules(user: &Option<Vec<Value>>, ovn: bool) -> Option<Vec<Value>> {
         rules = unique;
     }
     if rules.is_empty() { None } else { Some(rules) }
-}
-
-/// A copy of `v` with every number as a float64, as helm holds the numbers of values.
-fn numbers_as_floats(v: &Value) -> Value {
-    match v {
-        Value::Number(n) => n
-            .as_f64()
-            .and_then(serde_json::Number::from_f64)
-            .map_or_else(|| v.clone(), Value::Number),
-        Value::Array(items) => Value::Array(items.iter().map(numbers_as_floats).collect()),
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, x)| (k.clone(), numbers_as_floats(x)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
 }
 
 /// The `spec` of the `OpenStackCluster`.
