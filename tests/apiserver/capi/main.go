@@ -11,7 +11,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 	"strings"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/version"
@@ -45,6 +45,7 @@ import (
 	bootstrapwebhooks "sigs.k8s.io/cluster-api/bootstrap/kubeadm/webhooks"
 	controlplanewebhooks "sigs.k8s.io/cluster-api/controlplane/kubeadm/webhooks"
 	"sigs.k8s.io/cluster-api/feature"
+	"sigs.k8s.io/cluster-api/util/contract"
 	"sigs.k8s.io/cluster-api/webhooks"
 
 	"capiform.test/apiserver/harness"
@@ -135,7 +136,7 @@ func run(f *harness.Flags) error {
 		return err
 	}
 	versionGetter := func(gk schema.GroupKind) (string, error) {
-		return contractAPIVersion(ctx, mgr.GetAPIReader(), gk)
+		return contractAPIVersion(ctx, mgr.GetClient(), gk)
 	}
 	clusterv1beta1.SetAPIVersionGetter(versionGetter)
 	controlplanev1beta1.SetAPIVersionGetter(versionGetter)
@@ -192,28 +193,27 @@ func (noWorkloadClusters) GetReader(_ context.Context, cluster client.ObjectKey)
 // contractAPIVersion is the apiVersion Cluster API uses for a referenced kind (e.g. an
 // infrastructure cluster): the newest version the kind's CRD lists under the label of the newest
 // Cluster API contract it declares (`cluster.x-k8s.io/v1beta2`, then `cluster.x-k8s.io/v1beta1`;
-// versions separated by `_`).
+// versions separated by `_`). Like Cluster API's managers, it reads only the CRD's metadata,
+// by its name, through the manager's cache: the conversion webhook calls it for every
+// reference of every object it converts, and listing whole CRDs from the API server each time
+// made every v1beta1 request cost seconds of CPU.
 func contractAPIVersion(ctx context.Context, reader client.Reader, gk schema.GroupKind) (string, error) {
-	var crds apiextensionsv1.CustomResourceDefinitionList
-	if err := reader.List(ctx, &crds); err != nil {
-		return "", err
+	crd := &metav1.PartialObjectMetadata{}
+	crd.SetGroupVersionKind(apiextensionsv1.SchemeGroupVersion.WithKind("CustomResourceDefinition"))
+	name := contract.CalculateCRDName(gk.Group, gk.Kind)
+	if err := reader.Get(ctx, client.ObjectKey{Name: name}, crd); err != nil {
+		return "", fmt.Errorf("CRD %s for %s: %w", name, gk, err)
 	}
-	for _, crd := range crds.Items {
-		if crd.Spec.Group != gk.Group || crd.Spec.Names.Kind != gk.Kind {
+	for _, contractVersion := range []string{"v1beta2", "v1beta1"} {
+		value := crd.Labels[clusterv1.GroupVersion.Group+"/"+contractVersion]
+		if value == "" {
 			continue
 		}
-		for _, contract := range []string{"v1beta2", "v1beta1"} {
-			value := crd.Labels[clusterv1.GroupVersion.Group+"/"+contract]
-			if value == "" {
-				continue
-			}
-			versions := strings.Split(value, "_")
-			sort.Slice(versions, func(i, j int) bool {
-				return version.CompareKubeAwareVersionStrings(versions[i], versions[j]) > 0 // newest first
-			})
-			return schema.GroupVersion{Group: gk.Group, Version: versions[0]}.String(), nil
-		}
-		return "", fmt.Errorf("CRD %s has no Cluster API contract label", crd.Name)
+		versions := strings.Split(value, "_")
+		sort.Slice(versions, func(i, j int) bool {
+			return version.CompareKubeAwareVersionStrings(versions[i], versions[j]) > 0 // newest first
+		})
+		return schema.GroupVersion{Group: gk.Group, Version: versions[0]}.String(), nil
 	}
-	return "", errors.New("no CRD for " + gk.String())
+	return "", fmt.Errorf("CRD %s has no Cluster API contract label", name)
 }
