@@ -211,6 +211,20 @@ pub fn check_release(release: &str, namespace: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Check a release name for the addons: the addon provider's `HelmRelease` and `Manifests`
+/// read their values from Secrets named `<release>-<component>-config`, and take only names
+/// matching `^[a-z0-9-]+$` there, so a release name with a `.` (which helm allows) renders
+/// addons the API server refuses. Called when the render holds an addon.
+pub fn check_release_for_addons(release: &str) -> Result<(), String> {
+    if !release.contains('.') {
+        return Ok(());
+    }
+    Err(format!(
+        "release name '{release}' has a '.', which the addon provider refuses: its HelmRelease and Manifests read their values from Secrets named <release>-<component>-config, and those names must match ^[a-z0-9-]+$; use '-' instead (e.g. {}), or disable the addons",
+        release.replace('.', "-")
+    ))
+}
+
 #[cfg(test)]
 mod examples {
     //! What the items above do, shown on small inputs.
@@ -225,6 +239,10 @@ mod examples {
         assert!(check_release("", "default").is_err());
         assert!(check_release("demo", "Default").is_err());
         assert!(check_release(&"a".repeat(54), "default").is_err());
+        // helm takes a dot; the addon provider's Secret names do not.
+        assert!(crate::naming::check_release_for_addons("my-cluster").is_ok());
+        let err = crate::naming::check_release_for_addons("my.cluster").unwrap_err();
+        assert!(err.contains("^[a-z0-9-]+$") && err.contains("e.g. my-cluster"), "{err}");
     }
 
     #[test]

@@ -160,6 +160,9 @@ pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> 
     if !problems.is_empty() {
         return Err(invalid(req, problems));
     }
+    if objects.iter().any(|o| o.api_version.starts_with(ADDON_GROUP)) {
+        crate::naming::check_release_for_addons(&req.release).map_err(crate::Error::Usage)?;
+    }
     let template_set = templates.id();
     for obj in &mut objects {
         obj.metadata.annotations.insert(
@@ -173,6 +176,9 @@ pub fn render(req: &RenderRequest, templates: &TemplateSet) -> Result<Manifest> 
     }
     Ok(Manifest { objects, warnings })
 }
+
+/// The API group of the addon provider's `HelmRelease` and `Manifests`.
+const ADDON_GROUP: &str = "addons.stackhpc.com/";
 
 /// The invalid-values error of a render, each problem naming the source that gave it.
 fn invalid(req: &RenderRequest, problems: Vec<crate::FieldError>) -> crate::Error {
