@@ -159,7 +159,9 @@ pub fn dedup(problems: Vec<FieldError>) -> Vec<FieldError> {
     out
 }
 
-/// Rules across keys: credentials are given, and `cloudName` names one of the clouds.
+/// Rules across keys: credentials are given, `cloudName` names one of the clouds, a
+/// Kubernetes version is given, and the rules Cluster API's and CAPO's webhooks and CRDs
+/// apply across fields the values set independently.
 fn cross_field(v: &Values) -> Vec<FieldError> {
     let mut out = Vec::new();
     let secret = v
@@ -194,8 +196,60 @@ fn cross_field(v: &Values) -> Vec<FieldError> {
     }
     if let Some(cp) = &v.control_plane {
         out.extend(control_plane_rollout(cp));
+        if cp.omit_failure_domain != Some(true) {
+            out.extend(given_twice(
+                "controlPlane.failureDomains",
+                cp.failure_domains.as_deref().unwrap_or_default(),
+                "CAPO's OpenStackCluster takes the control plane's availability zones as a set (spec.controlPlaneAvailabilityZones): give each zone once",
+            ));
+        }
+    }
+    let no_external_network = v
+        .cluster_networking
+        .as_ref()
+        .is_some_and(|n| n.disable_external_network == Some(true));
+    let floating_ip = v
+        .api_server
+        .as_ref()
+        .is_some_and(|a| a.associate_floating_ip == Some(true));
+    if no_external_network && floating_ip {
+        out.push(FieldError::new(
+            "apiServer.associateFloatingIP",
+            "is true while clusterNetworking.disableExternalNetwork is true: without an external network there is no floating IP to associate (CAPO's OpenStackCluster: disableAPIServerFloatingIP cannot be false when disableExternalNetwork is true); set apiServer.associateFloatingIP: false",
+        ));
+    }
+    if let Some(api) = v
+        .api_server
+        .as_ref()
+        .filter(|a| a.enable_load_balancer == Some(true))
+    {
+        out.extend(given_twice(
+            "apiServer.allowedCIDRs",
+            api.allowed_cidrs.as_deref().unwrap_or_default(),
+            "CAPO's OpenStackCluster takes the load balancer's allowed CIDRs as a set (spec.apiServerLoadBalancer.allowedCIDRs): give each once",
+        ));
     }
     out
+}
+
+/// The entries of a list its reader takes as a set that repeat an earlier entry, each
+/// reported at its index.
+///
+/// ```text
+/// controlPlane.failureDomains[2]: "nova" is given twice (first at controlPlane.failureDomains[0]): CAPO's ...
+/// ```
+fn given_twice(path: &str, items: &[String], rule: &str) -> Vec<FieldError> {
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| {
+            let first = items[..i].iter().position(|e| e == item)?;
+            Some(FieldError::new(
+                format!("{path}[{i}]"),
+                format!("\"{item}\" is given twice (first at {path}[{first}]): {rule}"),
+            ))
+        })
+        .collect()
 }
 
 /// The rule of Cluster API's KubeadmControlPlane webhook on the rollout: a rolling update

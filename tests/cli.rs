@@ -61,6 +61,28 @@ fn template_is_render() {
 }
 
 #[test]
+fn a_dotted_release_name_renders_only_without_addons() {
+    // helm takes `my.cluster`; the addon provider refuses the '.' in its values Secrets'
+    // names, so with addons the name is a usage error, and without them it renders.
+    let with_addons = capiform(&["render", "my.cluster", "-f", &minimal()]);
+    assert_eq!(with_addons.status.code(), Some(2));
+    assert!(with_addons.stdout.is_empty());
+    assert!(
+        stderr(&with_addons).contains("^[a-z0-9-]+$"),
+        "{}",
+        stderr(&with_addons)
+    );
+    let without = capiform(&[
+        "render",
+        "my.cluster",
+        "-f",
+        &repo("golden/addons-disabled/values.yaml"),
+    ]);
+    assert!(without.status.success(), "{}", stderr(&without));
+    assert!(stdout(&without).contains("name: my.cluster\n"));
+}
+
+#[test]
 fn a_closed_pipe_ends_the_render_quietly() {
     // Output well beyond a pipe's buffer, so that the render is still writing when the
     // reader goes away.

@@ -602,3 +602,35 @@ fn control_plane_rollout_follows_cluster_apis_rule() {
         .is_empty()
     );
 }
+
+#[test]
+fn capo_sets_and_floating_ip_are_checked_only_where_the_chart_renders_them() {
+    // Availability zones reach the OpenStackCluster only with omitFailureDomain false.
+    let zones = "controlPlane: {failureDomains: [az-1, az-1]";
+    assert!(problems(&format!("{zones}}}")).is_empty());
+    let p = problems(&format!("{zones}, omitFailureDomain: false}}"));
+    assert!(
+        has(
+            &p,
+            "controlPlane.failureDomains[1]",
+            "given twice (first at controlPlane.failureDomains[0])"
+        ),
+        "{p:?}"
+    );
+    // Allowed CIDRs only with the load balancer.
+    let cidrs = "apiServer: {allowedCIDRs: [10.0.0.0/8, 10.0.0.0/8]";
+    assert!(problems(&format!("{cidrs}, enableLoadBalancer: false}}")).is_empty());
+    let p = problems(&format!("{cidrs}}}"));
+    assert!(has(&p, "apiServer.allowedCIDRs[1]", "as a set"), "{p:?}");
+    // No floating IP without an external network (the chart's default associates one).
+    let p = problems("clusterNetworking: {disableExternalNetwork: true}");
+    assert!(
+        has(
+            &p,
+            "apiServer.associateFloatingIP",
+            "set apiServer.associateFloatingIP: false"
+        ),
+        "{p:?}"
+    );
+    assert!(problems("clusterNetworking: {disableExternalNetwork: true}\napiServer: {associateFloatingIP: false}").is_empty());
+}
