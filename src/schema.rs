@@ -168,11 +168,63 @@ fn kube_network_schema() -> Value {
     }})
 }
 
-/// A MachineHealthCheck's spec: its durations.
+/// A MachineHealthCheck's spec: its durations, and the condition type and status Cluster
+/// API takes as strings.
 fn health_check_spec_schema() -> Value {
+    let text = string_of(
+        "Cluster API's MachineHealthCheck (spec.unhealthyConditions[]) takes a string: quote it, e.g. \"False\"",
+    );
     json!({"properties": {
         "nodeStartupTimeout": checked("duration", DURATION_RULE),
-        "unhealthyConditions": {"items": {"properties": {"timeout": checked("duration", DURATION_RULE)}}},
+        "unhealthyConditions": {"items": {"properties": {
+            "type": text.clone(),
+            "status": text,
+            "timeout": checked("duration", DURATION_RULE),
+        }}},
+    }})
+}
+
+/// A string (or nothing) where Cluster API's Go types take a string: a number or boolean
+/// the chart copies as it is makes Cluster API's conversion webhook refuse the object.
+fn string_of(rule: &str) -> Value {
+    json!({"type": ["string", "null"], "x-rule": rule})
+}
+
+const KUBEADM_STRING_RULE: &str =
+    "Cluster API's KubeadmConfigSpec takes a string here: quote it, e.g. \"0644\" or \"5000\"";
+
+/// A map of command-line arguments whose values Cluster API takes as strings.
+fn string_map(rule: &str) -> Value {
+    json!({"type": ["object", "null"], "additionalProperties": string_of(rule)})
+}
+
+/// The parts of a `kubeadmConfigSpec` (free-form values merged into Cluster API's
+/// KubeadmConfigSpec) that Cluster API types as strings; the rest passes as given.
+fn kubeadm_config_spec_schema() -> Value {
+    let text = string_of(KUBEADM_STRING_RULE);
+    let args = string_map(KUBEADM_STRING_RULE);
+    let texts = json!({"type": ["array", "null"], "items": text});
+    let node_registration = json!({"properties": {
+        "name": text,
+        "criSocket": text,
+        "kubeletExtraArgs": args,
+        "ignorePreflightErrors": texts,
+        "taints": {"items": {"properties": {"key": text, "value": text, "effect": text}}},
+    }});
+    json!({"properties": {
+        "clusterConfiguration": {"properties": {
+            "apiServer": {"properties": {"extraArgs": args, "certSANs": texts}},
+            "controllerManager": {"properties": {"extraArgs": args}},
+            "scheduler": {"properties": {"extraArgs": args}},
+            "etcd": {"properties": {"local": {"properties": {"dataDir": text, "extraArgs": args}}}},
+        }},
+        "initConfiguration": {"properties": {"nodeRegistration": node_registration}},
+        "joinConfiguration": {"properties": {"nodeRegistration": node_registration}},
+        "files": {"items": {"properties": {
+            "path": text, "owner": text, "permissions": text, "encoding": text, "content": text,
+        }}},
+        "preKubeadmCommands": texts,
+        "postKubeadmCommands": texts,
     }})
 }
 
@@ -249,6 +301,22 @@ fn enrichments() -> Vec<Enrichment> {
             "kubernetesVersion",
             || json!({"format": "kubernetes-version"}),
         ),
+        ("", "clusterAnnotations", || {
+            string_map(
+                "the API server takes annotation values as strings: quote it, e.g. \"true\" or \"5\"",
+            )
+        }),
+        (
+            "ControlPlane",
+            "kubeadmConfigSpec",
+            kubeadm_config_spec_schema,
+        ),
+        ("NodeGroup", "kubeadmConfigSpec", kubeadm_config_spec_schema),
+        ("Etcd", "extraArgs", || {
+            string_map(
+                "Cluster API's KubeadmConfigSpec takes etcd's extra arguments as strings: quote it, e.g. \"5000\"",
+            )
+        }),
         ("ControlPlane", "machineCount", || {
             int32_rule(1, "the KubeadmControlPlane's spec.replicas")
         }),
@@ -848,10 +916,14 @@ impl<N: SchemaNode> Walker<'_, N> {
                 let field = if path.is_root() { "the values" } else { "" };
                 let quoted_number = v.as_str().is_some_and(|t| t.trim().parse::<f64>().is_ok())
                     && types.iter().any(|t| matches!(*t, "integer" | "number"));
+                let why = match schema.get("x-rule").and_then(N::as_str) {
+                    Some(rule) if !quoted_number => format!(" ({rule})"),
+                    _ => String::new(),
+                };
                 out.push(FieldError::new(
                     path.render(),
                     format!(
-                        "{field}expected {}, got {}{}",
+                        "{field}expected {}, got {}{}{why}",
                         type_phrase(&types),
                         describe(v),
                         if quoted_number {

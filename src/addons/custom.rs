@@ -25,6 +25,20 @@ pub fn jinja_raw_manifest(text: &str) -> String {
     format!("{{%- raw %}}\n{text}\n{{%- endraw %}}\n")
 }
 
+/// Why a custom manifest's text is not what the addon provider can apply: not YAML, or a
+/// document that is not a mapping (an object). `None` when it is.
+fn not_manifest_yaml(text: &str) -> Option<String> {
+    use serde::Deserialize;
+    for (i, document) in serde_yaml::Deserializer::from_str(text).enumerate() {
+        match serde_yaml::Value::deserialize(document) {
+            Err(e) => return Some(format!("is not YAML ({e})")),
+            Ok(serde_yaml::Value::Null | serde_yaml::Value::Mapping(_)) => {}
+            Ok(_) => return Some(format!("document {} is not a mapping (an object)", i + 1)),
+        }
+    }
+    None
+}
+
 /// Every custom addon, in name order.
 pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
     let mut out = Vec::new();
@@ -49,6 +63,14 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
                 )?);
             }
             Some("Manifests") => {
+                for (key, text) in spec.manifests.iter().flatten() {
+                    if let Some(why) = not_manifest_yaml(text) {
+                        problems.push(FieldError::new(
+                            format!("addons.custom.{name}.spec.manifests.{key}"),
+                            format!("{why}: the addon provider reads a custom manifest as YAML documents, each a Kubernetes object, and capiform keeps the text as written (no Jinja or helm template is evaluated in it)"),
+                        ));
+                    }
+                }
                 let data: serde_json::Map<String, Value> = spec
                     .manifests
                     .iter()
@@ -90,6 +112,16 @@ pub fn build(ctx: &Context, addons: &Addons) -> Result<Vec<Object>> {
 #[cfg(test)]
 mod examples {
     //! What the items above do, shown on small inputs.
+
+    #[test]
+    fn not_manifest_yaml() {
+        use crate::addons::custom::not_manifest_yaml;
+        assert_eq!(not_manifest_yaml("a: 1\n---\nb: 2\n"), None);
+        assert_eq!(not_manifest_yaml(""), None);
+        let e = not_manifest_yaml("metadata:\n  name: {{ cluster.metadata.name }}-ns\n").unwrap();
+        assert!(e.starts_with("is not YAML ("), "{e}");
+        assert_eq!(not_manifest_yaml("just text").unwrap(), "document 1 is not a mapping (an object)");
+    }
 
     #[test]
     fn jinja_raw() {

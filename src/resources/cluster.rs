@@ -1,5 +1,6 @@
 //! The `Cluster` and its `OpenStackCluster`.
 
+use crate::FieldError;
 use serde_json::{Value, json};
 
 use crate::api::IntoValue;
@@ -170,6 +171,23 @@ pub fn openstack_cluster_spec(ctx: &Context) -> OpenStackClusterSpec {
 /// The `OpenStackCluster` object. It keeps Helm's `resource-policy: keep` annotation:
 /// Cluster API deletes it, not the tool that applied it.
 pub fn openstack_cluster(ctx: &Context) -> Result<Object> {
+    let spec = openstack_cluster_spec(ctx);
+    if let Some(groups) = &spec.managed_security_groups {
+        let net = ctx.values.cluster_networking.as_ref();
+        let mut problems = rule_names_once(
+            "clusterNetworking.workerNodesSecurityGroupRules",
+            net.and_then(|n| n.worker_nodes_security_group_rules.as_deref()),
+            groups.worker_nodes_security_group_rules.as_deref(),
+        );
+        problems.extend(rule_names_once(
+            "clusterNetworking.controlPlaneNodesSecurityGroupRules",
+            net.and_then(|n| n.control_plane_nodes_security_group_rules.as_deref()),
+            groups.control_plane_nodes_security_group_rules.as_deref(),
+        ));
+        if !problems.is_empty() {
+            return Err(crate::Error::Invalid(problems));
+        }
+    }
     let name = ctx.cluster_name();
     let mut meta = ObjectMeta::named(&name);
     meta.labels = naming::cluster_labels(ctx.prefix(), &name);
@@ -181,8 +199,33 @@ pub fn openstack_cluster(ctx: &Context) -> Result<Object> {
         INFRASTRUCTURE_API_VERSION,
         "OpenStackCluster",
         meta,
-        crate::object::single("spec", openstack_cluster_spec(ctx).into_value()),
+        crate::object::single("spec", spec.into_value()),
     )
+}
+
+/// CAPO keys security group rules by name (a list map): each rendered rule's name must be
+/// new. `user` are the rules of the values at `path`, `rendered` the list as rendered (the
+/// user's, then with the OVN provider the NodePort rules not already given).
+fn rule_names_once(path: &str, user: Option<&[Value]>, rendered: Option<&[Value]>) -> Vec<FieldError> {
+    let user = user.unwrap_or_default();
+    let name = |r: &Value| r.get("name").and_then(Value::as_str).map(str::to_string);
+    let mut problems = Vec::new();
+    let rendered = rendered.unwrap_or_default();
+    for (i, rule) in rendered.iter().enumerate() {
+        let Some(n) = name(rule) else { continue };
+        let Some(first) = rendered[..i].iter().position(|r| name(r).as_deref() == Some(&n)) else {
+            continue;
+        };
+        // Rendered rules are clones of the user's (some dropped as duplicates with OVN)
+        // or the OVN provider's: report at the user's rule.
+        let in_user = |r: &Value| user.iter().position(|u| u == r);
+        let (at, message) = match (in_user(rule), in_user(&rendered[first])) {
+            (Some(at), Some(earlier)) => (at, format!("the name \"{n}\" is given twice (first at {path}[{earlier}]): CAPO's OpenStackCluster keys security group rules by name; give each rule its own name")),
+            (_, earlier) => (earlier.unwrap_or(first), format!("the name \"{n}\" is the name of a rule the OVN load balancer provider adds (NodePorts 30000-32767 from anywhere) with other settings: CAPO's OpenStackCluster keys security group rules by name; rename the rule, or give it exactly as the provider's")),
+        };
+        problems.push(FieldError::new(format!("{path}[{at}]"), message));
+    }
+    problems
 }
 
 #[cfg(test)]

@@ -63,12 +63,26 @@ CHART_CANNOT_RENDER = ["wrong type for value"]
 # differences-from-the-chart.md, "Cinder storage classes with allowedTopologies": the
 # chart indents the topologies out of the manifest's block scalar, so Helm fails to parse
 # its own output; capiform renders them into the StorageClass. No output to compare with.
+def helm_loader():
+    """PyYAML's safe loader reading plain scalars as helm's go-yaml does: `y`, `Y`, `n`
+    and `N` are booleans there too."""
+    import re
+    import yaml
+
+    class HelmLoader(yaml.SafeLoader):
+        bool_values = dict(yaml.SafeLoader.bool_values, y=True, n=False)
+
+    HelmLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
+    return HelmLoader
+
+
 def values_of(case_dir):
-    """The case's values as a mapping, or None when they cannot be read as one."""
+    """The case's values as helm reads them, as a mapping, or None when they cannot be read
+    as one."""
     try:
         import yaml
         with open(os.path.join(case_dir, "values.yaml"), encoding="utf-8") as f:
-            values = yaml.safe_load(f) or {}
+            values = yaml.load(f, Loader=helm_loader()) or {}
     except Exception:
         return None
     return values if isinstance(values, dict) else None
@@ -88,6 +102,55 @@ def cinder_topologies_broke_the_chart(case_dir, message):
 # differences-from-the-chart.md, "Values the API server or a webhook refuses": a
 # kubernetesVersion that is not a version renders with Helm and is refused by capiform.
 VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+(?:[-+][0-9A-Za-z.+-]*)?$")
+
+
+def not_strings(items):
+    """Whether one of the items is neither a string nor null."""
+    return any(i is not None and not isinstance(i, str) for i in items)
+
+
+def kubeadm_not_strings(spec):
+    """Whether a kubeadmConfigSpec of the values has a number or boolean where Cluster API's
+    KubeadmConfigSpec takes a string (the fields src/schema.rs lists)."""
+    def get(node, *keys):
+        for k in keys:
+            node = node.get(k) if isinstance(node, dict) else None
+        return node
+
+    def map_values(node):
+        return list(node.values()) if isinstance(node, dict) else []
+
+    def items(node):
+        return node if isinstance(node, list) else []
+
+    if not isinstance(spec, dict):
+        return False
+    texts = []
+    for part in ("apiServer", "controllerManager", "scheduler"):
+        texts += map_values(get(spec, "clusterConfiguration", part, "extraArgs"))
+    texts += items(get(spec, "clusterConfiguration", "apiServer", "certSANs"))
+    texts.append(get(spec, "clusterConfiguration", "etcd", "local", "dataDir"))
+    texts += map_values(get(spec, "clusterConfiguration", "etcd", "local", "extraArgs"))
+    for phase in ("initConfiguration", "joinConfiguration"):
+        registration = get(spec, phase, "nodeRegistration")
+        texts += [get(registration, "name"), get(registration, "criSocket")]
+        texts += map_values(get(registration, "kubeletExtraArgs"))
+        texts += items(get(registration, "ignorePreflightErrors"))
+        for taint in items(get(registration, "taints")):
+            texts += [get(taint, k) for k in ("key", "value", "effect")]
+    for f in items(spec.get("files")):
+        texts += [get(f, k) for k in ("path", "owner", "permissions", "encoding", "content")]
+    texts += items(spec.get("preKubeadmCommands")) + items(spec.get("postKubeadmCommands"))
+    return not_strings(texts)
+
+
+def manifest_yaml(text):
+    """Whether a text reads as YAML documents, each a mapping or empty."""
+    import yaml
+    try:
+        return all(d is None or isinstance(d, dict) for d in yaml.safe_load_all(text))
+    except yaml.YAMLError:
+        return False
 
 
 def repeats(items):
@@ -155,6 +218,57 @@ def refused_by_capiform(case_dir):
     api = values.get("apiServer") if isinstance(values.get("apiServer"), dict) else {}
     if api.get("enableLoadBalancer", True) is True and repeats(api.get("allowedCIDRs")):
         return "apiServer.allowedCIDRs has an entry twice"
+    # CAPO keys security group rules by name: a name twice among the worker rules as the
+    # chart renders them (with the OVN provider, its two NodePort rules appended and exact
+    # duplicates dropped, as Sprig's uniq) is refused.
+    if networking.get("manageSecurityGroups", True) is True:
+        rules = [r for r in networking.get("workerNodesSecurityGroupRules") or [] if isinstance(r, dict)]
+        if api.get("loadBalancerProvider") == "ovn":
+            ovn = [{"name": f"Worker nodePort {p.upper()}", "remoteIPPrefix": "0.0.0.0/0", "protocol": p,
+                    "direction": "ingress", "etherType": "IPv4", "portRangeMin": 30000, "portRangeMax": 32767}
+                   for p in ("tcp", "udp")]
+            unique = []
+            for r in rules + ovn:
+                if r not in unique:  # numbers compare by value, as helm's float64s do
+                    unique.append(r)
+            rules = unique
+        names = [r.get("name") for r in rules if isinstance(r.get("name"), str)]
+        if len(set(names)) < len(names):
+            return "clusterNetworking.workerNodesSecurityGroupRules has a rule name twice"
+    # Fields Cluster API types as strings, given a number or a boolean (the chart copies
+    # them; Cluster API's conversion webhook cannot decode the object): the free-form
+    # kubeadmConfigSpec's (values.schema: kubeadm_config_spec_schema), etcd's extra
+    # arguments and the health checks' unhealthy conditions.
+    annotations = values.get("clusterAnnotations")
+    if isinstance(annotations, dict) and not_strings(annotations.values()):
+        return "clusterAnnotations has a value that is not a string"
+    etcd = values.get("etcd") if isinstance(values.get("etcd"), dict) else {}
+    if not_strings((etcd.get("extraArgs") or {}).values() if isinstance(etcd.get("extraArgs"), dict) else []):
+        return "etcd.extraArgs has a value that is not a string"
+    machines = [control_plane]
+    if isinstance(values.get("nodeGroupDefaults"), dict):
+        machines.append(values["nodeGroupDefaults"])
+    machines += [g for g in values.get("nodeGroups") or [] if isinstance(g, dict)]
+    for machine in machines:
+        if kubeadm_not_strings(machine.get("kubeadmConfigSpec")):
+            return "a kubeadmConfigSpec field Cluster API takes as a string is not one"
+        check = machine.get("healthCheck") if isinstance(machine.get("healthCheck"), dict) else {}
+        spec = check.get("spec") if isinstance(check.get("spec"), dict) else {}
+        for condition in spec.get("unhealthyConditions") or []:
+            if isinstance(condition, dict) and not_strings([condition.get("type"), condition.get("status")]):
+                return "an unhealthy condition's type or status is not a string"
+    # A custom Manifests addon's text is read by the addon provider as YAML documents,
+    # each an object; the chart keeps any text (inside a Jinja raw block).
+    addons = values.get("addons") if isinstance(values.get("addons"), dict) else {}
+    custom = addons.get("custom") if isinstance(addons.get("custom"), dict) else {}
+    for name, addon in custom.items():
+        if not isinstance(addon, dict) or addon.get("kind") != "Manifests":
+            continue
+        spec = addon.get("spec") if isinstance(addon.get("spec"), dict) else {}
+        manifests = spec.get("manifests") if isinstance(spec.get("manifests"), dict) else {}
+        for key, text in manifests.items():
+            if isinstance(text, str) and not manifest_yaml(text):
+                return f"addons.custom.{name}.spec.manifests.{key} is not YAML objects"
     # CAPO's rule: no floating IP for the API server without an external network (the chart
     # renders disableAPIServerFloatingIP: not associateFloatingIP, default true).
     no_external = networking.get("disableExternalNetwork") is True
