@@ -9,6 +9,7 @@ deliberately does not reproduce (docs/differences-from-the-chart.md lists each, 
 golden case that pins it). The edits are textual and narrow, so everything else of
 Helm's output stays byte for byte.
 """
+import functools
 import os
 import re
 import shutil
@@ -63,9 +64,10 @@ CHART_CANNOT_RENDER = ["wrong type for value"]
 # differences-from-the-chart.md, "Cinder storage classes with allowedTopologies": the
 # chart indents the topologies out of the manifest's block scalar, so Helm fails to parse
 # its own output; capiform renders them into the StorageClass. No output to compare with.
+@functools.lru_cache(maxsize=None)
 def helm_loader():
     """PyYAML's safe loader reading plain scalars as helm's go-yaml does: `y`, `Y`, `n`
-    and `N` are booleans there too."""
+    and `N` are booleans there too, and a timestamp stays a string."""
     import re
     import yaml
 
@@ -73,6 +75,7 @@ def helm_loader():
         bool_values = dict(yaml.SafeLoader.bool_values, y=True, n=False)
 
     HelmLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
+    HelmLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
     return HelmLoader
 
 
