@@ -67,7 +67,7 @@ CHART_CANNOT_RENDER = ["wrong type for value"]
 @functools.lru_cache(maxsize=None)
 def helm_loader():
     """PyYAML's safe loader reading plain scalars as helm's go-yaml does: `y`, `Y`, `n`
-    and `N` are booleans there too, and a timestamp stays a string."""
+    and `N` are booleans there too, `1E3` is a float, and a timestamp stays a string."""
     import re
     import yaml
 
@@ -76,6 +76,11 @@ def helm_loader():
 
     HelmLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
     HelmLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    # go-yaml's floats need no dot: 1E3, 5e-1.
+    HelmLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"),
+        list("-+.0123456789"))
     return HelmLoader
 
 
