@@ -102,7 +102,8 @@ pub async fn adopt(
     // The rule apply follows: templates with the content of Helm's keep Helm's names.
     crate::lifecycle::keep_live_template_names(release, &mut rendered, &live).await?;
     // As the forced apply would store them, compared field by field with Helm's objects.
-    let compared = super::diff::server_side(release, &rendered, &mut live, true).await?;
+    let compared =
+        super::diff::server_side(client, ns, release, &rendered, &mut live, true).await?;
     let stored = compared.stored.clone();
     let mut plan = plan(helm, &names, rendered, Some(stored), &live);
     compared.report_into(&mut plan.diff);

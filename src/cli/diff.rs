@@ -293,7 +293,7 @@ pub(super) async fn live_diff(
         .collect();
     live.extend(super::cluster_io::get_all(client, ns, &missing).await?);
     crate::lifecycle::keep_live_template_names(release, &mut objects, &live).await?;
-    let compared = server_side(release, &objects, &mut live, false).await?;
+    let compared = server_side(client, ns, release, &objects, &mut live, false).await?;
     let mut diff = crate::diff::diff_objects(&live, &compared.stored, &DiffOptions::live());
     compared.report_into(&mut diff);
     Ok(diff)
@@ -325,7 +325,14 @@ impl ServerSide {
 /// object is dry-run again with `force` to see what it would become. A refused object
 /// is compared as rendered, with its live version cut down to the rendered fields (so
 /// that the server's defaults do not show as changes).
+///
+/// A controller may change an object between the read of `live` and its dry run (Cluster
+/// API's MachineDeployment controller adds its revision annotation): the dry run then
+/// answers with another `resourceVersion`, and the object is read again (in `namespace`,
+/// through `client`) so that its own change does not show as the render's.
 pub(super) async fn server_side(
+    client: &capiform_kube::Client,
+    namespace: &str,
     release: &capiform_kube::Release,
     objects: &[serde_json::Value],
     live: &mut [serde_json::Value],
@@ -340,15 +347,44 @@ pub(super) async fn server_side(
     };
     for o in objects {
         let key = ObjectKey::of(o);
-        let mut answer = release.dry_run_apply(o, force).await?;
-        if let DryRun::Conflict(fields) = &answer {
-            out.conflicts.extend(fields.iter().map(|c| Conflict {
-                object: key.to_string(),
-                field: c.field.clone(),
-                manager: c.manager.clone(),
-            }));
-            answer = release.dry_run_apply(o, true).await?;
+        let mut conflicts = Vec::new();
+        let mut answer = DryRun::Conflict(Vec::new());
+        for attempt in 0..3 {
+            conflicts.clear();
+            answer = release.dry_run_apply(o, force).await?;
+            if let DryRun::Conflict(fields) = &answer {
+                conflicts.extend(fields.iter().map(|c| Conflict {
+                    object: key.to_string(),
+                    field: c.field.clone(),
+                    manager: c.manager.clone(),
+                }));
+                answer = release.dry_run_apply(o, true).await?;
+            }
+            let DryRun::Stored(stored) = &answer else {
+                break;
+            };
+            let Some(l) = live.iter_mut().find(|l| ObjectKey::of(l) == key) else {
+                break;
+            };
+            let version = |v: &serde_json::Value| {
+                v.pointer("/metadata/resourceVersion")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
+            if attempt == 2 || version(stored) == version(l) || version(stored).is_empty() {
+                break;
+            }
+            match super::cluster_io::get_all(client, namespace, std::slice::from_ref(o))
+                .await?
+                .into_iter()
+                .next()
+            {
+                Some(fresh) => *l = fresh,
+                None => break,
+            }
         }
+        out.conflicts.extend(conflicts);
         match answer {
             DryRun::Stored(stored) => out.stored.push(stored),
             DryRun::Refused(r) => {
