@@ -312,6 +312,20 @@ fn enrichments() -> Vec<Enrichment> {
             kubeadm_config_spec_schema,
         ),
         ("NodeGroup", "kubeadmConfigSpec", kubeadm_config_spec_schema),
+        ("MachineNetworking", "ports", || {
+            // CAPO v1beta1's SubnetParam: an ID or a filter. The chart converts a port's
+            // v1alpha7 network filter, not its subnets'; an unknown key is dropped by the
+            // API server (or refused, with strict field validation).
+            json!({"items": {"properties": {"fixedIPs": {"items": {"properties": {"subnet": {
+                "type": ["object", "null"],
+                "properties": {
+                    "id": {"type": ["string", "null"]},
+                    "filter": {"type": ["object", "null"]},
+                },
+                "additionalProperties": false,
+                "x-rule": "CAPO's OpenStackMachineTemplate (v1beta1) takes a port's subnet as {id: ID} or {filter: {name: NAME, ...}}; a v1alpha7 filter written here is dropped by the API server",
+            }}}}}}})
+        }),
         ("Etcd", "extraArgs", || {
             string_map(
                 "Cluster API's KubeadmConfigSpec takes etcd's extra arguments as strings: quote it, e.g. \"5000\"",
@@ -1079,10 +1093,11 @@ impl<N: SchemaNode> Walker<'_, N> {
             match additional {
                 Some(s) if s.is_false() => {
                     let known: Vec<&str> = props.map(N::keys).unwrap_or_default();
-                    out.push(FieldError::new(
-                        child_path.render(),
-                        unknown_key_message(k, &known),
-                    ));
+                    let mut message = unknown_key_message(k, &known);
+                    if let Some(rule) = schema.get("x-rule").and_then(N::as_str) {
+                        message = format!("{message}: {rule}");
+                    }
+                    out.push(FieldError::new(child_path.render(), message));
                 }
                 Some(s) if s.is_object() => self.walk(child, s, &child_path, child_touched, out),
                 _ => {}

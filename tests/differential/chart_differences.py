@@ -265,6 +265,15 @@ def refused_by_capiform(case_dir):
         for condition in spec.get("unhealthyConditions") or []:
             if isinstance(condition, dict) and not_strings([condition.get("type"), condition.get("status")]):
                 return "an unhealthy condition's type or status is not a string"
+    # CAPO v1beta1 takes a port's fixed IP subnet as {id} or {filter}; another key (a
+    # v1alpha7 filter the chart does not convert) is an unknown field.
+    for machine in machines:
+        networking_ = machine.get("machineNetworking") if isinstance(machine.get("machineNetworking"), dict) else {}
+        for port in networking_.get("ports") or []:
+            for fixed in (port.get("fixedIPs") if isinstance(port, dict) else None) or []:
+                subnet = fixed.get("subnet") if isinstance(fixed, dict) else None
+                if isinstance(subnet, dict) and set(subnet) - {"id", "filter"}:
+                    return "a port's fixedIPs[].subnet has a key CAPO does not take"
     # A custom Manifests addon's text is read by the addon provider as YAML documents,
     # each an object; the chart keeps any text (inside a Jinja raw block).
     addons = values.get("addons") if isinstance(values.get("addons"), dict) else {}
