@@ -11,7 +11,9 @@ use crate::naming;
 use crate::object::{Object, ObjectMeta};
 use crate::context::Context;
 use crate::resources::kubeadm::is_empty;
-use crate::resources::machine_template::{convert_neutron_filter, credentials_secret_name};
+use crate::resources::machine_template::{
+    convert_neutron_filter, credentials_secret_name, repeated_tags,
+};
 
 /// API version of the Cluster API core kinds.
 pub const CLUSTER_API_VERSION: &str = "cluster.x-k8s.io/v1beta1";
@@ -187,6 +189,18 @@ pub fn openstack_cluster(ctx: &Context) -> Result<Object> {
         if !problems.is_empty() {
             return Err(crate::Error::Invalid(problems));
         }
+    }
+    let mut problems = Vec::new();
+    if let Some(internal) = ctx.values.cluster_networking.as_ref().and_then(|n| n.internal_network.as_ref()) {
+        let path = "clusterNetworking.internalNetwork";
+        for (key, filter) in [("networkFilter", &internal.network_filter), ("subnetFilter", &internal.subnet_filter)] {
+            if let Some(f) = filter {
+                repeated_tags(f, &format!("{path}.{key}"), &mut problems);
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(crate::Error::Invalid(problems));
     }
     let name = ctx.cluster_name();
     let mut meta = ObjectMeta::named(&name);

@@ -207,6 +207,46 @@ pub fn convert_neutron_filter(filter: &Value) -> Value {
     crate::object::single("filter", Value::Object(inner))
 }
 
+/// The lists CAPO takes as sets of tags, in Neutron filters and on ports.
+const TAG_LISTS: [&str; 4] = ["tags", "tagsAny", "notTags", "notTagsAny"];
+
+/// A tag given twice in a tag list anywhere in `value` (a filter or port of the values at
+/// `path`; a comma-separated text counts as the list it is split into), each reported at
+/// its list. CAPO's CRDs take these lists as sets and refuse a tag twice.
+pub fn repeated_tags(value: &Value, path: &str, out: &mut Vec<FieldError>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let at = format!("{path}.{k}");
+                let tags: Vec<&str> = match v {
+                    Value::String(s) if TAG_LISTS.contains(&k.as_str()) => s.split(',').collect(),
+                    Value::Array(items) if TAG_LISTS.contains(&k.as_str()) => {
+                        items.iter().filter_map(Value::as_str).collect()
+                    }
+                    _ => {
+                        repeated_tags(v, &at, out);
+                        continue;
+                    }
+                };
+                if let Some(tag) = tags.iter().enumerate().find_map(|(i, t)| {
+                    tags[..i].contains(t).then_some(*t)
+                }) {
+                    out.push(FieldError::new(
+                        at,
+                        format!("the tag \"{tag}\" is given twice: CAPO takes {k} as a set; give each tag once"),
+                    ));
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                repeated_tags(item, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Convert the `network` of each port (when it is an older-style filter without a
 /// `filter` key) with [`convert_neutron_filter`].
 pub fn convert_ports(ports: &[Value]) -> Vec<Value> {
@@ -243,6 +283,15 @@ fn machine_spec(ctx: &Context, m: &MachineInputs) -> Result<OpenStackMachineSpec
         }
         Err(e) => return Err(e),
     };
+    if let Some(ports) = m.ports {
+        for (i, port) in ports.iter().enumerate() {
+            repeated_tags(
+                port,
+                &format!("{}.machineNetworking.ports[{i}]", m.path),
+                &mut problems,
+            );
+        }
+    }
     let devices = match block_devices(m) {
         Ok(d) => d,
         Err(Error::Invalid(p)) => {
@@ -595,6 +644,16 @@ mod examples {
         let f = crate::resources::machine_template::convert_neutron_filter(
             &serde_json::json!({"name": "net", "tags": "a,b"}));
         assert_eq!(f, serde_json::json!({"filter": {"name": "net", "tags": ["a", "b"]}}));
+    }
+
+    #[test]
+    fn repeated_tags() {
+        let mut out = Vec::new();
+        let port = serde_json::json!({"network": {"tags": "a,b,a"}, "securityGroups": [{"filter": {"notTags": ["x", "x"]}}], "tags": ["p", "q"]});
+        crate::resources::machine_template::repeated_tags(&port, "controlPlane.machineNetworking.ports[0]", &mut out);
+        let paths: Vec<&str> = out.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["controlPlane.machineNetworking.ports[0].network.tags", "controlPlane.machineNetworking.ports[0].securityGroups[0].filter.notTags"]);
+        assert!(out[0].message.starts_with("the tag \"a\" is given twice"));
     }
 
     #[test]

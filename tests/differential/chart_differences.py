@@ -161,6 +161,21 @@ def manifest_yaml(text):
         return False
 
 
+def tags_twice(node):
+    """Whether a tag list (tags, tagsAny, notTags, notTagsAny) anywhere in node has a tag twice."""
+    if isinstance(node, list):
+        return any(tags_twice(n) for n in node)
+    if not isinstance(node, dict):
+        return False
+    for k, v in node.items():
+        if k in ("tags", "tagsAny", "notTags", "notTagsAny") and isinstance(v, (str, list)):
+            if repeats(v.split(",") if isinstance(v, str) else v):
+                return True
+        elif tags_twice(v):
+            return True
+    return False
+
+
 def repeats(items):
     """Whether a list of strings holds one twice."""
     if not isinstance(items, list):
@@ -274,6 +289,18 @@ def refused_by_capiform(case_dir):
                 subnet = fixed.get("subnet") if isinstance(fixed, dict) else None
                 if isinstance(subnet, dict) and set(subnet) - {"id", "filter"}:
                     return "a port's fixedIPs[].subnet has a key CAPO does not take"
+    # CAPO takes tag lists (of Neutron filters and ports) as sets; a comma-separated text
+    # is split as the chart splits it.
+    internal = networking.get("internalNetwork") if isinstance(networking.get("internalNetwork"), dict) else {}
+    filters = [internal.get("networkFilter"), internal.get("subnetFilter")]
+    defaults = values.get("nodeGroupDefaults") if isinstance(values.get("nodeGroupDefaults"), dict) else {}
+    for machine in [control_plane] + [g for g in values.get("nodeGroups") or [] if isinstance(g, dict)]:
+        ports = (machine.get("machineNetworking") or {}).get("ports") if isinstance(machine.get("machineNetworking"), dict) else None
+        if ports is None and machine is not control_plane:
+            ports = (defaults.get("machineNetworking") or {}).get("ports") if isinstance(defaults.get("machineNetworking"), dict) else None
+        filters += ports if isinstance(ports, list) else []
+    if any(tags_twice(f) for f in filters):
+        return "a tag list of a Neutron filter or port has a tag twice"
     # A custom Manifests addon's text is read by the addon provider as YAML documents,
     # each an object; the chart keeps any text (inside a Jinja raw block).
     addons = values.get("addons") if isinstance(values.get("addons"), dict) else {}
