@@ -174,31 +174,7 @@ pub fn openstack_cluster_spec(ctx: &Context) -> OpenStackClusterSpec {
 /// Cluster API deletes it, not the tool that applied it.
 pub fn openstack_cluster(ctx: &Context) -> Result<Object> {
     let spec = openstack_cluster_spec(ctx);
-    if let Some(groups) = &spec.managed_security_groups {
-        let net = ctx.values.cluster_networking.as_ref();
-        let mut problems = rule_names_once(
-            "clusterNetworking.workerNodesSecurityGroupRules",
-            net.and_then(|n| n.worker_nodes_security_group_rules.as_deref()),
-            groups.worker_nodes_security_group_rules.as_deref(),
-        );
-        problems.extend(rule_names_once(
-            "clusterNetworking.controlPlaneNodesSecurityGroupRules",
-            net.and_then(|n| n.control_plane_nodes_security_group_rules.as_deref()),
-            groups.control_plane_nodes_security_group_rules.as_deref(),
-        ));
-        if !problems.is_empty() {
-            return Err(crate::Error::Invalid(problems));
-        }
-    }
-    let mut problems = Vec::new();
-    if let Some(internal) = ctx.values.cluster_networking.as_ref().and_then(|n| n.internal_network.as_ref()) {
-        let path = "clusterNetworking.internalNetwork";
-        for (key, filter) in [("networkFilter", &internal.network_filter), ("subnetFilter", &internal.subnet_filter)] {
-            if let Some(f) = filter {
-                repeated_tags(f, &format!("{path}.{key}"), &mut problems);
-            }
-        }
-    }
+    let problems = openstack_cluster_problems(ctx, &spec);
     if !problems.is_empty() {
         return Err(crate::Error::Invalid(problems));
     }
@@ -215,6 +191,37 @@ pub fn openstack_cluster(ctx: &Context) -> Result<Object> {
         meta,
         crate::object::single("spec", spec.into_value()),
     )
+}
+
+/// What CAPO's OpenStackCluster CRD would refuse in `spec`, at the values paths it comes
+/// from: a security group rule name twice, a tag twice in an internal network filter.
+fn openstack_cluster_problems(ctx: &Context, spec: &OpenStackClusterSpec) -> Vec<FieldError> {
+    let net = ctx.values.cluster_networking.as_ref();
+    let mut problems = Vec::new();
+    if let Some(groups) = &spec.managed_security_groups {
+        problems.extend(rule_names_once(
+            "clusterNetworking.workerNodesSecurityGroupRules",
+            net.and_then(|n| n.worker_nodes_security_group_rules.as_deref()),
+            groups.worker_nodes_security_group_rules.as_deref(),
+        ));
+        problems.extend(rule_names_once(
+            "clusterNetworking.controlPlaneNodesSecurityGroupRules",
+            net.and_then(|n| n.control_plane_nodes_security_group_rules.as_deref()),
+            groups.control_plane_nodes_security_group_rules.as_deref(),
+        ));
+    }
+    if let Some(internal) = net.and_then(|n| n.internal_network.as_ref()) {
+        for (key, filter) in [
+            ("networkFilter", &internal.network_filter),
+            ("subnetFilter", &internal.subnet_filter),
+        ] {
+            if let Some(f) = filter {
+                let path = format!("clusterNetworking.internalNetwork.{key}");
+                repeated_tags(f, &path, &mut problems);
+            }
+        }
+    }
+    problems
 }
 
 /// CAPO keys security group rules by name (a list map): each rendered rule's name must be
