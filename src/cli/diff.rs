@@ -320,6 +320,33 @@ impl ServerSide {
     }
 }
 
+/// One dry run of `o` as `apply` sends it. Without `force`, the fields another manager owns
+/// with another value are returned as conflicts, and the answer is that of a second, forced
+/// dry run (what the object would become).
+async fn dry_run_meeting_conflicts(
+    release: &capiform_kube::Release,
+    o: &serde_json::Value,
+    force: bool,
+) -> std::result::Result<
+    (capiform_kube::DryRun, Vec<crate::diff::Conflict>),
+    crate::lifecycle::LifecycleError,
+> {
+    let answer = release.dry_run_apply(o, force).await?;
+    let capiform_kube::DryRun::Conflict(fields) = &answer else {
+        return Ok((answer, Vec::new()));
+    };
+    let object = crate::diff::ObjectKey::of(o).to_string();
+    let conflicts = fields
+        .iter()
+        .map(|c| crate::diff::Conflict {
+            object: object.clone(),
+            field: c.field.clone(),
+            manager: c.manager.clone(),
+        })
+        .collect();
+    Ok((release.dry_run_apply(o, true).await?, conflicts))
+}
+
 /// Dry-run every object as `apply` sends it. Without `force`, a field another manager
 /// owns with another value is a conflict (reported, as `apply` would meet it), and the
 /// object is dry-run again with `force` to see what it would become. A refused object
@@ -338,7 +365,7 @@ pub(super) async fn server_side(
     live: &mut [serde_json::Value],
     force: bool,
 ) -> std::result::Result<ServerSide, crate::lifecycle::LifecycleError> {
-    use crate::diff::{Conflict, ObjectKey, Refusal};
+    use crate::diff::{ObjectKey, Refusal};
     use capiform_kube::DryRun;
     let mut out = ServerSide {
         stored: Vec::with_capacity(objects.len()),
@@ -347,42 +374,25 @@ pub(super) async fn server_side(
     };
     for o in objects {
         let key = ObjectKey::of(o);
-        let mut conflicts = Vec::new();
-        let mut answer = DryRun::Conflict(Vec::new());
-        for attempt in 0..3 {
-            conflicts.clear();
-            answer = release.dry_run_apply(o, force).await?;
-            if let DryRun::Conflict(fields) = &answer {
-                conflicts.extend(fields.iter().map(|c| Conflict {
-                    object: key.to_string(),
-                    field: c.field.clone(),
-                    manager: c.manager.clone(),
-                }));
-                answer = release.dry_run_apply(o, true).await?;
-            }
+        let (mut answer, mut conflicts) = dry_run_meeting_conflicts(release, o, force).await?;
+        for _ in 0..2 {
             let DryRun::Stored(stored) = &answer else {
                 break;
             };
             let Some(l) = live.iter_mut().find(|l| ObjectKey::of(l) == key) else {
                 break;
             };
-            let version = |v: &serde_json::Value| {
-                v.pointer("/metadata/resourceVersion")
-                    .and_then(serde_json::Value::as_str)
-                    .unwrap_or("")
-                    .to_string()
-            };
-            if attempt == 2 || version(stored) == version(l) || version(stored).is_empty() {
+            let version = capiform_kube::resource_version(stored);
+            if version.is_empty() || version == capiform_kube::resource_version(l) {
                 break;
             }
-            match super::cluster_io::get_all(client, namespace, std::slice::from_ref(o))
+            let fresh = super::cluster_io::get_all(client, namespace, std::slice::from_ref(o))
                 .await?
                 .into_iter()
-                .next()
-            {
-                Some(fresh) => *l = fresh,
-                None => break,
-            }
+                .next();
+            let Some(fresh) = fresh else { break };
+            *l = fresh;
+            (answer, conflicts) = dry_run_meeting_conflicts(release, o, force).await?;
         }
         out.conflicts.extend(conflicts);
         match answer {

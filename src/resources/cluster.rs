@@ -230,6 +230,9 @@ fn openstack_cluster_problems(ctx: &Context, spec: &OpenStackClusterSpec) -> Vec
 fn rule_names_once(path: &str, user: Option<&[Value]>, rendered: Option<&[Value]>) -> Vec<FieldError> {
     let user = user.unwrap_or_default();
     let name = |r: &Value| r.get("name").and_then(Value::as_str).map(str::to_string);
+    // Rendered rules are clones of the user's (some dropped as duplicates with OVN) or the
+    // OVN provider's: a problem is reported at the user's rule.
+    let in_user = |r: &Value| user.iter().position(|u| u == r);
     let mut problems = Vec::new();
     let rendered = rendered.unwrap_or_default();
     for (i, rule) in rendered.iter().enumerate() {
@@ -237,9 +240,6 @@ fn rule_names_once(path: &str, user: Option<&[Value]>, rendered: Option<&[Value]
         let Some(first) = rendered[..i].iter().position(|r| name(r).as_deref() == Some(&n)) else {
             continue;
         };
-        // Rendered rules are clones of the user's (some dropped as duplicates with OVN)
-        // or the OVN provider's: report at the user's rule.
-        let in_user = |r: &Value| user.iter().position(|u| u == r);
         let (at, message) = match (in_user(rule), in_user(&rendered[first])) {
             (Some(at), Some(earlier)) => (at, format!("the name \"{n}\" is given twice (first at {path}[{earlier}]): CAPO's OpenStackCluster keys security group rules by name; give each rule its own name")),
             (_, earlier) => (earlier.unwrap_or(first), format!("the name \"{n}\" is the name of a rule the OVN load balancer provider adds (NodePorts 30000-32767 from anywhere) with other settings: CAPO's OpenStackCluster keys security group rules by name; rename the rule, or give it exactly as the provider's")),

@@ -70,7 +70,7 @@ pub use kinds::{ObjectRef, Stage};
 pub use record::{Record, RecordMeta, RevisionStatus};
 pub use release::{
     Applied, ApplyOptions, ApplyReport, DELETION_WAIT, DryRun, Outcome, Release, UninstallOptions,
-    UninstallReport,
+    UninstallReport, resource_version,
 };
 pub use retry::RetryPolicy;
 pub use status::{Readiness, ReleaseStatus};

@@ -1486,7 +1486,15 @@ fn set_type(item: &mut Value, api_version: &str, kind: &str) {
     }
 }
 
-fn resource_version(v: &Value) -> String {
+/// An object's `metadata.resourceVersion` (empty when it has none, as a created object in
+/// a dry run).
+///
+/// ```
+/// let v = serde_json::json!({"metadata": {"resourceVersion": "42"}});
+/// assert_eq!(capiform_kube::resource_version(&v), "42");
+/// assert_eq!(capiform_kube::resource_version(&serde_json::json!({})), "");
+/// ```
+pub fn resource_version(v: &Value) -> String {
     v.pointer("/metadata/resourceVersion")
         .and_then(Value::as_str)
         .unwrap_or("")
